@@ -1,0 +1,397 @@
+"""Build the deployable PWA into dist/.
+
+What it does, in order, each step cached so that a rebuild with nothing changed is quick:
+
+1. Pyodide, pinned by version and integrity, is fetched once with `npm pack` into .cache/ and verified;
+   only the runtime files go to dist/.
+2. Pyodide itself, run under Node, compiles the standard library and our packages to `.pyc`
+   (unchecked-hash pycs, so no source stat at import); CPython compiling the stdlib at every start was
+   most of the boot time.
+3. Our packages (`register`, `till`) become wheels listed with their sha256 in a trimmed lock file, so the
+   browser installs exactly these bytes and never asks micropip or a CDN.
+4. Static files get content-hashed names, index.html and sw.js are rendered with jinja2, and the list of
+   every URL the service worker precaches is written beside them.
+
+Usage: python build.py [--dist DIR] [--clean]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+import zipfile
+from pathlib import Path
+
+import jinja2
+
+ROOT = Path(__file__).resolve().parent
+PWA = ROOT / "pwa"
+CACHE = ROOT / ".cache"
+
+PYODIDE_VERSION = "314.0.7"
+PYODIDE_INTEGRITY = (
+    "sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="
+)
+PYODIDE_RUNTIME = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
+PYTHON_TAG = "cpython-314"
+OUR_PACKAGES = ("register", "till")
+PACKAGE_VERSION = "0.1.0"
+# A fixed timestamp keeps wheels byte-identical between builds of the same sources.
+ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+
+
+class BuildError(SystemExit):
+    """A build failure with a message meant for a person, not a traceback."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"build.py: {message}")
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def short_hash(data: bytes) -> str:
+    return sha256_hex(data)[:10]
+
+
+# --- 1. Pyodide --------------------------------------------------------------------------------
+
+
+def npm_integrity(data: bytes) -> str:
+    return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
+
+
+def fetch_pyodide() -> Path:
+    """Return the verified, unpacked Pyodide package, fetching it with npm on first use."""
+    cache = CACHE / "pyodide"
+    tarball = cache / f"pyodide-{PYODIDE_VERSION}.tgz"
+    unpacked = cache / PYODIDE_VERSION
+    if not tarball.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        print(f"fetching pyodide {PYODIDE_VERSION} with npm pack", flush=True)
+        try:
+            subprocess.run(
+                ["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", str(cache)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise BuildError(f"could not fetch pyodide with npm pack: {exc}") from exc
+    data = tarball.read_bytes()
+    found = npm_integrity(data)
+    if found != PYODIDE_INTEGRITY:
+        tarball.unlink()
+        raise BuildError(
+            f"integrity mismatch for {tarball.name}: expected {PYODIDE_INTEGRITY}, got {found}. "
+            "The cached file was removed; if the pin itself is wrong, update PYODIDE_INTEGRITY."
+        )
+    marker = unpacked / ".integrity"
+    if not marker.exists() or marker.read_text() != found:
+        shutil.rmtree(unpacked, ignore_errors=True)
+        unpacked.mkdir(parents=True)
+        with tarfile.open(fileobj=io.BytesIO(data)) as tar:
+            for member in tar.getmembers():
+                name = member.name.removeprefix("package/")
+                if member.isfile() and "/" not in name:
+                    (unpacked / name).write_bytes(tar.extractfile(member).read())
+        marker.write_text(found)
+    return unpacked
+
+
+# --- 2. Precompiling with Pyodide under Node ---------------------------------------------------
+
+NODE_COMPILER = r"""
+import { loadPyodide } from "PYODIDE_MJS";
+const job = process.argv[2];
+const py = await loadPyodide({ indexURL: "PYODIDE_DIR/" });
+py.FS.mkdirTree("/host");
+py.FS.mount(py.FS.filesystems.NODEFS, { root: "HOST_ROOT" }, "/host");
+py.globals.set("job_path", "/host/" + job);
+py.runPython(`
+import importlib._bootstrap_external as ext, importlib.util, json, zipfile
+
+def pyc(source, filename):
+    code = compile(source, filename, "exec", dont_inherit=True)
+    return bytes(ext._code_to_hash_pyc(code, importlib.util.source_hash(source), False))
+
+job = json.load(open(job_path))
+with zipfile.ZipFile("/host/" + job["stdlib_in"]) as src, \
+     zipfile.ZipFile("/host/" + job["stdlib_out"], "w", zipfile.ZIP_DEFLATED) as out:
+    for info in src.infolist():
+        data = src.read(info)
+        out.writestr(info, data)
+        if info.filename.endswith(".py"):
+            try:
+                compiled = pyc(data, "/lib/python314.zip/" + info.filename)
+            except SyntaxError:
+                continue  # test fixtures with deliberate errors; the .py stays
+            out.writestr(info.filename + "c", compiled)
+for src, dst in job["modules"]:
+    with open("/host/" + src, "rb") as f:
+        source = f.read()
+    with open("/host/" + dst, "wb") as f:
+        f.write(pyc(source, job["site"] + "/" + src.split("/py/", 1)[1]))
+`);
+"""
+
+
+def run_pyodide_compiler(pyodide_dir: Path, job: dict, workdir: Path) -> None:
+    script = (
+        NODE_COMPILER.replace("PYODIDE_MJS", (pyodide_dir / "pyodide.mjs").as_posix())
+        .replace("PYODIDE_DIR", pyodide_dir.as_posix())
+        .replace("HOST_ROOT", ROOT.as_posix())
+    )
+    runner = workdir / "compile.mjs"
+    runner.write_text(script)
+    job_file = workdir / "job.json"
+    job_file.write_text(json.dumps(job))
+    try:
+        subprocess.run(
+            ["node", str(runner), job_file.relative_to(ROOT).as_posix()], check=True, cwd=ROOT
+        )
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise BuildError(f"precompiling with pyodide under node failed: {exc}") from exc
+
+
+def package_sources(name: str) -> list[Path]:
+    return sorted((PWA / "py" / name).rglob("*.py"))
+
+
+def compile_python(pyodide_dir: Path) -> tuple[Path, dict[str, Path]]:
+    """Precompile stdlib and our packages; return the stdlib zip and each package's pyc directory."""
+    sources = [p for name in OUR_PACKAGES for p in package_sources(name)]
+    key_parts = [NODE_COMPILER.encode(), (pyodide_dir / ".integrity").read_bytes()]
+    key_parts += [p.relative_to(ROOT).as_posix().encode() + p.read_bytes() for p in sources]
+    key = short_hash(b"\0".join(key_parts))
+    out = CACHE / "compiled" / key
+    stdlib = out / "python_stdlib.zip"
+    pyc_dirs = {name: out / name for name in OUR_PACKAGES}
+    if (out / ".done").exists():
+        return stdlib, pyc_dirs
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    modules = []
+    for name in OUR_PACKAGES:
+        pkg_root = PWA / "py" / name
+        for src in package_sources(name):
+            rel = src.relative_to(pkg_root)
+            dst = pyc_dirs[name] / rel.parent / "__pycache__" / f"{rel.stem}.{PYTHON_TAG}.pyc"
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            modules.append([src.relative_to(ROOT).as_posix(), dst.relative_to(ROOT).as_posix()])
+    job = {
+        "stdlib_in": (pyodide_dir / "python_stdlib.zip").relative_to(ROOT).as_posix(),
+        "stdlib_out": stdlib.relative_to(ROOT).as_posix(),
+        "site": "/lib/python3.14/site-packages",
+        "modules": modules,
+    }
+    started = time.monotonic()
+    run_pyodide_compiler(pyodide_dir, job, out)
+    print(f"precompiled stdlib and packages in {time.monotonic() - started:.1f} s", flush=True)
+    (out / ".done").write_text("ok")
+    return stdlib, pyc_dirs
+
+
+# --- 3. Wheels and the lock --------------------------------------------------------------------
+
+
+def record_line(path: str, data: bytes) -> str:
+    digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+    return f"{path},sha256={digest},{len(data)}"
+
+
+def build_wheel(name: str, pyc_dir: Path) -> tuple[str, bytes]:
+    """A pure wheel with sources and their precompiled pycs, byte-identical for the same inputs."""
+    pkg_root = PWA / "py" / name
+    files: list[tuple[str, bytes]] = []
+    for src in package_sources(name):
+        rel = src.relative_to(pkg_root)
+        files.append((f"{name}/{rel.as_posix()}", src.read_bytes()))
+        pyc = pyc_dir / rel.parent / "__pycache__" / f"{rel.stem}.{PYTHON_TAG}.pyc"
+        pyc_path = f"{name}/{(rel.parent / '__pycache__' / pyc.name).as_posix()}"
+        files.append((pyc_path.replace("/./", "/"), pyc.read_bytes()))
+    info = f"{name}-{PACKAGE_VERSION}.dist-info"
+    files.append(
+        (f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {PACKAGE_VERSION}\n".encode())
+    )
+    files.append(
+        (
+            f"{info}/WHEEL",
+            b"Wheel-Version: 1.0\nGenerator: kasir build.py\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        )
+    )
+    files.append((f"{info}/top_level.txt", f"{name}\n".encode()))
+    record = "\n".join([record_line(p, d) for p, d in files] + [f"{info}/RECORD,,"]) + "\n"
+    files.append((f"{info}/RECORD", record.encode()))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as whl:
+        for path, data in files:
+            whl.writestr(zipfile.ZipInfo(path.replace("//", "/"), ZIP_DATE), data)
+    return f"{name}-{PACKAGE_VERSION}-py3-none-any.whl", buffer.getvalue()
+
+
+def lock_file(pyodide_dir: Path, wheels: dict[str, tuple[str, bytes]]) -> bytes:
+    """Pyodide's lock, trimmed to our wheels: loadPackage checks each sha256 before installing."""
+    info = json.loads((pyodide_dir / "pyodide-lock.json").read_text())["info"]
+    packages = {
+        name: {
+            "name": name,
+            "version": PACKAGE_VERSION,
+            "file_name": file_name,
+            "install_dir": "site",
+            "sha256": sha256_hex(data),
+            "package_type": "package",
+            "imports": [name],
+            "depends": [],
+            "unvendored_tests": False,
+            "tool": {},
+        }
+        for name, (file_name, data) in wheels.items()
+    }
+    return json.dumps({"info": info, "packages": packages}, indent=1, sort_keys=True).encode()
+
+
+# --- 4. Static files, pages and the precache manifest -----------------------------------------
+
+IMPORT_RE = re.compile(r"""(from\s+|import\s*\(?\s*)(["'])\./([\w.-]+\.js)\2""")
+
+
+class Site:
+    """Collects the files of dist/ with their URLs, so the precache list is exactly what was written."""
+
+    def __init__(self, dist: Path) -> None:
+        self.dist = dist
+        self.urls: list[str] = []
+
+    def write(self, url: str, data: bytes, *, precache: bool = True) -> str:
+        path = self.dist / url.lstrip("/")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        if precache:
+            self.urls.append(url)
+        return url
+
+    def hashed(self, name: str, data: bytes) -> str:
+        stem, dot, ext = name.partition(".")
+        return self.write(f"/static/{stem}.{short_hash(data)}{dot}{ext}", data)
+
+
+def hash_scripts(site: Site) -> dict[str, str]:
+    """Give each JS module a content-hashed name, rewriting `./x.js` imports to the hashed names.
+
+    Modules are done leaves first, so a module's hash covers the names of what it imports.
+    """
+    sources = {p.name: p.read_text() for p in sorted((PWA / "static" / "js").glob("*.js"))}
+    urls: dict[str, str] = {}
+
+    def visit(name: str, trail: tuple[str, ...] = ()) -> str:
+        if name in urls:
+            return urls[name]
+        if name in trail or name not in sources:
+            raise BuildError(f"bad import of {name} in static/js ({' -> '.join(trail)})")
+        deps = {m.group(3) for m in IMPORT_RE.finditer(sources[name])}
+        for dep in sorted(deps):
+            visit(dep, (*trail, name))
+        text = IMPORT_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{urls[m.group(3)]}{m.group(2)}", sources[name])
+        urls[name] = site.hashed(name, text.encode())
+        return urls[name]
+
+    for name in sources:
+        visit(name)
+    return urls
+
+
+def build(dist: Path) -> dict:
+    started = time.monotonic()
+    pyodide_dir = fetch_pyodide()
+    stdlib, pyc_dirs = compile_python(pyodide_dir)
+
+    staging = dist.with_name(dist.name + ".tmp")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    site = Site(staging)
+
+    runtime = {name: (pyodide_dir / name).read_bytes() for name in PYODIDE_RUNTIME}
+    runtime["python_stdlib.zip"] = stdlib.read_bytes()
+    runtime_dir = f"/pyodide/{PYODIDE_VERSION}-{short_hash(b''.join(runtime.values()))}/"
+    for name, data in runtime.items():
+        site.write(runtime_dir + name, data)
+
+    wheels = {name: build_wheel(name, pyc_dirs[name]) for name in OUR_PACKAGES}
+    lock = lock_file(pyodide_dir, wheels)
+    py_dir = f"/py/{short_hash(lock)}/"
+    for file_name, data in wheels.values():
+        site.write(py_dir + file_name, data)
+    site.write(py_dir + "pyodide-lock.json", lock)
+
+    scripts = hash_scripts(site)
+    styles = [site.hashed(p.name, p.read_bytes()) for p in sorted((PWA / "static" / "css").glob("*.css"))]
+    icons = {
+        p.name: site.hashed(p.name, p.read_bytes())
+        for p in sorted((PWA / "static" / "icons").glob("*.png"))
+    }
+    templates = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(PWA / "templates"),
+        autoescape=jinja2.select_autoescape(["html"]),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    manifest = templates.get_template("manifest.webmanifest").render(icons=icons)
+    manifest_url = site.hashed("manifest.webmanifest", manifest.encode())
+
+    boot = {
+        "indexURL": runtime_dir,
+        "lockFileURL": py_dir + "pyodide-lock.json",
+        "packageBaseUrl": py_dir,
+        "packages": list(OUR_PACKAGES),
+    }
+    index = templates.get_template("index.html").render(
+        boot=boot, scripts=scripts, styles=styles, manifest=manifest_url, icons=icons
+    )
+    site.write("/index.html", index.encode(), precache=False)
+    # The shell is cached under "/" (what navigations ask for) and the emergency page under /offline.
+    precache = ["/", "/offline", *site.urls]
+    version = short_hash(json.dumps(precache).encode())
+    sw = templates.get_template("sw.js").render(version=version, precache=precache, scripts=scripts)
+    site.write("/sw.js", sw.encode(), precache=False)
+    build_info = {
+        "version": version,
+        "pyodide": PYODIDE_VERSION,
+        "boot": boot,
+        "precache": precache,
+        "bytes": sum((staging / u.lstrip("/")).stat().st_size for u in site.urls),
+    }
+    site.write("/build.json", json.dumps(build_info, indent=1).encode(), precache=False)
+
+    shutil.rmtree(dist, ignore_errors=True)
+    staging.rename(dist)
+    print(
+        f"built {dist.relative_to(ROOT) if dist.is_relative_to(ROOT) else dist} "
+        f"version {version}: {len(precache)} precached URLs, "
+        f"{build_info['bytes'] / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s",
+        flush=True,
+    )
+    return build_info
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    parser.add_argument("--clean", action="store_true", help="drop the build cache first")
+    args = parser.parse_args(argv)
+    if args.clean:
+        shutil.rmtree(CACHE / "compiled", ignore_errors=True)
+    build(args.dist.resolve())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

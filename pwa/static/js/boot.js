@@ -1,0 +1,275 @@
+// Boot: shell and progress at once, Pyodide from the build's own files, then the Python till.
+// Data work (pairing, refresh from the relay) runs while Python loads. A watchdog turns a stuck
+// boot into an error screen that still offers reload and data export.
+
+import * as storage from "./storage.js";
+import * as outbox from "./outbox.js";
+import * as relay from "./relay.js";
+
+const config = JSON.parse(document.getElementById("kasir-boot").textContent);
+const abs = (url) => new URL(url, location.href).href;
+const WATCHDOG_MS = Number(new URLSearchParams(location.search).get("watchdog")) || 30000;
+
+const $ = (id) => document.getElementById(id);
+const app = $("app");
+let till = null;            // the Python module till.browser
+let terminal = null;        // {name, token} once paired
+let lastCounts = null;
+let syncOk = null;          // did the last flush reach the relay?
+
+function step(percent, text) {
+  $("boot-progress").style.width = `${percent}%`;
+  $("boot-step").textContent = text;
+}
+
+function fail(message) {
+  console.error("kasir boot failed:", message);
+  $("boot-error").textContent = `kasir could not start: ${message}`;
+  $("boot").classList.add("failed");
+  document.body.classList.remove("ready");
+}
+
+const watchdog = setTimeout(() => fail("it took too long to start (the watchdog stopped waiting)"),
+  WATCHDOG_MS);
+
+$("boot-reload").addEventListener("click", () => location.reload());
+$("boot-export").addEventListener("click", async () => {
+  try {
+    const dump = await storage.exportAll();
+    const blob = new Blob([JSON.stringify(dump, null, 1)], { type: "application/json" });
+    const link = Object.assign(document.createElement("a"), {
+      href: URL.createObjectURL(blob), download: `kasir-export-${Date.now()}.json`,
+    });
+    link.click();
+  } catch (err) {
+    alert(`Export failed: ${err.message}`);
+  }
+});
+
+// --- the bridge Python calls (strings in, strings out: no proxies to leak) ----------------------
+
+function notifyServiceWorkerSync() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.ready
+    .then((reg) => reg.sync && reg.sync.register("kasir-outbox"))
+    .catch(() => { /* Background Sync is a bonus, the page's own loop still runs */ });
+}
+
+async function countsWithHints() {
+  const counts = await outbox.counts();
+  return { ...counts, online: navigator.onLine && syncOk !== false };
+}
+
+const bridge = {
+  loadBootstrap: async () => JSON.stringify((await storage.getMeta("bootstrap")) ?? null),
+  loadCatalog: async () => JSON.stringify(await storage.getAll("catalog")),
+  refresh: async () => relay.refresh(),
+  loadDraft: async () => JSON.stringify((await storage.loadDraft()) ?? null),
+  saveDraft: async (json) => storage.saveDraft(JSON.parse(json)),
+  nextSeq: async () => storage.nextSeq(),
+  finishSale: async (json, seq) => {
+    await storage.finishSale(JSON.parse(json), seq);
+    notifyServiceWorkerSync();
+  },
+  recentOrders: async (limit) => JSON.stringify(await storage.recentOrders(limit)),
+  outboxCounts: async () => JSON.stringify(await countsWithHints()),
+  syncNow: async () => {
+    await runSync();
+    return JSON.stringify(lastCounts ?? (await countsWithHints()));
+  },
+  pair: async (code) => {
+    const answer = await relay.pair(code);
+    terminal = await storage.getMeta("terminal");
+    await relay.refresh();
+    return JSON.stringify(answer);
+  },
+  terminal: () => (terminal ? terminal.name : null),
+  printReceipt: () => window.print(),
+};
+
+// --- painting and events --------------------------------------------------------------------------
+
+function paint(html) {
+  const active = document.activeElement;
+  const keep = active && active.id && active.tagName === "INPUT" ? active.id : null;
+  app.innerHTML = html;
+  const target = (keep && $(keep)) || app.querySelector("[autofocus]");
+  if (target) target.focus();
+}
+
+let queue = Promise.resolve();
+
+/** Every user action goes to Python one at a time, then the screen is repainted. */
+function dispatch(action, data = {}) {
+  queue = queue.then(async () => {
+    paint(await till.handle(action, JSON.stringify(data)));
+    offerUpdate();
+  }).catch((err) => console.error("kasir: action failed", action, err));
+  return queue;
+}
+
+app.addEventListener("click", (event) => {
+  const el = event.target.closest("[data-action]");
+  if (!el || el.tagName === "FORM" || !app.contains(el)) return;
+  event.preventDefault();
+  dispatch(el.dataset.action, { arg: el.dataset.arg ?? null });
+});
+
+app.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-action]");
+  if (!form) return;
+  event.preventDefault();
+  dispatch(form.dataset.action, Object.fromEntries(new FormData(form)));
+});
+
+// A wedge scanner types into whatever has focus; with nothing focused, send it to the scan box.
+document.addEventListener("keydown", (event) => {
+  const scan = $("scan");
+  if (!scan || event.ctrlKey || event.metaKey || event.altKey) return;
+  const active = document.activeElement;
+  if (active && active !== document.body && active.tagName !== "BUTTON") return;
+  if (event.key.length === 1) {
+    scan.value += event.key;
+    scan.focus();
+    event.preventDefault();
+  } else if (event.key === "Enter" && scan.value) {
+    event.preventDefault();
+    scan.form.requestSubmit();
+  }
+});
+
+// --- syncing ----------------------------------------------------------------------------------
+
+const SYNC_IDLE_MS = 30000;
+const SYNC_MIN_MS = 2000;
+const SYNC_MAX_MS = 60000;
+let syncDelay = SYNC_MIN_MS;
+let syncTimer = null;
+
+async function runSync() {
+  clearTimeout(syncTimer);
+  try {
+    await outbox.flush();
+    syncOk = true;
+    syncDelay = SYNC_MIN_MS;
+  } catch (err) {
+    syncOk = false;
+    syncDelay = Math.min(syncDelay * 2, SYNC_MAX_MS);
+    console.warn("kasir: sync failed, will retry:", err.message);
+  }
+  lastCounts = await countsWithHints();
+  const wait = syncOk && !lastCounts.pending && !lastCounts.sent ? SYNC_IDLE_MS : syncDelay;
+  // Full jitter keeps a shop's terminals from retrying in lockstep after an outage.
+  syncTimer = setTimeout(backgroundSync, syncOk ? wait : Math.random() * wait);
+  return lastCounts;
+}
+
+async function backgroundSync() {
+  if (!terminal) return;
+  const counts = await runSync();
+  if (till) dispatch("outbox-changed", { counts });
+}
+
+window.addEventListener("online", () => backgroundSync());
+window.addEventListener("offline", () => { syncOk = false; if (till) backgroundSync(); });
+
+// --- service worker and updates ---------------------------------------------------------------
+
+let waitingWorker = null;
+
+function offerUpdate() {
+  // A new version is activated between sales, never in the middle of one.
+  if (waitingWorker && till && till.idle()) {
+    waitingWorker.postMessage({ type: "activate" });
+    waitingWorker = null;
+  }
+}
+
+async function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  const hadController = Boolean(navigator.serviceWorker.controller);
+  navigator.serviceWorker.addEventListener("controllerchange", () => {
+    if (hadController) location.reload();
+  });
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "outbox-changed" && till) {
+      countsWithHints().then((counts) => dispatch("outbox-changed", { counts }));
+    }
+  });
+  try {
+    const reg = await navigator.serviceWorker.register("/sw.js", { type: "module", scope: "/" });
+    const watch = (worker) => worker && worker.addEventListener("statechange", () => {
+      if (worker.state === "installed" && navigator.serviceWorker.controller) {
+        waitingWorker = worker;
+        offerUpdate();
+      }
+    });
+    if (reg.waiting && navigator.serviceWorker.controller) waitingWorker = reg.waiting;
+    watch(reg.installing);
+    reg.addEventListener("updatefound", () => watch(reg.installing));
+    offerUpdate();
+  } catch (err) {
+    console.warn("kasir: service worker registration failed:", err);
+  }
+}
+
+// --- boot ---------------------------------------------------------------------------------------
+
+async function pairFromUrl() {
+  const params = new URLSearchParams(location.search);
+  const code = params.get("pair");
+  if (!code) return;
+  if (!(await storage.getMeta("terminal"))) {
+    try {
+      await relay.pair(code);
+    } catch (err) {
+      console.warn("kasir: pairing from the URL failed:", err.message);
+    }
+  }
+  params.delete("pair");
+  const query = params.toString();
+  history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
+}
+
+async function boot() {
+  window.kasirBootStartedAt = performance.now();
+  step(5, "Loading Python…");
+  navigator.storage?.persist?.().catch(() => {});
+  const data = pairFromUrl().then(async () => {
+    terminal = (await storage.getMeta("terminal")) ?? null;
+    const stored = await storage.getMeta("bootstrap");
+    const refreshing = terminal ? relay.refresh().catch(() => false) : Promise.resolve(false);
+    // With data on the device, start from it and let the refresh land in the background.
+    return stored ? null : refreshing;
+  });
+
+  const { loadPyodide } = await import(abs(`${config.indexURL}pyodide.mjs`));
+  const pyodide = await loadPyodide({
+    indexURL: abs(config.indexURL),
+    lockFileURL: abs(config.lockFileURL),
+    packageBaseUrl: abs(config.packageBaseUrl),
+  });
+  step(60, "Loading the register…");
+  const errors = [];
+  // loadPackage resolves even when a package failed: collect its errors and treat any as fatal.
+  await pyodide.loadPackage(config.packages, {
+    messageCallback: () => {},
+    errorCallback: (message) => errors.push(message),
+    checkIntegrity: true,
+  });
+  if (errors.length) throw new Error(errors.join("; "));
+  pyodide.registerJsModule("kasir_bridge", bridge);
+  till = pyodide.pyimport("till.browser");
+  step(80, "Loading the catalog…");
+  await data;
+  await till.start();
+  paint(till.render());
+  document.body.classList.add("ready");
+  clearTimeout(watchdog);
+  window.kasirReadyAt = performance.now();
+  window.kasirTill = { dispatch, ready: () => till.ready() };
+  registerServiceWorker();
+  if (terminal) backgroundSync();
+}
+
+boot().catch((err) => fail(err?.message || String(err)));

@@ -1,0 +1,46 @@
+// Reading from the relay: pairing, the bootstrap and the catalog by cursor, into IndexedDB.
+// The till only ever reads what is stored, so it starts the same with or without a network.
+
+import { relayFetch, terminalToken } from "./outbox.js";
+import { applyCatalogPage, getMeta, setMeta } from "./storage.js";
+
+const CATALOG_PAGE = 2000;
+
+/** Exchange a one-time pairing code for this terminal's token. */
+export async function pair(code) {
+  const { data } = await relayFetch("/api/v1/pair", { method: "POST", body: { code: String(code).trim() } });
+  const terminal = { name: data.terminal, token: data.token, paired_at: new Date().toISOString() };
+  await setMeta("terminal", terminal);
+  return { terminal: terminal.name };
+}
+
+/**
+ * Refresh bootstrap and catalog from the relay. Resolves true when the relay answered, false when it
+ * could not be reached (what is stored stays as it is).
+ */
+export async function refresh() {
+  const token = await terminalToken();
+  if (!token) return false;
+  try {
+    const etag = await getMeta("bootstrap_etag");
+    const boot = await relayFetch("/api/v1/bootstrap", {
+      token, headers: etag ? { "If-None-Match": etag } : {},
+    });
+    if (boot.status !== 304) {
+      await setMeta("bootstrap", boot.data);
+      await setMeta("bootstrap_etag", boot.headers.get("ETag"));
+    }
+    for (let page = 0; page < 1000; page++) {
+      const since = (await getMeta("catalog_cursor")) ?? "";
+      const { data } = await relayFetch(
+        `/api/v1/catalog?since=${encodeURIComponent(since)}&limit=${CATALOG_PAGE}`, { token });
+      await applyCatalogPage(data.items, data.cursor);
+      if (!data.more) break;
+    }
+    return true;
+  } catch (err) {
+    if (err.status === 401) throw err;
+    console.warn("kasir: refresh failed, using stored data:", err.message);
+    return false;
+  }
+}

@@ -1,0 +1,90 @@
+// kasir service worker, build {{ version }}. Rendered by build.py; registered as a module worker.
+// Precaches the whole build cache-first under a versioned cache, serves navigations from the cached
+// shell (or the emergency offline page), lets GET API answers fall back to cache, never touches POST,
+// and flushes the outbox on Background Sync with the same code the page uses.
+
+import { flush } from "{{ scripts['outbox.js'] }}";
+
+const VERSION = "{{ version }}";
+const CACHE = `kasir-${VERSION}`;
+const API_CACHE = "kasir-api";
+const PRECACHE = {{ precache | tojson }};
+
+self.addEventListener("install", (event) => {
+  event.waitUntil((async () => {
+    const cache = await caches.open(CACHE);
+    await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+    // The very first install takes over at once; an update waits until the page says the till is idle.
+    if (!self.registration.active) await self.skipWaiting();
+  })());
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("kasir-") && name !== CACHE && name !== API_CACHE) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+self.addEventListener("message", (event) => {
+  if (event.data?.type === "activate") self.skipWaiting();
+});
+
+async function fromCacheFirst(request) {
+  const cached = await caches.match(request, { cacheName: CACHE });
+  return cached || fetch(request);
+}
+
+async function navigation(request) {
+  const cache = await caches.open(CACHE);
+  const shell = await cache.match("/");
+  if (shell) return shell;
+  try {
+    return await fetch(request);
+  } catch {
+    return (await cache.match("/offline")) || new Response(
+      "<!doctype html><title>kasir</title><p>kasir is offline and has not been loaded on this device yet.",
+      { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  }
+}
+
+async function apiNetworkFirst(request) {
+  try {
+    const response = await fetch(request);
+    if (response.ok) {
+      const cache = await caches.open(API_CACHE);
+      await cache.put(request, response.clone());
+    }
+    return response;
+  } catch (err) {
+    const cached = await caches.match(request, { cacheName: API_CACHE });
+    if (cached) return cached;
+    throw err;
+  }
+}
+
+self.addEventListener("fetch", (event) => {
+  const { request } = event;
+  if (request.method !== "GET") return;   // POST is never intercepted
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (request.mode === "navigate") {
+    event.respondWith(navigation(request));
+  } else if (url.pathname.startsWith("/api/")) {
+    // Sync state must be live; bootstrap and catalog may come from cache when offline.
+    if (url.pathname.startsWith("/api/v1/sync")) return;
+    event.respondWith(apiNetworkFirst(request));
+  } else if (PRECACHE.includes(url.pathname)) {
+    event.respondWith(fromCacheFirst(request));
+  }
+});
+
+self.addEventListener("sync", (event) => {
+  if (event.tag !== "kasir-outbox") return;
+  event.waitUntil((async () => {
+    await flush();  // a rejection makes the browser retry this sync later, with its own backoff
+    for (const client of await self.clients.matchAll()) client.postMessage({ type: "outbox-changed" });
+  })());
+});
