@@ -38,12 +38,11 @@ PWA = ROOT / "pwa"
 CACHE = ROOT / ".cache"
 
 PYODIDE_VERSION = "314.0.7"
-PYODIDE_INTEGRITY = (
-    "sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="
-)
+PYODIDE_INTEGRITY = "sha512-0YvXxEhfEdpLfb/XkM2BFAeMROq0iMUX2bzzH9pOttyMcWkwq+HbE5uyuGD82LN7y2q+SNvi/6V5JEsOlD2R1A=="
 PYODIDE_RUNTIME = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm")
 PYTHON_TAG = "cpython-314"
 OUR_PACKAGES = ("register", "till")
+SITE_PACKAGES = "/lib/python3.14/site-packages"
 PACKAGE_VERSION = "0.1.0"
 # A fixed timestamp keeps wheels byte-identical between builds of the same sources.
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
@@ -125,8 +124,9 @@ def pyc(source, filename):
     return bytes(ext._code_to_hash_pyc(code, importlib.util.source_hash(source), False))
 
 job = json.load(open(job_path))
-with zipfile.ZipFile("/host/" + job["stdlib_in"]) as src, \
-     zipfile.ZipFile("/host/" + job["stdlib_out"], "w", zipfile.ZIP_DEFLATED) as out:
+if job["stdlib_in"]:
+  with zipfile.ZipFile("/host/" + job["stdlib_in"]) as src, \
+       zipfile.ZipFile("/host/" + job["stdlib_out"], "w", zipfile.ZIP_DEFLATED) as out:
     for info in src.infolist():
         data = src.read(info)
         out.writestr(info, data)
@@ -167,38 +167,52 @@ def package_sources(name: str) -> list[Path]:
     return sorted((PWA / "py" / name).rglob("*.py"))
 
 
-def compile_python(pyodide_dir: Path) -> tuple[Path, dict[str, Path]]:
-    """Precompile stdlib and our packages; return the stdlib zip and each package's pyc directory."""
-    sources = [p for name in OUR_PACKAGES for p in package_sources(name)]
-    key_parts = [NODE_COMPILER.encode(), (pyodide_dir / ".integrity").read_bytes()]
-    key_parts += [p.relative_to(ROOT).as_posix().encode() + p.read_bytes() for p in sources]
-    key = short_hash(b"\0".join(key_parts))
-    out = CACHE / "compiled" / key
-    stdlib = out / "python_stdlib.zip"
-    pyc_dirs = {name: out / name for name in OUR_PACKAGES}
+def cached_compile(pyodide_dir: Path, kind: str, key_parts: list[bytes], job: dict) -> Path:
+    """Run one compile job unless its inputs were compiled before; return its output folder.
+
+    `job` names files relative to the output folder ("@/"), filled in here once the key is known.
+    """
+    key = short_hash(b"\0".join([NODE_COMPILER.encode(), *key_parts]))
+    out = CACHE / "compiled" / f"{kind}-{key}"
     if (out / ".done").exists():
-        return stdlib, pyc_dirs
+        return out
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    modules = []
-    for name in OUR_PACKAGES:
-        pkg_root = PWA / "py" / name
-        for src in package_sources(name):
-            rel = src.relative_to(pkg_root)
-            dst = pyc_dirs[name] / rel.parent / "__pycache__" / f"{rel.stem}.{PYTHON_TAG}.pyc"
-            dst.parent.mkdir(parents=True, exist_ok=True)
-            modules.append([src.relative_to(ROOT).as_posix(), dst.relative_to(ROOT).as_posix()])
-    job = {
-        "stdlib_in": (pyodide_dir / "python_stdlib.zip").relative_to(ROOT).as_posix(),
-        "stdlib_out": stdlib.relative_to(ROOT).as_posix(),
-        "site": "/lib/python3.14/site-packages",
-        "modules": modules,
-    }
+    rel = out.relative_to(ROOT).as_posix()
+    job = json.loads(json.dumps(job).replace('"@/', f'"{rel}/'))
+    for _, dst in job["modules"]:
+        (ROOT / dst).parent.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     run_pyodide_compiler(pyodide_dir, job, out)
-    print(f"precompiled stdlib and packages in {time.monotonic() - started:.1f} s", flush=True)
+    print(f"precompiled {kind} in {time.monotonic() - started:.1f} s", flush=True)
     (out / ".done").write_text("ok")
-    return stdlib, pyc_dirs
+    return out
+
+
+def compile_python(pyodide_dir: Path) -> tuple[Path, dict[str, Path]]:
+    """Precompile the stdlib (once per Pyodide pin) and our packages (when their sources change).
+
+    Returns the precompiled stdlib zip and, per package, the folder holding its __pycache__ tree.
+    """
+    pin = (pyodide_dir / ".integrity").read_bytes()
+    stdlib_job = {
+        "stdlib_in": (pyodide_dir / "python_stdlib.zip").relative_to(ROOT).as_posix(),
+        "stdlib_out": "@/python_stdlib.zip",
+        "site": SITE_PACKAGES,
+        "modules": [],
+    }
+    stdlib = cached_compile(pyodide_dir, "stdlib", [pin], stdlib_job) / "python_stdlib.zip"
+
+    sources = [p for name in OUR_PACKAGES for p in package_sources(name)]
+    modules = []
+    for src in sources:
+        rel = src.relative_to(PWA / "py")
+        pyc = rel.parent / "__pycache__" / f"{rel.stem}.{PYTHON_TAG}.pyc"
+        modules.append([src.relative_to(ROOT).as_posix(), f"@/{pyc.as_posix()}"])
+    key_parts = [pin] + [p.relative_to(ROOT).as_posix().encode() + p.read_bytes() for p in sources]
+    job = {"stdlib_in": None, "stdlib_out": None, "site": SITE_PACKAGES, "modules": modules}
+    out = cached_compile(pyodide_dir, "packages", key_parts, job)
+    return stdlib, {name: out / name for name in OUR_PACKAGES}
 
 
 # --- 3. Wheels and the lock --------------------------------------------------------------------
@@ -221,7 +235,10 @@ def build_wheel(name: str, pyc_dir: Path) -> tuple[str, bytes]:
         files.append((pyc_path.replace("/./", "/"), pyc.read_bytes()))
     info = f"{name}-{PACKAGE_VERSION}.dist-info"
     files.append(
-        (f"{info}/METADATA", f"Metadata-Version: 2.1\nName: {name}\nVersion: {PACKAGE_VERSION}\n".encode())
+        (
+            f"{info}/METADATA",
+            f"Metadata-Version: 2.1\nName: {name}\nVersion: {PACKAGE_VERSION}\n".encode(),
+        )
     )
     files.append(
         (
@@ -301,7 +318,9 @@ def hash_scripts(site: Site) -> dict[str, str]:
         deps = {m.group(3) for m in IMPORT_RE.finditer(sources[name])}
         for dep in sorted(deps):
             visit(dep, (*trail, name))
-        text = IMPORT_RE.sub(lambda m: f"{m.group(1)}{m.group(2)}{urls[m.group(3)]}{m.group(2)}", sources[name])
+        text = IMPORT_RE.sub(
+            lambda m: f"{m.group(1)}{m.group(2)}{urls[m.group(3)]}{m.group(2)}", sources[name]
+        )
         urls[name] = site.hashed(name, text.encode())
         return urls[name]
 
@@ -334,7 +353,9 @@ def build(dist: Path) -> dict:
     site.write(py_dir + "pyodide-lock.json", lock)
 
     scripts = hash_scripts(site)
-    styles = [site.hashed(p.name, p.read_bytes()) for p in sorted((PWA / "static" / "css").glob("*.css"))]
+    styles = [
+        site.hashed(p.name, p.read_bytes()) for p in sorted((PWA / "static" / "css").glob("*.css"))
+    ]
     icons = {
         p.name: site.hashed(p.name, p.read_bytes())
         for p in sorted((PWA / "static" / "icons").glob("*.png"))

@@ -1,0 +1,1 @@
+"""kasir's register core: money, taxes, catalog and cart in pure Python (CPython and Pyodide)."""

@@ -1,0 +1,157 @@
+"""Driving the till in real Chromium the way a cashier does: scan, tap, pay, validate."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+from playwright.sync_api import BrowserContext, Page, sync_playwright
+
+CHROMIUM = os.environ.get("KASIR_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+READY_MS = 60_000
+T = TypeVar("T")
+
+
+@contextlib.contextmanager
+def browser_profile(path: Path, *, offline: bool = False) -> Iterator[BrowserContext]:
+    """A browser started on a persistent profile and closed at the end: a real browser restart."""
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(path), executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        try:
+            if offline:
+                context.set_offline(True)
+            yield context
+        finally:
+            context.close()
+
+
+def open_till(
+    context: BrowserContext,
+    url: str | None,
+    *,
+    page: Page | None = None,
+    service_worker: bool = False,
+) -> Page:
+    """Open (or wait for, after a reload) the till until it is ready to scan."""
+    page = page or (context.pages[0] if context.pages else context.new_page())
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    if url:
+        page.goto(url)
+    try:
+        page.wait_for_function("window.kasirReadyAt !== undefined", timeout=READY_MS)
+    except Exception:
+        boot = page.locator("#boot").inner_text() if page.locator("#boot").count() else ""
+        raise AssertionError(f"the till did not become ready: {boot!r} {errors}") from None
+    page.locator("#scan").wait_for()
+    if service_worker:
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.wait_for_function("navigator.serviceWorker.controller !== null", timeout=READY_MS)
+    return page
+
+
+def settle(page: Page) -> None:
+    """Wait until every dispatched action has been handled by Python and painted."""
+    page.evaluate("window.kasirTill.settled()")
+
+
+def add_by_scan(page: Page, code: str) -> None:
+    # A wedge scanner types fast and ends with Enter.
+    page.locator("#scan").press_sequentially(code, delay=5)
+    page.locator("#scan").press("Enter")
+    settle(page)
+
+
+def add_by_tap(page: Page, product_id: int) -> None:
+    page.locator(f'.tile[data-product-id="{product_id}"]').first.click()
+    settle(page)
+
+
+def pay_cash_and_validate(page: Page, tendered: str | None = None) -> None:
+    page.locator("#pay").click()
+    settle(page)
+    if tendered is None:
+        page.locator('[data-action="pay-exact"]').first.click()
+    else:
+        page.locator("#tendered").fill(tendered)
+        page.locator("#tendered").press("Enter")
+    settle(page)
+    page.locator("#validate").click()
+    settle(page)
+    page.locator("#receipt").wait_for()
+    page.locator("#new-sale").click()
+    settle(page)
+    page.locator("#scan").wait_for()
+
+
+def pending_count(page: Page) -> int:
+    return int(page.locator("#pending-count").get_attribute("data-count"))
+
+
+def orders_in_browser(page: Page) -> list[dict[str, Any]]:
+    return page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open("kasir");
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const req = open.result.transaction("orders").objectStore("orders").getAll();
+                req.onsuccess = () => resolve(req.result);
+                req.onerror = () => reject(req.error);
+            };
+        })"""
+    )
+
+
+def odoo_call(url: str, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
+    """A JSON-RPC execute_kw against the sandbox, with Decimal numbers."""
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 1,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": ["kasir", 2, "sandbox-key", model, method, args, kwargs or {}],
+        },
+    }
+    answer = json.loads(
+        httpx.post(f"{url}/jsonrpc", json=payload, timeout=10).text, parse_float=Decimal
+    )
+    if "error" in answer:
+        raise AssertionError(answer["error"])
+    return answer["result"]
+
+
+def sandbox_orders(sandbox: Any, uuids: list[str]) -> list[dict[str, Any]]:
+    fields = ["uuid", "name", "pos_reference", "amount_total", "amount_tax", "state"]
+    return odoo_call(
+        sandbox.url, "pos.order", "search_read", [[["uuid", "in", uuids]]], {"fields": fields}
+    )
+
+
+def wait_for(check: Callable[[], T], what: str, timeout: float = 30) -> T:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.2)
