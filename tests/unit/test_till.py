@@ -1,0 +1,780 @@
+"""The till under CPython: screens, actions and the device contract, with an in-memory device.
+
+The register core is the real one; only the device (IndexedDB, relay, printer, clock) is faked. The
+rendered HTML is parsed with a strict little tree builder, so unbalanced markup fails the tests too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+from html.parser import HTMLParser
+from typing import Any
+
+import pytest
+from register.money import Currency
+from till.app import GRID_LIMIT, Till, parse_amount, quick_cash
+
+NOW = datetime(2026, 11, 23, 20, 41, 5, 123456, tzinfo=UTC)
+
+BOOTSTRAP: dict[str, Any] = {
+    "company": {"id": 1, "name": "Toko Sumber Rejeki", "country_code": "ID", "vat": "01.234"},
+    "currency": {
+        "id": 12,
+        "name": "IDR",
+        "symbol": "Rp",
+        "rounding": "1",
+        "decimal_places": 0,
+        "position": "before",
+    },
+    "config": {
+        "id": 1,
+        "name": "Kasir 1",
+        "session_id": 1,
+        "pricelist_id": 1,
+        "payment_method_ids": [1, 2],
+        "tax_calculation_rounding_method": "round_per_line",
+        "cash_rounding": False,
+        "rounding_method_id": None,
+        "only_round_cash_method": False,
+        "receipt_header": "Selamat datang\nJl. Merdeka 1",
+        "receipt_footer": "Terima kasih",
+    },
+    "taxes": [
+        {
+            "id": 1,
+            "name": "PPN 11%",
+            "amount_type": "percent",
+            "amount": "11",
+            "price_include": True,
+            "include_base_amount": False,
+            "is_base_affected": True,
+            "sequence": 1,
+            "children_tax_ids": [],
+        }
+    ],
+    "fiscal_positions": [],
+    "pricelists": [{"id": 1, "name": "Umum", "items": []}],
+    "payment_methods": [
+        {"id": 1, "name": "Tunai", "is_cash_count": True, "type": "cash"},
+        {"id": 2, "name": "Kartu", "is_cash_count": False, "type": "bank"},
+    ],
+    "cash_roundings": [],
+    "categories": [{"id": 1, "name": "Makanan", "parent_id": None}, {"id": 2, "name": "Minuman"}],
+    "product_categories": [{"id": 1, "name": "All", "parent_id": None}],
+    "catalog_version": "57",
+}
+
+
+def product(pid: int, name: str, price: str, barcode: str | None, code: str | None, categ: int):
+    return {
+        "id": pid,
+        "template_id": pid,
+        "name": name,
+        "barcode": barcode,
+        "default_code": code,
+        "list_price": price,
+        "standard_price": "0",
+        "tax_ids": [1],
+        "categ_id": 1,
+        "category_ids": [1],
+        "pos_categ_id": categ,
+        "uom": "Units",
+        "active": True,
+    }
+
+
+INDOMIE = product(101, "Indomie Goreng 85 g", "3500", "8998866200011", "MKN-0001", 1)
+TEH = product(102, "Teh Botol Sosro 450 ml", "5000", "8886008101053", "MNM-0001", 2)
+PROMO = product(103, '<b>Promo</b> & "Hemat"', "1000", "2000000000019", "PRM-<1>", 1)
+CATALOG = [INDOMIE, TEH, PROMO]
+
+
+# -- the fake device ---------------------------------------------------------------------------
+
+
+class FakeDevice:
+    """IndexedDB, relay, printer and clock in memory. `relay_up` decides if the relay answers."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap: dict | None = BOOTSTRAP,
+        catalog: list[dict] | None = None,
+        terminal: str | None = "kasir-1",
+        relay_up: bool = True,
+    ) -> None:
+        self.bootstrap = copy.deepcopy(bootstrap)
+        self.catalog = copy.deepcopy(CATALOG if catalog is None else catalog)
+        self._terminal = terminal
+        self.relay_up = relay_up
+        self.relay_bootstrap = copy.deepcopy(BOOTSTRAP)
+        self.relay_catalog = copy.deepcopy(CATALOG)
+        self.pairing_codes = {"ABC-123": "kasir-1"}
+        self.draft: str | None = None  # kept as JSON text, as storage would
+        self.draft_saves = 0
+        self.seq = 0
+        self.orders: list[dict] = []
+        self.outbox: list[dict] = []
+        self.finish_calls: list[tuple[dict, int]] = []
+        self.finish_error: Exception | None = None
+        self.save_error: Exception | None = None
+        self.sync_calls = 0
+        self.printed = 0
+
+    async def load_bootstrap(self) -> dict | None:
+        return copy.deepcopy(self.bootstrap)
+
+    async def load_catalog(self) -> list[dict]:
+        return copy.deepcopy(self.catalog)
+
+    async def refresh(self) -> bool:
+        if not self.relay_up:
+            return False
+        self.bootstrap = copy.deepcopy(self.relay_bootstrap)
+        self.catalog = copy.deepcopy(self.relay_catalog)
+        return True
+
+    async def load_draft(self) -> dict | None:
+        return None if self.draft is None else json.loads(self.draft)
+
+    async def save_draft(self, draft: dict) -> None:
+        if self.save_error is not None:
+            raise self.save_error
+        self.draft = json.dumps(draft)  # fails on Decimal or other non-JSON values
+        self.draft_saves += 1
+
+    async def next_seq(self) -> int:
+        return self.seq + 1
+
+    async def finish_sale(self, order: dict, seq: int) -> None:
+        self.finish_calls.append((copy.deepcopy(order), seq))
+        if self.finish_error is not None:
+            raise self.finish_error
+        if seq != self.seq + 1:
+            raise RuntimeError(f"sequence {seq} is taken")
+        stored = json.loads(json.dumps(order))  # the record must be plain JSON
+        self.orders.append(stored)
+        self.outbox.append({"uuid": order["uuid"], "name": order["name"], "state": "pending"})
+        self.seq = seq
+        self.draft = None
+
+    async def recent_orders(self, limit: int = 20) -> list[dict]:
+        return copy.deepcopy(list(reversed(self.orders))[:limit])
+
+    async def outbox_counts(self) -> dict:
+        counts: dict[str, Any] = {"pending": 0, "sent": 0, "posted": 0, "failed": 0, "errors": []}
+        for item in self.outbox:
+            counts[item["state"]] += 1
+            if item["state"] == "failed":
+                counts["errors"].append(
+                    {"uuid": item["uuid"], "name": item["name"], "error": item["error"]}
+                )
+        counts["online"] = self.relay_up
+        return counts
+
+    async def sync_now(self) -> dict:
+        self.sync_calls += 1
+        if not self.relay_up:
+            raise ConnectionError("relay unreachable")
+        for item in self.outbox:
+            if item["state"] == "pending":
+                item["state"] = "sent"
+        return await self.outbox_counts()
+
+    async def pair(self, code: str) -> dict:
+        if not self.relay_up:
+            raise ConnectionError("relay unreachable")
+        if code not in self.pairing_codes:
+            raise ValueError("unknown or used pairing code")
+        self._terminal = self.pairing_codes.pop(code)
+        await self.refresh()
+        return {"terminal": self._terminal}
+
+    def terminal(self) -> str | None:
+        return self._terminal
+
+    def print_receipt(self) -> None:
+        self.printed += 1
+
+    def now(self) -> datetime:
+        return NOW
+
+
+# -- a strict HTML tree, to query what the cashier sees ------------------------------------------
+
+VOID = {"input", "br", "img", "hr", "meta", "link"}
+
+
+class Node:
+    def __init__(self, tag: str, attrs: dict[str, str | None], parent: Node | None) -> None:
+        self.tag, self.attrs, self.parent = tag, attrs, parent
+        self.children: list[Node | str] = []
+
+    @property
+    def text(self) -> str:
+        return "".join(c if isinstance(c, str) else c.text for c in self.children)
+
+    def iter(self):
+        for child in self.children:
+            if isinstance(child, Node):
+                yield child
+                yield from child.iter()
+
+    def find_all(self, tag: str | None = None, cls: str | None = None, **attrs: str) -> list[Node]:
+        found = []
+        for node in self.iter():
+            if tag and node.tag != tag:
+                continue
+            if cls and cls not in (node.attrs.get("class") or "").split():
+                continue
+            if any(
+                node.attrs.get(k.replace("_", "-")) != v if v is not True else k not in node.attrs
+                for k, v in attrs.items()
+            ):
+                continue
+            found.append(node)
+        return found
+
+    def by_id(self, element_id: str) -> Node | None:
+        found = self.find_all(id=element_id)
+        assert len(found) <= 1, f"duplicate id {element_id}"
+        return found[0] if found else None
+
+    def one(self, element_id: str) -> Node:
+        node = self.by_id(element_id)
+        assert node is not None, f"no #{element_id}"
+        return node
+
+
+class Tree(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.root = Node("#root", {}, None)
+        self.current = self.root
+
+    def handle_starttag(self, tag, attrs):
+        node = Node(tag, dict(attrs), self.current)
+        self.current.children.append(node)
+        if tag not in VOID:
+            self.current = node
+
+    def handle_startendtag(self, tag, attrs):
+        self.current.children.append(Node(tag, dict(attrs), self.current))
+
+    def handle_endtag(self, tag):
+        assert tag not in VOID, f"</{tag}> closes a void element"
+        assert self.current.tag == tag, f"</{tag}> closes <{self.current.tag}>"
+        self.current = self.current.parent
+
+    def handle_data(self, data):
+        self.current.children.append(data)
+
+
+def dom(till: Till) -> Node:
+    parser = Tree()
+    parser.feed(till.render())
+    parser.close()
+    assert parser.current is parser.root, f"<{parser.current.tag}> is never closed"
+    return parser.root
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def started(device: FakeDevice | None = None) -> Till:
+    till = Till(device or FakeDevice())
+    run(till.start())
+    return till
+
+
+def act(till: Till, action: str, **data: Any) -> Node:
+    run(till.handle(action, data))
+    return dom(till)
+
+
+def flash_text(page: Node) -> str:
+    return page.one("flash").text.strip()
+
+
+def line_uuids(page: Node) -> list[str]:
+    return [n.attrs["data-line-uuid"] for n in page.one("cart-lines").find_all(cls="line")]
+
+
+def pending(page: Node) -> int:
+    node = page.one("pending-count")
+    assert node.text == node.attrs["data-count"]
+    return int(node.text)
+
+
+# -- starting and pairing ----------------------------------------------------------------------
+
+
+def test_unpaired_till_asks_for_a_code_and_pairs():
+    device = FakeDevice(bootstrap=None, catalog=[], terminal=None)
+    till = started(device)
+    page = dom(till)
+    assert till.screen == "pair" and not till.ready
+    assert page.one("pair-code").attrs.get("name") == "code"
+    assert page.one("pair-code").parent.attrs["data-action"] == "pair"
+
+    page = act(till, "pair", code="WRONG")
+    assert "Pairing failed" in flash_text(page) and "unknown or used" in flash_text(page)
+    assert till.screen == "pair"
+
+    page = act(till, "pair", code="ABC-123")
+    assert till.ready
+    assert "kasir-1" in page.find_all(cls="terminal")[0].text
+    assert page.by_id("scan") is not None
+    assert len(page.find_all(cls="tile")) == len(CATALOG)
+
+
+def test_start_with_stored_data_is_ready_to_scan():
+    till = started()
+    page = dom(till)
+    assert till.ready and till.idle
+    scan = page.one("scan")
+    assert "autofocus" in scan.attrs and scan.attrs["name"] == "code"
+    assert scan.parent.tag == "form" and scan.parent.attrs["data-action"] == "scan"
+    tiles = page.find_all("button", cls="tile")
+    assert [t.attrs["data-product-id"] for t in tiles] == ["101", "102", "103"]
+    assert all(t.attrs["data-action"] == "add" for t in tiles)
+    assert page.one("total").text == "Rp 0"
+    assert "disabled" in page.one("pay").attrs
+    assert "Toko Sumber Rejeki" in page.find_all(cls="shop-name")[0].text
+    assert pending(page) == 0
+    assert page.one("sync-now").attrs["data-action"] == "sync"
+
+
+def test_first_start_without_data_and_without_relay_explains_and_retries():
+    device = FakeDevice(bootstrap=None, catalog=[], relay_up=False)
+    till = started(device)
+    page = dom(till)
+    assert till.screen == "loading" and not till.ready
+    assert "cannot reach the relay" in page.find_all(cls="loading")[0].text
+    assert page.one("retry").attrs["data-action"] == "retry"
+
+    device.relay_up = True
+    act(till, "retry")
+    assert till.ready and len(till.catalog) == len(CATALOG)
+
+
+# -- ringing up ------------------------------------------------------------------------------
+
+
+def test_scan_known_codes_adds_and_unknown_code_is_a_message():
+    device = FakeDevice()
+    till = started(device)
+    act(till, "scan", code="8998866200011")
+    page = act(till, "scan", code=" 8998866200011 ")  # a wedge scanner may add spaces
+    assert len(line_uuids(page)) == 1
+    assert till.cart.lines[0].qty == 2
+    page = act(till, "scan", code="MNM-0001")  # internal reference
+    assert [line.product_id for line in till.cart.lines] == [101, 102]
+    assert page.one("total").text == "Rp 12.000"
+    assert flash_text(page) == ""
+
+    saves = device.draft_saves
+    page = act(till, "scan", code="4242")
+    assert flash_text(page) == "Unknown code: 4242"
+    assert page.one("flash").attrs["role"] == "alert"
+    assert len(till.cart.lines) == 2 and device.draft_saves == saves
+    # The next good scan clears the message.
+    page = act(till, "scan", code="3*8886008101053")
+    assert flash_text(page) == "" and till.cart.lines[1].qty == 4
+
+
+def test_tap_inc_dec_qty_and_remove():
+    till = started()
+    page = act(till, "add", arg="101")
+    (uuid,) = line_uuids(page)
+    page = act(till, "inc", arg=uuid)
+    assert page.one(f"qty-{uuid}").attrs["value"] == "2"
+    assert page.one("total").text == "Rp 7.000"
+    act(till, "dec", arg=uuid)
+    assert till.cart.lines[0].qty == 1
+    page = act(till, "qty", arg=uuid, qty="2,5")
+    assert page.one(f"qty-{uuid}").attrs["value"] == "2.5"
+    page = act(till, "qty", arg=uuid, qty="abc")
+    assert "abc" in flash_text(page) and till.cart.lines[0].qty == Decimal("2.5")
+    act(till, "qty", arg=uuid, qty="0.5")
+    page = act(till, "dec", arg=uuid)  # below one: the line goes
+    assert line_uuids(page) == [] and till.cart.is_empty()
+
+    uuid = line_uuids(act(till, "add", arg="102"))[0]
+    assert line_uuids(act(till, "qty", arg=uuid, qty="0")) == []
+    uuid = line_uuids(act(till, "add", arg="102"))[0]
+    page = act(till, "remove", arg=uuid)
+    assert line_uuids(page) == [] and page.one("total").text == "Rp 0"
+    page = act(till, "add", arg="999")
+    assert "no longer in the catalog" in flash_text(page)
+
+
+def test_every_change_saves_the_draft_and_a_new_till_restores_it():
+    device = FakeDevice()
+    till = started(device)
+    act(till, "scan", code="8998866200011")
+    assert device.draft_saves == 1
+    uuid = till.cart.lines[0].uuid
+    act(till, "inc", arg=uuid)
+    act(till, "add", arg="102")
+    act(till, "pay")
+    act(till, "tender", method_id="1", amount="5000")
+    assert device.draft_saves == 4
+    assert json.loads(device.draft)["uuid"] == till.cart.uuid
+
+    reloaded = started(device)  # same device: a page reload
+    page = dom(reloaded)
+    assert reloaded.cart.uuid == till.cart.uuid
+    assert [(line.product_id, line.qty) for line in reloaded.cart.lines] == [(101, 2), (102, 1)]
+    assert [p.amount for p in reloaded.cart.payments] == [Decimal(5000)]
+    assert page.one("total").text == "Rp 12.000"
+    assert len(line_uuids(page)) == 2
+    assert not reloaded.idle
+
+
+def test_a_draft_that_cannot_be_saved_is_a_message_and_the_cart_stays():
+    device = FakeDevice()
+    till = started(device)
+    device.save_error = OSError("quota exceeded")
+    page = act(till, "scan", code="8998866200011")
+    assert "could not be saved" in flash_text(page) and "quota exceeded" in flash_text(page)
+    assert len(till.cart.lines) == 1
+
+
+def test_search_and_categories_filter_the_grid():
+    catalog = [
+        product(1000 + i, f"Produk {i:03d}", "1000", None, f"P-{i:03d}", 1 + i % 2)
+        for i in range(200)
+    ]
+    till = started(FakeDevice(catalog=catalog))
+    page = dom(till)
+    assert len(page.find_all(cls="tile")) == GRID_LIMIT
+    assert page.find_all(cls="grid-more")
+
+    page = act(till, "search", q="p-01")
+    ids = [t.attrs["data-product-id"] for t in page.find_all(cls="tile")]
+    assert ids == [str(1000 + i) for i in range(10, 20)]
+    assert page.one("search").attrs["value"] == "p-01"
+
+    page = act(till, "category", arg="2")
+    ids = [int(t.attrs["data-product-id"]) for t in page.find_all(cls="tile")]
+    assert ids == [1011, 1013, 1015, 1017, 1019]
+    active = page.find_all(cls="chip", aria_pressed="true")
+    assert [n.attrs["data-arg"] for n in active] == ["2"]
+
+    page = act(till, "search", arg="")  # the Clear button
+    assert len(page.find_all(cls="tile")) == GRID_LIMIT
+    assert all(int(t.attrs["data-product-id"]) % 2 == 1 for t in page.find_all(cls="tile"))
+    page = act(till, "category", arg="all")
+    page = act(till, "search", q="nothing like this")
+    assert page.find_all(cls="tile") == [] and "Nothing matches" in page.text
+
+
+# -- paying ------------------------------------------------------------------------------------
+
+
+def ring_up_two_indomie(device: FakeDevice | None = None) -> Till:
+    till = started(device)
+    act(till, "scan", code="8998866200011")
+    act(till, "scan", code="8998866200011")
+    return till
+
+
+def test_pay_exact_enables_validate():
+    till = ring_up_two_indomie()
+    page = act(till, "pay")
+    assert till.screen == "pay" and not till.ready and not till.idle
+    assert "disabled" in page.one("validate").attrs
+    assert page.one("due").text == "Rp 7.000"
+    exact = page.find_all(data_action="pay-exact")
+    assert [b.attrs["data-arg"] for b in exact] == ["1", "2"]  # cash first
+    page = act(till, "pay-exact", arg="2")
+    assert "disabled" not in page.one("validate").attrs
+    assert page.one("due").text == "Rp 0" and page.one("change").text == "Rp 0"
+    assert till.cart.is_paid()
+
+
+def test_cash_tender_shows_change_and_quick_cash():
+    till = ring_up_two_indomie()
+    page = act(till, "pay")
+    tendered = page.one("tendered")
+    form = tendered.parent
+    assert form.attrs["data-action"] == "tender" and tendered.attrs["name"] == "amount"
+    method = form.find_all(name="method_id")[0]
+    assert [o.attrs["value"] for o in method.find_all("option", selected=True)] == ["1"]
+    quick = [b.text for b in page.find_all(cls="cash")]
+    assert quick == ["Rp 10.000", "Rp 20.000", "Rp 50.000", "Rp 100.000"]
+
+    page = act(till, "tender", method_id="1", amount="Rp 10.000")
+    assert page.one("change").text == "Rp 3.000"
+    assert "disabled" not in page.one("validate").attrs
+
+    act(till, "remove-payment", arg=till.cart.payments[0].uuid)
+    assert till.cart.payments == []
+    page = act(till, "tender", arg="20000")  # a quick-cash button: cash
+    assert page.one("change").text == "Rp 13.000"
+    page = act(till, "tender", method_id="1", amount="lots")
+    assert "not an amount" in flash_text(page) and len(till.cart.payments) == 1
+
+
+def test_card_cannot_pay_more_than_is_due():
+    till = ring_up_two_indomie()
+    act(till, "pay")
+    page = act(till, "tender", method_id="2", amount="10000")
+    assert "Kartu cannot pay more than is due (Rp 7.000)" in flash_text(page)
+    assert till.cart.payments == []
+    page = act(till, "tender", method_id="2", amount="5000")
+    assert page.one("due").text == "Rp 2.000" and flash_text(page) == ""
+    page = act(till, "tender", method_id="1", amount="")  # Enter on an empty amount: the rest
+    assert page.one("due").text == "Rp 0" and till.cart.is_paid()
+
+
+def test_back_keeps_the_payments_and_pay_needs_products():
+    till = started()
+    page = act(till, "pay")
+    assert "Add a product" in flash_text(page) and till.screen == "sell"
+    act(till, "add", arg="101")
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    page = act(till, "back")
+    assert till.ready and len(till.cart.payments) == 1 and page.by_id("scan")
+
+
+# -- finishing the sale ------------------------------------------------------------------------
+
+
+def test_validate_books_the_sale_once_and_shows_the_receipt():
+    device = FakeDevice(relay_up=False)
+    till = ring_up_two_indomie(device)
+    cart_uuid = till.cart.uuid
+    act(till, "pay")
+    page = act(till, "validate")
+    assert "Rp 7.000 is still due" in flash_text(page) and device.finish_calls == []
+
+    act(till, "tender", method_id="1", amount="10000")
+    page = act(till, "validate")
+    assert len(device.finish_calls) == 1
+    order, seq = device.finish_calls[0]
+    assert seq == 1
+    line = order["lines"][0]
+    assert {k: order[k] for k in ("uuid", "kind", "terminal", "session", "seq", "name")} == {
+        "uuid": cart_uuid,
+        "kind": "order",
+        "terminal": "kasir-1",
+        "session": 1,
+        "seq": 1,
+        "name": "kasir-1-000001",
+    }
+    assert order["created_at"] == "2026-11-23T20:41:05.123456+00:00"
+    assert (order["currency"], order["pricelist_id"], order["catalog_version"]) == ("IDR", 1, "57")
+    assert (line["product_id"], line["qty"], line["price_unit"]) == (101, "2", "3500")
+    assert (line["price_subtotal"], line["price_subtotal_incl"]) == ("6306", "7000")
+    assert [(p["method_id"], p["amount"]) for p in order["payments"]] == [(1, "10000")]
+    assert (order["amount_total"], order["amount_tax"]) == ("7000", "694")
+    assert (order["amount_paid"], order["amount_return"]) == ("7000", "3000")
+
+    assert device.draft is None and till.cart.is_empty() and till.cart.uuid != cart_uuid
+    assert till.screen == "receipt" and till.idle
+    receipt = page.one("receipt")
+    assert receipt.attrs["data-order-name"] == "kasir-1-000001"
+    text = " ".join(receipt.text.split())
+    for expected in ("Toko Sumber Rejeki", "Selamat datang", "Indomie Goreng 85 g", "Terima kasih"):
+        assert expected in text
+    assert page.one("receipt-total").text == "Rp 7.000"
+    assert page.one("receipt-change").text == "Rp 3.000"
+    assert "PPN 11%, included" in text and "Rp 694" in text and "Tunai" in text
+    assert page.one("new-sale").attrs["data-action"] == "new-sale"
+    # Offline: the sync attempt failed quietly, the top bar counts the unsent sale.
+    assert device.sync_calls == 1 and flash_text(page) == "" and pending(page) == 1
+
+    act(till, "print")
+    assert device.printed == 1
+    act(till, "validate")  # a late second tap books nothing
+    assert len(device.finish_calls) == 1
+    page = act(till, "new-sale")
+    assert till.ready and line_uuids(page) == []
+
+    act(till, "add", arg="102")
+    act(till, "pay")
+    act(till, "pay-exact", arg="2")
+    device.relay_up = True
+    page = act(till, "validate")
+    assert device.finish_calls[-1][1] == 2
+    assert page.one("receipt").attrs["data-order-name"] == "kasir-1-000002"
+    assert pending(page) == 0  # both were sent by the sync after the sale
+
+
+def test_a_failed_finish_keeps_the_sale_on_the_pay_screen():
+    device = FakeDevice()
+    till = ring_up_two_indomie(device)
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    draft = device.draft
+    device.finish_error = RuntimeError("disk full")
+    page = act(till, "validate")
+    assert till.screen == "pay" and "NOT saved" in flash_text(page)
+    assert "disk full" in flash_text(page)
+    assert till.cart.is_paid() and device.draft == draft and device.orders == []
+    assert page.by_id("validate") is not None
+
+    device.finish_error = None
+    page = act(till, "validate")
+    assert till.screen == "receipt" and len(device.orders) == 1
+    assert device.orders[0]["uuid"] == json.loads(draft)["uuid"]
+
+
+def test_recent_sales_can_be_shown_again():
+    device = FakeDevice()
+    till = ring_up_two_indomie(device)
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    act(till, "validate")
+    act(till, "new-sale")
+    act(till, "add", arg="102")  # an open sale stays while looking back
+    page = act(till, "orders")
+    rows = page.find_all(cls="order-row")
+    assert [r.attrs["data-order-uuid"] for r in rows] == [device.orders[0]["uuid"]]
+    page = act(till, "show-order", arg=device.orders[0]["uuid"])
+    assert page.one("receipt").attrs["data-order-name"] == "kasir-1-000001"
+    assert page.one("new-sale").text == "Back to sale"
+    page = act(till, "new-sale")
+    assert till.ready and len(line_uuids(page)) == 1
+
+
+# -- the sync indicator ----------------------------------------------------------------------
+
+
+def test_sync_indicator_follows_the_outbox():
+    device = FakeDevice(relay_up=False)
+    till = started(device)
+    page = act(till, "sync")
+    assert "Sync failed" in flash_text(page) and "relay unreachable" in flash_text(page)
+    assert page.find_all(cls="offline")
+
+    counts = {
+        "pending": 3,
+        "sent": 1,
+        "posted": 7,
+        "failed": 1,
+        "errors": [{"uuid": "u1", "name": "kasir-1-000004", "error": "Product <archived>"}],
+        "online": True,
+    }
+    page = act(till, "outbox-changed", counts=counts)
+    assert pending(page) == 3
+    assert page.one("failed-count").text == "1"
+    reasons = page.find_all(cls="failed-reasons")[0].text
+    assert "kasir-1-000004" in reasons and "Product <archived>" in reasons
+    assert page.find_all(cls="online")
+    # A background update leaves the cashier's message alone.
+    assert "Sync failed" in flash_text(page)
+
+    device.relay_up = True
+    page = act(till, "sync")
+    assert pending(page) == 0 and flash_text(page) == "All sales are sent."
+
+
+# -- robustness ------------------------------------------------------------------------------
+
+
+def test_product_names_and_codes_are_escaped_everywhere():
+    device = FakeDevice()
+    till = started(device)
+    page = act(till, "scan", code="2000000000019")
+    html = till.render()
+    assert "<b>Promo</b>" not in html and "&lt;b&gt;Promo&lt;/b&gt;" in html
+    tile = page.find_all(cls="tile", data_product_id="103")[0]
+    assert '<b>Promo</b> & "Hemat"' in tile.text and "PRM-<1>" in tile.text
+    assert '<b>Promo</b> & "Hemat"' in page.find_all(cls="line-name")[0].text
+
+    page = act(till, "scan", code='<img src=x onerror="alert(1)">')
+    assert page.find_all("img") == []
+    assert flash_text(page) == 'Unknown code: <img src=x onerror="alert(1)">'
+    page = act(till, "search", q='"><script>x</script>')
+    assert page.find_all("script") == []
+    assert page.one("search").attrs["value"] == '"><script>x</script>'
+
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    page = act(till, "validate")
+    assert page.find_all("b") == []
+    assert '<b>Promo</b> & "Hemat"' in page.one("receipt").text
+
+
+def test_handle_never_raises():
+    device = FakeDevice()
+    till = started(device)
+    for action, data in [
+        ("nonsense", {}),
+        ("inc", {"arg": "no-such-line"}),
+        ("remove-payment", {"arg": "nope"}),
+        ("category", {"arg": "x"}),
+        ("pay-exact", {"arg": "99"}),
+        ("tender", {"method_id": "abc", "amount": "1"}),
+        ("print", {}),
+        ("show-order", {"arg": "nope"}),
+        ("pair", {"code": ""}),
+    ]:
+        page = act(till, action, **data)
+        assert flash_text(page), action
+    assert till.ready
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("bridge gone")
+
+    device.recent_orders = broken
+    page = act(till, "orders")
+    assert "bridge gone" in flash_text(page) and till.ready
+
+
+def test_refresh_updates_the_catalog_and_keeps_the_open_sale():
+    device = FakeDevice()
+    till = started(device)
+    act(till, "add", arg="101")
+    device.relay_catalog = [*CATALOG, product(104, "Kopi Kapal Api", "1500", "77", None, 2)]
+    page = act(till, "refresh")
+    assert "4 products" in flash_text(page)
+    assert len(page.find_all(cls="tile")) == 4 and len(till.cart.lines) == 1
+    device.relay_up = False
+    page = act(till, "refresh")
+    assert "cannot be reached" in flash_text(page) and len(till.catalog) == 4
+
+
+# -- amounts ---------------------------------------------------------------------------------
+
+IDR = Currency.from_bootstrap(BOOTSTRAP["currency"])
+USD = Currency(name="USD", rounding=Decimal("0.01"), decimal_places=2, symbol="$")
+
+
+@pytest.mark.parametrize(
+    ("typed", "currency", "amount"),
+    [
+        ("50000", IDR, "50000"),
+        ("50.000", IDR, "50000"),
+        ("Rp 1.250.000", IDR, "1250000"),
+        ("12,50", USD, "12.50"),
+        ("1,234.56", USD, "1234.56"),
+        ("1.234,56", USD, "1234.56"),
+        ("1,234", USD, "1234"),
+        ("$ 20", USD, "20"),
+    ],
+)
+def test_parse_amount(typed, currency, amount):
+    assert parse_amount(typed, currency) == Decimal(amount)
+
+
+def test_quick_cash_offers_the_next_notes_above_the_due():
+    assert quick_cash(Decimal(7000), IDR) == [Decimal(x) for x in (10000, 20000, 50000, 100000)]
+    assert quick_cash(Decimal(73000), IDR) == [Decimal(x) for x in (75000, 80000, 100000)]
+    assert quick_cash(Decimal(100000), IDR) == [
+        Decimal(x) for x in (105000, 110000, 120000, 150000)
+    ]
+    assert quick_cash(Decimal(0), IDR) == []
+    assert quick_cash(Decimal("7.25"), USD) == [Decimal(x) for x in ("10", "20", "50", "100")]
