@@ -81,6 +81,7 @@ const bridge = {
     const answer = await relay.pair(code);
     terminal = await storage.getMeta("terminal");
     await relay.refresh();
+    setTimeout(backgroundSync, 0);
     return JSON.stringify(answer);
   },
   terminal: () => (terminal ? terminal.name : null),
@@ -248,6 +249,7 @@ async function boot() {
     indexURL: abs(config.indexURL),
     lockFileURL: abs(config.lockFileURL),
     packageBaseUrl: abs(config.packageBaseUrl),
+    convertNullToNone: true,  // the bridge answers null for "nothing", Python expects None
   });
   step(60, "Loading the register…");
   const errors = [];
@@ -267,7 +269,7 @@ async function boot() {
   document.body.classList.add("ready");
   clearTimeout(watchdog);
   window.kasirReadyAt = performance.now();
-  window.kasirTill = { dispatch, ready: () => till.ready() };
+  window.kasirTill = { dispatch, ready: () => till.ready(), settled: () => queue.then(() => true) };
   registerServiceWorker();
   if (terminal) backgroundSync();
 }

@@ -1,0 +1,425 @@
+"""The demo shop the Odoo sandbox starts with: an Indonesian minimart, "Toko Sumber Rejeki".
+
+Everything is generated from a fixed random seed, so the same `products=N` always gives the same
+catalog (same names, prices, codes and barcodes) on every machine: tests and benchmarks can name
+product ids and expect the same product behind them. Records are written in the sandbox's stored
+form (money as decimal strings, many2one as an id, x2many as a list of ids).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the sandbox imports nothing from here at run time, and vice versa
+    from kasir.sandbox import SandboxStore
+
+SEED = 20261123
+COMPANY_ID = 1
+CURRENCY_ID = 12  # IDR's id in the contract's example
+TAX_PPN_ID = 1
+CASH_METHOD_ID = 1
+CARD_METHOD_ID = 2
+PRICELIST_ID = 1
+CONFIG_ID = 1
+SESSION_ID = 1
+UOM_UNITS_ID = 1
+LOWEST_PRICE = 500
+HIGHEST_PRICE = 150_000
+
+
+def ean13_check_digit(first12: str) -> str:
+    """The GS1 check digit of an EAN-13 whose first 12 digits are given (weights 1,3,1,3,...)."""
+    if len(first12) != 12 or not first12.isdigit():
+        raise ValueError(f"an EAN-13 needs 12 digits before its check digit, got {first12!r}")
+    total = sum(int(digit) * (3 if index % 2 else 1) for index, digit in enumerate(first12))
+    return str((10 - total % 10) % 10)
+
+
+def is_valid_ean13(barcode: str) -> bool:
+    """True for 13 digits whose last one is the right check digit."""
+    return (
+        len(barcode) == 13 and barcode.isdigit() and ean13_check_digit(barcode[:12]) == barcode[12]
+    )
+
+
+@dataclass(frozen=True)
+class Aisle:
+    """One shelf group: a pos.category (the till's grid) and its product.category and code prefix."""
+
+    pos_categ_id: int
+    name: str
+    prefix: str
+    # (brand and product, variants, [(size, price in rupiah)])
+    lines: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, int], ...]], ...]
+
+
+AISLES: tuple[Aisle, ...] = (
+    Aisle(
+        1,
+        "Makanan",
+        "MKN",
+        (
+            (
+                "Indomie",
+                ("Goreng", "Soto", "Ayam Bawang", "Kari Ayam", "Goreng Rendang"),
+                (("85 g", 3500), ("5 x 85 g", 16500)),
+            ),
+            (
+                "Mie Sedaap",
+                ("Goreng", "Soto", "Kari Spesial"),
+                (("90 g", 3300), ("5 x 90 g", 15800)),
+            ),
+            ("Sarimi", ("Isi 2 Ayam Kecap", "Soto Koya"), (("115 g", 4200),)),
+            ("Roma", ("Kelapa", "Malkist Abon"), (("300 g", 11500), ("135 g", 6500))),
+            ("Sari Roti", ("Tawar", "Sobek Coklat", "Roti Kasur"), (("370 g", 17500),)),
+            ("Beras Ramos", ("Setra", "Pandan Wangi"), (("5 kg", 74500), ("10 kg", 145000))),
+            ("Telur Ayam", ("Negeri",), (("1 kg", 29000), ("10 butir", 21000))),
+            ("Sardines ABC", ("Saus Tomat", "Saus Cabai"), (("155 g", 11900), ("425 g", 24500))),
+        ),
+    ),
+    Aisle(
+        2,
+        "Minuman",
+        "MNM",
+        (
+            ("Aqua", ("Air Mineral",), (("600 ml", 3500), ("1.5 L", 6500), ("330 ml", 2500))),
+            ("Le Minerale", ("Air Mineral",), (("600 ml", 3500), ("1.5 L", 6000))),
+            ("Teh Botol Sosro", ("Original", "Less Sugar"), (("450 ml", 5500), ("250 ml", 4000))),
+            ("Teh Pucuk Harum", ("Melati",), (("350 ml", 3800),)),
+            ("Good Day", ("Cappuccino", "Mocacinno", "Vanilla Latte"), (("250 ml", 7200),)),
+            (
+                "Ultra Milk",
+                ("Coklat", "Full Cream", "Stroberi"),
+                (("250 ml", 6900), ("1 L", 19800)),
+            ),
+            ("Pocari Sweat", ("Original",), (("500 ml", 7900), ("350 ml", 6200))),
+            (
+                "Kopi Kapal Api",
+                ("Special Mix", "Special"),
+                (("10 x 24 g", 15500), ("165 g", 14500)),
+            ),
+        ),
+    ),
+    Aisle(
+        3,
+        "Makanan Ringan",
+        "SNK",
+        (
+            ("Chitato", ("Sapi Panggang", "Keju Supreme"), (("68 g", 11500), ("35 g", 6500))),
+            (
+                "Qtela",
+                ("Singkong Original", "Tempe Cabai Rawit"),
+                (("185 g", 15000), ("60 g", 6000)),
+            ),
+            ("Taro Net", ("Seaweed", "BBQ"), (("65 g", 7500),)),
+            ("Oreo", ("Vanilla", "Chocolate", "Strawberry"), (("133 g", 9500), ("27.6 g", 2500))),
+            ("SilverQueen", ("Cashew", "Almond"), (("58 g", 16500), ("25 g", 8500))),
+            ("Beng-Beng", ("Original", "Maxx"), (("20 g", 2500),)),
+        ),
+    ),
+    Aisle(
+        4,
+        "Bumbu Dapur",
+        "BMB",
+        (
+            ("Kecap Bango", ("Manis",), (("550 ml", 24500), ("220 ml", 11000))),
+            ("Saus Sambal ABC", ("Extra Pedas", "Asli"), (("335 ml", 13500), ("135 ml", 6900))),
+            ("Royco", ("Ayam", "Sapi"), (("100 g", 6500), ("8 x 9 g", 4000))),
+            ("Masako", ("Ayam", "Sapi"), (("250 g", 12500),)),
+            ("Minyak Goreng Bimoli", ("Klasik",), (("2 L", 38500), ("1 L", 20500))),
+            ("Gula Pasir Gulaku", ("Putih", "Premium"), (("1 kg", 18500), ("500 g", 9800))),
+        ),
+    ),
+    Aisle(
+        5,
+        "Kebutuhan Rumah",
+        "RMH",
+        (
+            ("Rinso", ("Anti Noda", "Molto"), (("770 g", 26500), ("1.8 kg", 52500))),
+            ("Sunlight", ("Jeruk Nipis", "Lime"), (("755 ml", 15900), ("400 ml", 9500))),
+            ("So Klin Pewangi", ("Lavender", "Sakura"), (("900 ml", 14500),)),
+            ("Baygon", ("Aerosol Lavender", "Citrus"), (("600 ml", 42500),)),
+            ("Tissue Paseo", ("Smart", "Facial"), (("250 sheet", 15500), ("50 sheet", 5500))),
+            ("Stella", ("Pengharum Ruangan Jeruk",), (("225 ml", 28500),)),
+        ),
+    ),
+    Aisle(
+        6,
+        "Perawatan Diri",
+        "PRW",
+        (
+            ("Lifebuoy", ("Sabun Batang Merah", "Mild Care"), (("110 g", 4500),)),
+            (
+                "Pepsodent",
+                ("Pencegah Gigi Berlubang", "Herbal"),
+                (("190 g", 13900), ("75 g", 6500)),
+            ),
+            ("Sunsilk", ("Black Shine", "Hijab Refresh"), (("170 ml", 25500), ("70 ml", 11500))),
+            ("Clear", ("Men Cool Sport Menthol",), (("160 ml", 32500),)),
+            ("Rexona", ("Men Ice Cool", "Women Free Spirit"), (("45 ml", 19500),)),
+            ("Ponds", ("Bright Beauty", "Men Energy Charge"), (("100 g", 34500), ("50 g", 21500))),
+        ),
+    ),
+    Aisle(
+        7,
+        "Rokok",
+        "RKK",
+        (
+            ("Gudang Garam", ("Filter", "Surya 12", "Surya 16"), (("12 batang", 26500),)),
+            ("Sampoerna", ("A Mild", "Kretek"), (("16 batang", 33500), ("12 batang", 24000))),
+            ("Djarum", ("Super", "76 Filter"), (("12 batang", 25000),)),
+            ("Marlboro", ("Red", "Filter Black"), (("20 batang", 44500),)),
+        ),
+    ),
+)
+
+PACKS = ("", "Isi 2", "Isi 3", "Isi 6", "Isi 12", "1 Dus")
+PACK_FACTOR = {"": 1, "Isi 2": 2, "Isi 3": 3, "Isi 6": 6, "Isi 12": 12, "1 Dus": 24}
+
+
+def _round_price(rupiah: int, rng: random.Random) -> int:
+    """A shelf price: whole rupiah, mostly ending in 00 (often 500), kept within the shop's range."""
+    step = rng.choice((100, 100, 100, 500, 500))
+    rounded = max(step, (rupiah + step // 2) // step * step)
+    return min(max(rounded, LOWEST_PRICE), HIGHEST_PRICE)
+
+
+def _catalog_names() -> list[tuple[Aisle, str, int]]:
+    """Every (aisle, name, base price) the shop can stock, in a fixed order, single items first."""
+    names: list[tuple[Aisle, str, int]] = []
+    for pack in PACKS:
+        for aisle in AISLES:
+            for brand, variants, sizes in aisle.lines:
+                for variant in variants:
+                    for size, price in sizes:
+                        name = f"{brand} {variant} {size}" + (f" {pack}" if pack else "")
+                        names.append((aisle, name, price * PACK_FACTOR[pack]))
+    return names
+
+
+def generate_products(count: int) -> Iterator[dict[str, Any]]:
+    """`count` product.product records (ids 1..count), deterministic for a given count.
+
+    Names cycle through brand x variant x size x pack; once the combinations run out the shop
+    stocks the same goods again from other suppliers (same name, its own code and barcode).
+    """
+    rng = random.Random(SEED)
+    catalog = _catalog_names()
+    # Unique barcodes: 899 (GS1 Indonesia) + 9 random but distinct digits + the check digit.
+    item_numbers = rng.sample(range(10**9), count)
+    per_prefix: dict[str, int] = {}
+    for index in range(count):
+        aisle, name, base_price = catalog[index % len(catalog)]
+        # Shops round and shade prices a little; a repeated name gets its own price.
+        shaded = base_price * rng.randint(90, 112) // 100 if index >= len(catalog) else base_price
+        price = _round_price(shaded, rng)
+        cost = max(1, price * rng.randint(68, 88) // 100)
+        number = per_prefix.get(aisle.prefix, 0) + 1
+        per_prefix[aisle.prefix] = number
+        first12 = f"899{item_numbers[index]:09d}"
+        yield {
+            "id": index + 1,
+            "name": name,
+            "default_code": f"{aisle.prefix}-{number:04d}",
+            "barcode": first12 + ean13_check_digit(first12),
+            "lst_price": str(price),
+            "standard_price": str(cost),
+            "categ_id": product_category_id(aisle),
+            "pos_categ_ids": [aisle.pos_categ_id],
+            "taxes_id": [TAX_PPN_ID],
+            "product_tmpl_id": index + 1,
+            "uom_id": UOM_UNITS_ID,
+            "type": "consu",
+            "sale_ok": True,
+            "available_in_pos": True,
+            "active": True,
+        }
+
+
+def product_category_id(aisle: Aisle) -> int:
+    """product.category ids: 1 All, 2 All / Saleable, then one per aisle under Saleable."""
+    return 2 + aisle.pos_categ_id
+
+
+def seed(store: SandboxStore, products: int = 200) -> bool:
+    """Fill an empty sandbox with the demo shop; a store that already has data is left alone.
+
+    Returns True when it seeded, False when the store was not empty (so seeding is idempotent).
+    """
+    if products < 0:
+        raise ValueError("products must be >= 0")
+    with store.transaction() as tx:
+        if not tx.is_empty():
+            return False
+        tx.insert("res.currency", CURRENCY_ID, _currency())
+        tx.insert("res.company", COMPANY_ID, _company())
+        tx.insert("uom.uom", UOM_UNITS_ID, {"name": "Units", "active": True})
+        tx.insert("account.tax", TAX_PPN_ID, _ppn())
+        for method_id, values in _payment_methods():
+            tx.insert("pos.payment.method", method_id, values)
+        tx.insert("product.pricelist", PRICELIST_ID, _pricelist())
+        for categ_id, values in _pos_categories():
+            tx.insert("pos.category", categ_id, values)
+        for categ_id, values in _product_categories():
+            tx.insert("product.category", categ_id, values)
+        tx.insert("pos.config", CONFIG_ID, _config())
+        tx.insert("pos.session", SESSION_ID, _session(tx.now()))
+        tx.set_sequence("pos.session", 2)
+        batch: list[dict[str, Any]] = []
+        for product in generate_products(products):
+            batch.append(product)
+            if len(batch) >= 5000:
+                _insert_products(tx, batch)
+                batch = []
+        _insert_products(tx, batch)
+    return True
+
+
+def _insert_products(tx: Any, products: list[dict[str, Any]]) -> None:
+    """product.product and its product.template (one template per product in this shop)."""
+    if not products:
+        return
+    tx.insert_many("product.product", products)
+    tx.insert_many(
+        "product.template",
+        [
+            {
+                "id": p["product_tmpl_id"],
+                "name": p["name"],
+                "default_code": p["default_code"],
+                "barcode": p["barcode"],
+                "list_price": p["lst_price"],
+                "standard_price": p["standard_price"],
+                "categ_id": p["categ_id"],
+                "pos_categ_ids": p["pos_categ_ids"],
+                "taxes_id": p["taxes_id"],
+                "uom_id": p["uom_id"],
+                "type": p["type"],
+                "sale_ok": True,
+                "available_in_pos": True,
+                "active": True,
+            }
+            for p in products
+        ],
+    )
+
+
+def _currency() -> dict[str, Any]:
+    return {
+        "name": "IDR",
+        "symbol": "Rp",
+        "rounding": "1",
+        "decimal_places": 0,
+        "position": "before",
+        "active": True,
+    }
+
+
+def _company() -> dict[str, Any]:
+    return {
+        "name": "Toko Sumber Rejeki",
+        "currency_id": CURRENCY_ID,
+        "country_code": "ID",
+        "vat": "01.234.567.8-901.000",
+        "tax_calculation_rounding_method": "round_per_line",
+    }
+
+
+def _ppn() -> dict[str, Any]:
+    return {
+        "name": "PPN 11%",
+        "amount_type": "percent",
+        "amount": "11",
+        "price_include": True,
+        "include_base_amount": False,
+        "is_base_affected": True,
+        "sequence": 1,
+        "children_tax_ids": [],
+        "type_tax_use": "sale",
+        "company_id": COMPANY_ID,
+        "active": True,
+    }
+
+
+def _payment_methods() -> list[tuple[int, dict[str, Any]]]:
+    return [
+        (
+            CASH_METHOD_ID,
+            {"name": "Tunai", "is_cash_count": True, "type": "cash", "sequence": 1, "active": True},
+        ),
+        (
+            CARD_METHOD_ID,
+            {
+                "name": "Kartu",
+                "is_cash_count": False,
+                "type": "bank",
+                "sequence": 2,
+                "active": True,
+            },
+        ),
+    ]
+
+
+def _pricelist() -> dict[str, Any]:
+    return {"name": "Umum", "currency_id": CURRENCY_ID, "item_ids": [], "active": True}
+
+
+def _pos_categories() -> list[tuple[int, dict[str, Any]]]:
+    return [
+        (
+            aisle.pos_categ_id,
+            {"name": aisle.name, "parent_id": False, "sequence": aisle.pos_categ_id},
+        )
+        for aisle in AISLES
+    ]
+
+
+def _product_categories() -> list[tuple[int, dict[str, Any]]]:
+    rows: list[tuple[int, dict[str, Any]]] = [
+        (1, {"name": "All", "parent_id": False, "complete_name": "All"}),
+        (2, {"name": "Saleable", "parent_id": 1, "complete_name": "All / Saleable"}),
+    ]
+    for aisle in AISLES:
+        rows.append(
+            (
+                product_category_id(aisle),
+                {
+                    "name": aisle.name,
+                    "parent_id": 2,
+                    "complete_name": f"All / Saleable / {aisle.name}",
+                },
+            )
+        )
+    return rows
+
+
+def _config() -> dict[str, Any]:
+    return {
+        "name": "Kasir 1",
+        "company_id": COMPANY_ID,
+        "currency_id": CURRENCY_ID,
+        "payment_method_ids": [CASH_METHOD_ID, CARD_METHOD_ID],
+        "pricelist_id": PRICELIST_ID,
+        "available_pricelist_ids": [PRICELIST_ID],
+        "current_session_id": SESSION_ID,
+        "cash_rounding": False,
+        "rounding_method": False,
+        "only_round_cash_method": False,
+        "receipt_header": "Toko Sumber Rejeki\nJl. Raya Cibubur No. 17, Jakarta Timur",
+        "receipt_footer": "Terima kasih atas kunjungan Anda.\nBarang yang sudah dibeli tidak dapat ditukar.",
+        "fiscal_position_ids": [],
+        "active": True,
+    }
+
+
+def _session(now: str) -> dict[str, Any]:
+    return {
+        "name": "POS/00001",
+        "config_id": CONFIG_ID,
+        "state": "opened",
+        "start_at": now,
+        "stop_at": False,
+    }
