@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import time
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-import httpx
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 
 CHROMIUM = os.environ.get("KASIR_CHROMIUM", "/usr/bin/chromium")
@@ -119,31 +116,9 @@ def orders_in_browser(page: Page) -> list[dict[str, Any]]:
     )
 
 
-def odoo_call(url: str, model: str, method: str, args: list, kwargs: dict | None = None) -> Any:
-    """A JSON-RPC execute_kw against the sandbox, with Decimal numbers."""
-    payload = {
-        "jsonrpc": "2.0",
-        "method": "call",
-        "id": 1,
-        "params": {
-            "service": "object",
-            "method": "execute_kw",
-            "args": ["kasir", 2, "sandbox-key", model, method, args, kwargs or {}],
-        },
-    }
-    answer = json.loads(
-        httpx.post(f"{url}/jsonrpc", json=payload, timeout=10).text, parse_float=Decimal
-    )
-    if "error" in answer:
-        raise AssertionError(answer["error"])
-    return answer["result"]
-
-
 def sandbox_orders(sandbox: Any, uuids: list[str]) -> list[dict[str, Any]]:
     fields = ["uuid", "name", "pos_reference", "amount_total", "amount_tax", "state"]
-    return odoo_call(
-        sandbox.url, "pos.order", "search_read", [[["uuid", "in", uuids]]], {"fields": fields}
-    )
+    return sandbox.rpc("pos.order", "search_read", [[["uuid", "in", uuids]]], {"fields": fields})
 
 
 def wait_for(check: Callable[[], T], what: str, timeout: float = 30) -> T:
