@@ -1,0 +1,417 @@
+"""The relay's HTTP face: thin Starlette handlers over the journal, auth and records modules.
+
+Every answer is JSON (errors included, never an HTML traceback), except the static PWA and the
+emergency offline page. `POST /api/v1/sync` answers only after the journal committed, so an
+"accepted" is a promise the relay keeps across crashes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import mimetypes
+import time
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from . import auth, records
+from .config import Settings
+from .forwarder import Forwarder
+from .journal import Incoming, Journal
+from .mirror import Mirror
+from .odoo import OdooClient, OdooHealth
+
+log = logging.getLogger("kasir.relay")
+
+CATALOG_LIMIT = 1000
+CATALOG_MAX = 5000
+PAIR_MAX_BODY = 4096
+TEMPLATES = Path(__file__).parent / "templates"
+MEDIA_TYPES = {
+    ".wasm": "application/wasm",
+    ".mjs": "text/javascript",
+    ".js": "text/javascript",
+    ".webmanifest": "application/manifest+json",
+    ".json": "application/json",
+    ".zip": "application/zip",
+    ".whl": "application/octet-stream",
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+}
+IMMUTABLE_PREFIXES = ("static/", "pyodide/")
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+class ApiError(Exception):
+    """An error answer: status, a stable code for programs and a message for people."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None):
+    return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+class Relay:
+    """The relay's parts, shared by the handlers: journal, Odoo client, forwarder, mirror."""
+
+    def __init__(self, settings: Settings, journal: Journal | None = None) -> None:
+        self.settings = settings
+        self.journal = journal
+        self.health = OdooHealth()
+        self.client: OdooClient | None = None
+        self.forwarder: Forwarder | None = None
+        self.mirror: Mirror | None = None
+        self.started_at = time.time()
+        self._tasks: list[asyncio.Task[None]] = []
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
+        self.offline_template = env.get_template("offline.html")
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    async def start(self, background: bool) -> None:
+        if self.journal is None:
+            self.journal = await run_in_threadpool(Journal, self.settings.database)
+        odoo = self.settings.odoo
+        if odoo is None:
+            return
+        self.client = OdooClient(odoo)
+        self.mirror = Mirror(
+            self.journal,
+            self.client,
+            config_id=odoo.config_id,
+            interval=self.settings.mirror_interval,
+            health=self.health,
+        )
+        self.forwarder = Forwarder(
+            self.journal,
+            self.client,
+            config_id=self._config_id,
+            backoff_base=self.settings.backoff_base,
+            backoff_cap=self.settings.backoff_cap,
+            health=self.health,
+        )
+        if background:
+            self._tasks = [
+                asyncio.create_task(self.mirror.run(), name="kasir-mirror"),
+                asyncio.create_task(self.forwarder.run(), name="kasir-forwarder"),
+            ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        if self.client is not None:
+            await self.client.aclose()
+
+    def _config_id(self) -> int | None:
+        if self.mirror is not None and self.mirror.config_id is not None:
+            return self.mirror.config_id
+        return self.settings.odoo.config_id if self.settings.odoo else None
+
+    @property
+    def db(self) -> Journal:
+        assert self.journal is not None, "the relay has not started"
+        return self.journal
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    async def terminal(self, request: Request) -> str:
+        name = await run_in_threadpool(
+            auth.authenticate, self.db, request.headers.get("authorization")
+        )
+        if name is None:
+            raise ApiError(401, "unauthorized", "missing or unknown terminal token; pair again")
+        return name
+
+    @staticmethod
+    async def read_body(request: Request, limit: int) -> bytes:
+        """The body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+        declared = request.headers.get("content-length")
+        if declared is not None:
+            if not declared.strip().isdigit():
+                raise ApiError(400, "bad_request", "invalid Content-Length")
+            if int(declared) > limit:
+                raise ApiError(413, "too_large", f"a request may be at most {limit} bytes")
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise ApiError(413, "too_large", f"a request may be at most {limit} bytes")
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    @staticmethod
+    def parse_json(body: bytes) -> Any:
+        try:
+            return json.loads(body, parse_float=Decimal)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}") from None
+
+    @staticmethod
+    def cursor(request: Request) -> int:
+        raw = request.query_params.get("since", "").strip()
+        if not raw:
+            return 0
+        if not raw.isdigit() or len(raw) > 18:
+            raise ApiError(
+                400, "bad_cursor", f"since must be a cursor from an earlier answer, got {raw!r}"
+            )
+        return int(raw)
+
+    def json(self, content: Any, status: int = 200, headers: dict[str, str] | None = None):
+        body = json.dumps(content, ensure_ascii=False, default=_json_default).encode("utf-8")
+        return Response(body, status, headers=headers, media_type="application/json")
+
+    # -- API --------------------------------------------------------------------------------
+
+    async def pair(self, request: Request) -> Response:
+        payload = self.parse_json(await self.read_body(request, PAIR_MAX_BODY))
+        code = payload.get("code") if isinstance(payload, dict) else None
+        if not isinstance(code, str):
+            raise ApiError(422, "bad_request", 'send {"code": "XXXX-XXXX"}')
+        try:
+            terminal, token = await run_in_threadpool(auth.pair, self.db, code)
+        except auth.AuthError as error:
+            raise ApiError(403, "invalid_code", str(error)) from None
+        log.info("terminal paired terminal=%s", terminal)
+        return self.json({"terminal": terminal, "token": token})
+
+    async def sync(self, request: Request) -> Response:
+        terminal = await self.terminal(request)
+        payload = self.parse_json(await self.read_body(request, self.settings.max_body))
+        if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
+            raise ApiError(422, "bad_shape", 'send {"items": [record, ...]}')
+        items = payload["items"]
+        if len(items) > self.settings.max_items:
+            raise ApiError(
+                413, "too_many_items", f"send at most {self.settings.max_items} items per request"
+            )
+        results: list[dict[str, Any]] = []
+        incoming: list[Incoming] = []
+        slots: list[int] = []
+        for item in items:
+            uuid = item.get("uuid") if isinstance(item, dict) else None
+            uuid = uuid if isinstance(uuid, str) and len(uuid) <= 64 else None
+            try:
+                uuid, kind, seq = records.validate_item(item, terminal)
+            except records.RecordError as error:
+                results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
+                continue
+            body = records.canonical(item)
+            incoming.append(Incoming(uuid, terminal, seq, kind, body, records.body_sha256(body)))
+            slots.append(len(results))
+            results.append({"uuid": uuid, "status": "accepted"})
+        if incoming:
+            statuses = await run_in_threadpool(self.db.accept, incoming)
+            for slot, status in zip(slots, statuses, strict=True):
+                if status == "conflict":
+                    results[slot]["status"] = "rejected"
+                    results[slot]["error"] = (
+                        "this uuid was already sent with a different content; a record is never "
+                        "changed once sent (make a new uuid for a new record)"
+                    )
+                else:
+                    results[slot]["status"] = status
+        accepted = sum(1 for r in results if r["status"] == "accepted")
+        if accepted and self.forwarder is not None:
+            self.forwarder.wake()
+        uuids = [r["uuid"] for r in results if r["uuid"]]
+        states = await run_in_threadpool(self.db.states, terminal, uuids)
+        if items:
+            log.info(
+                "sync terminal=%s items=%d accepted=%d duplicate=%d rejected=%d",
+                terminal,
+                len(items),
+                accepted,
+                sum(1 for r in results if r["status"] == "duplicate"),
+                sum(1 for r in results if r["status"] == "rejected"),
+            )
+        return self.json({"results": results, "states": states})
+
+    async def sync_state(self, request: Request) -> Response:
+        terminal = await self.terminal(request)
+        since = self.cursor(request)
+        states, cursor = await run_in_threadpool(self.db.changes, terminal, since, 1000)
+        return self.json({"states": states, "cursor": str(cursor)})
+
+    async def bootstrap(self, request: Request) -> Response:
+        await self.terminal(request)
+        stored = await run_in_threadpool(self.db.bootstrap)
+        if stored is None:
+            raise ApiError(
+                503,
+                "not_ready",
+                "the relay has not loaded the shop from Odoo yet; try again in a moment",
+            )
+        body, etag = stored
+        headers = {"ETag": etag, "Cache-Control": "no-cache"}
+        wanted = request.headers.get("if-none-match", "")
+        tags = {t.strip().removeprefix("W/") for t in wanted.split(",") if t.strip()}
+        if etag in tags or "*" in tags:
+            return Response(status_code=304, headers=headers)
+        return Response(body.encode("utf-8"), headers=headers, media_type="application/json")
+
+    async def catalog(self, request: Request) -> Response:
+        await self.terminal(request)
+        since = self.cursor(request)
+        raw_limit = request.query_params.get("limit", "").strip()
+        if raw_limit and not raw_limit.isdigit():
+            raise ApiError(400, "bad_limit", f"limit must be a number, got {raw_limit!r}")
+        limit = min(max(int(raw_limit or CATALOG_LIMIT), 1), CATALOG_MAX)
+        items, cursor, more = await run_in_threadpool(self.db.catalog_page, since, limit)
+        return self.json({"items": items, "cursor": str(cursor), "more": more})
+
+    async def healthz(self, request: Request) -> Response:
+        try:
+            await run_in_threadpool(self.db.ping)
+            counts = await run_in_threadpool(self.db.counts)
+            journal = "ok"
+        except Exception as error:  # the journal is the one thing that must work
+            log.error("healthz: journal error %r", error)
+            counts, journal = {}, "error"
+        answer = {
+            "status": "ok" if journal == "ok" else "error",
+            "journal": journal,
+            "odoo": self.health.as_text(),
+            "odoo_error": self.health.error,
+            "queued": counts.get("queued"),
+            "posted": counts.get("posted"),
+            "failed": counts.get("failed"),
+            "mirrored": self.mirror.last_refresh is not None if self.mirror else False,
+            "uptime": round(time.time() - self.started_at, 3),
+        }
+        return self.json(answer, 200 if journal == "ok" else 503)
+
+    async def offline(self, request: Request) -> Response:
+        html = self.offline_template.render()
+        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+
+    # -- the PWA ----------------------------------------------------------------------------
+
+    def static_file(self, path: str) -> Path | None:
+        """The file under dist/ for this URL path, or None; never anything outside dist/."""
+        root = self.settings.dist.resolve()
+        if "\x00" in path or "\\" in path:
+            return None
+        parts = [p for p in path.split("/") if p]
+        if any(p in (".", "..") or p.startswith(".") for p in parts):
+            return None
+        candidate = root.joinpath(*parts).resolve() if parts else root / "index.html"
+        if not candidate.is_relative_to(root) or not candidate.is_file():
+            return None
+        return candidate
+
+    async def static(self, request: Request) -> Response:
+        path = request.path_params.get("path", "")
+        if not self.settings.dist.is_dir():
+            if path in ("", "index.html"):
+                raise ApiError(
+                    503,
+                    "no_build",
+                    f"the PWA is not built ({self.settings.dist} is missing): run `make build` "
+                    "(or `python build.py`) first",
+                )
+            raise ApiError(404, "not_found", f"no such page: /{path}")
+        file = await run_in_threadpool(self.static_file, path)
+        if file is None:
+            raise ApiError(404, "not_found", f"no such page: /{path}")
+        relative = file.relative_to(self.settings.dist.resolve()).as_posix()
+        media_type = MEDIA_TYPES.get(file.suffix) or (
+            mimetypes.guess_type(file.name)[0] or "application/octet-stream"
+        )
+        headers = {
+            "Cache-Control": IMMUTABLE if relative.startswith(IMMUTABLE_PREFIXES) else "no-cache",
+            "X-Content-Type-Options": "nosniff",
+        }
+        if relative == "sw.js":
+            headers["Service-Worker-Allowed"] = "/"
+        return FileResponse(file, media_type=media_type, headers=headers)
+
+
+def create_app(
+    settings: Settings, *, journal: Journal | None = None, background: bool = True
+) -> Starlette:
+    """The relay as an ASGI app. `background=False` leaves the forwarder and mirror idle
+    (`app.state.relay.forwarder.pass_once()` / `.mirror.refresh()` can be awaited by tests)."""
+    relay = Relay(settings, journal)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await relay.start(background)
+        try:
+            yield
+        finally:
+            await relay.stop()
+
+    async def api_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, ApiError)
+        return error_response(exc.status, exc.code, exc.message)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, HTTPException)
+        if exc.status_code == 304:
+            return Response(status_code=304)
+        codes = {404: "not_found", 405: "method_not_allowed"}
+        return error_response(
+            exc.status_code,
+            codes.get(exc.status_code, "http_error"),
+            str(exc.detail),
+            headers=getattr(exc, "headers", None),
+        )
+
+    async def server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s %s", request.method, request.url.path)
+        return error_response(500, "internal_error", "the relay hit an unexpected error")
+
+    routes = [
+        Route("/api/v1/pair", relay.pair, methods=["POST"]),
+        Route("/api/v1/sync", relay.sync, methods=["POST"]),
+        Route("/api/v1/sync/state", relay.sync_state, methods=["GET"]),
+        Route("/api/v1/bootstrap", relay.bootstrap, methods=["GET"]),
+        Route("/api/v1/catalog", relay.catalog, methods=["GET"]),
+        Route("/healthz", relay.healthz, methods=["GET"]),
+        Route("/offline", relay.offline, methods=["GET"]),
+        Route("/api/{path:path}", _api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+        Route("/{path:path}", relay.static, methods=["GET", "HEAD"]),
+    ]
+    app = Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            ApiError: api_error,
+            HTTPException: http_error,
+            Exception: server_error,
+        },
+    )
+    app.state.relay = relay
+    return app
+
+
+async def _api_not_found(request: Request) -> Response:
+    raise ApiError(404, "not_found", f"no such API: {request.url.path}")

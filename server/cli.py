@@ -1,0 +1,248 @@
+"""The `kasir` command: serve the relay, run the Odoo sandbox or the whole demo, manage terminals."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+import socket
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import uvicorn
+
+from . import auth
+from .config import ConfigError, from_env
+from .journal import Journal
+
+log = logging.getLogger("kasir")
+DEMO_TERMINAL = "kasir-1"
+
+
+def _logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("KASIR_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Odoo call is noise
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
+class _QuietServer(uvicorn.Server):
+    """A uvicorn server that leaves signal handling to us (two servers share one loop)."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def _uvicorn_config(app: object, host: str, port: int) -> uvicorn.Config:
+    return uvicorn.Config(
+        app, host=host, port=port, log_level="warning", access_log=False, lifespan="on"
+    )
+
+
+# -- commands --------------------------------------------------------------------------------
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .app import create_app
+
+    settings = from_env().with_overrides(
+        database=Path(args.db) if args.db else None, dist=Path(args.dist) if args.dist else None
+    )
+    print(
+        f"kasir relay on http://{args.host}:{args.port} (journal {settings.database})", flush=True
+    )
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        access_log=False,
+        lifespan="on",
+    )
+    return 0
+
+
+def _sandbox_app(db: str, products: int):
+    from .demo_data import seed
+    from .sandbox import SandboxStore, create_app
+
+    store = SandboxStore(db)
+    if store.is_empty():
+        seed(store, products=products)
+    return create_app(store)
+
+
+def cmd_sandbox(args: argparse.Namespace) -> int:
+    app = _sandbox_app(args.db, args.products)
+    print(f"Odoo sandbox on http://{args.host}:{args.port} (database kasir, {args.db})", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .app import create_app
+
+    var = Path(args.var)
+    var.mkdir(parents=True, exist_ok=True)
+    sandbox_port = args.port + 69
+    if not _port_free(args.host, sandbox_port):
+        sandbox_port = _free_port(args.host)
+    sandbox_url = f"http://{args.host}:{sandbox_port}"
+    sandbox_app = _sandbox_app(str(var / "sandbox.db"), args.products)
+    env = {
+        **os.environ,
+        "KASIR_ODOO_URL": sandbox_url,
+        "KASIR_ODOO_DB": "kasir",
+        "KASIR_ODOO_LOGIN": "admin",
+        "KASIR_ODOO_API_KEY": "sandbox-key",
+    }
+    settings = from_env(env).with_overrides(
+        database=var / "kasir.db", dist=Path(args.dist) if args.dist else None
+    )
+    journal = Journal(settings.database)
+    code = auth.add_terminal(journal, DEMO_TERMINAL)
+    relay_app = create_app(settings, journal=journal)
+
+    async def main() -> None:
+        servers = [
+            _QuietServer(_uvicorn_config(sandbox_app, args.host, sandbox_port)),
+            _QuietServer(_uvicorn_config(relay_app, args.host, args.port)),
+        ]
+        loop = asyncio.get_running_loop()
+
+        def stop() -> None:
+            for server in servers:
+                if server.should_exit:
+                    server.force_exit = True
+                server.should_exit = True
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop)
+        tasks = [asyncio.create_task(server.serve()) for server in servers]
+        while not all(server.started for server in servers):
+            if any(task.done() for task in tasks):
+                stop()
+                break
+            await asyncio.sleep(0.05)
+        else:
+            print(f"kasir is running: http://{args.host}:{args.port}/?pair={code}", flush=True)
+            print(
+                f"Open it in Chromium to pair the till as {DEMO_TERMINAL} with the demo shop "
+                f"(Odoo sandbox at {sandbox_url}); Ctrl-C stops both.",
+                flush=True,
+            )
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+    try:
+        asyncio.run(main())
+    finally:
+        journal.close()
+    return 0
+
+
+def _journal(args: argparse.Namespace) -> Journal:
+    path = args.db or os.environ.get("KASIR_DATABASE") or "var/kasir.db"
+    return Journal(path)
+
+
+def cmd_terminal_add(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    try:
+        code = auth.add_terminal(journal, args.name)
+    except auth.AuthError as error:
+        print(f"kasir: {error}", file=sys.stderr)
+        return 2
+    finally:
+        journal.close()
+    print(f"Pairing code for terminal {args.name} (one use, valid 24 hours):")
+    print(code)
+    return 0
+
+
+def cmd_terminal_list(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    try:
+        terminals = journal.terminals()
+    finally:
+        journal.close()
+    if not terminals:
+        print("no terminals yet: `kasir terminal add NAME`")
+    for t in terminals:
+        state = "paired" if t["paired_at"] else "waiting for pairing"
+        print(f"{t['name']}\t{state}\tqueued={t['queued']}\tfailed={t['failed']}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="kasir", description="kasir: offline-first POS for Odoo")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="run the relay (Odoo from KASIR_ODOO_* variables)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    serve.add_argument("--dist", help="the built PWA (default KASIR_DIST or dist)")
+    serve.set_defaults(func=cmd_serve)
+
+    sandbox = sub.add_parser("sandbox", help="run the Odoo sandbox alone")
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8069)
+    sandbox.add_argument("--db", default="var/sandbox.db")
+    sandbox.add_argument("--products", type=int, default=200)
+    sandbox.set_defaults(func=cmd_sandbox)
+
+    demo = sub.add_parser("demo", help="the relay and the sandbox with a demo shop, in one process")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--products", type=int, default=200)
+    demo.add_argument("--var", default="var")
+    demo.add_argument("--dist", help="the built PWA (default KASIR_DIST or dist)")
+    demo.set_defaults(func=cmd_demo)
+
+    terminal = sub.add_parser("terminal", help="manage terminals")
+    terminal_sub = terminal.add_subparsers(dest="terminal_command", required=True)
+    add = terminal_sub.add_parser("add", help="add a terminal (or re-pair it): prints a code")
+    add.add_argument("name")
+    add.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    add.set_defaults(func=cmd_terminal_add)
+    listing = terminal_sub.add_parser("list", help="list terminals")
+    listing.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    listing.set_defaults(func=cmd_terminal_list)
+    return top
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    _logging()
+    try:
+        return args.func(args)
+    except ConfigError as error:
+        print(f"kasir: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

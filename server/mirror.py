@@ -1,0 +1,255 @@
+"""The mirror: copies the POS configuration and the product catalog from Odoo into the journal.
+
+Terminals only ever read the mirror, so they boot and refresh while Odoo is away. Products are
+pulled by write_date delta (archived ones included, they become removals) and stored only when
+they changed, each change getting a new catalog cursor, so a terminal downloads in proportion to
+what changed. Deleted products are found by comparing the ids Odoo still has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+
+from . import odoo_mapping as mapping
+from .journal import Journal
+from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth
+
+log = logging.getLogger("kasir.mirror")
+
+CHUNK = 500
+ALL = {"active_test": False}
+
+
+class Mirror:
+    """Pulls from Odoo at start, every `interval` seconds and when woken."""
+
+    def __init__(
+        self,
+        journal: Journal,
+        client: OdooClient,
+        *,
+        config_id: int | None = None,
+        interval: float = 60.0,
+        health: OdooHealth | None = None,
+    ) -> None:
+        self.journal = journal
+        self.client = client
+        self.wanted_config_id = config_id
+        self.interval = interval
+        self.health = health or OdooHealth()
+        self.config_id: int | None = config_id
+        self.last_refresh: float | None = None
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Refresh now (on demand) instead of at the next interval."""
+        self._wake.set()
+
+    async def run(self) -> None:
+        retry = 1.0
+        while True:
+            self._wake.clear()
+            try:
+                await self.refresh()
+                delay = self.interval
+                retry = 1.0
+            except OdooError as error:
+                self.health.failed(error, time.time())
+                log.warning("mirror refresh failed, serving what is stored: %s", error.message)
+                delay = min(self.interval, retry)
+                retry = min(retry * 2, max(self.interval, 1.0))
+            except Exception:
+                log.exception("mirror refresh failed, serving what is stored")
+                delay = min(self.interval, retry)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), delay)
+
+    async def _read(
+        self, model: str, domain: list[Any], fields: list[str], **kwargs: Any
+    ) -> list[dict[str, Any]]:
+        return await self.client.search_read(model, domain, fields, **kwargs)
+
+    async def refresh(self) -> dict[str, int]:
+        """One full pass: configuration -> bootstrap, then the catalog delta. Returns counts."""
+        config = await self._config()
+        self.config_id = config["id"]
+        company_id = mapping.m2o_id(config.get("company_id"))
+        companies = await self._read(
+            "res.company", [["id", "=", company_id]], mapping.COMPANY_FIELDS
+        )
+        if not companies:
+            raise OdooBusinessError(f"the company of pos.config {config['id']} is not readable")
+        company = companies[0]
+        currency_id = mapping.m2o_id(config.get("currency_id")) or mapping.m2o_id(
+            company.get("currency_id")
+        )
+        currencies = await self._read(
+            "res.currency", [["id", "=", currency_id]], mapping.CURRENCY_FIELDS, context=ALL
+        )
+        if not currencies:
+            raise OdooBusinessError(f"currency {currency_id} is not readable")
+        session = await self._session(config)
+        taxes = await self._read("account.tax", [], mapping.TAX_FIELDS, order="sequence, id")
+        methods = await self._read(
+            "pos.payment.method",
+            [["id", "in", mapping.ids(config.get("payment_method_ids"))]],
+            mapping.PAYMENT_METHOD_FIELDS,
+        )
+        pricelist_ids = sorted(
+            {
+                *mapping.ids(config.get("available_pricelist_ids")),
+                *(
+                    [mapping.m2o_id(config.get("pricelist_id"))]
+                    if config.get("pricelist_id")
+                    else []
+                ),
+            }
+        )
+        pricelists = (
+            await self._read(
+                "product.pricelist", [["id", "in", pricelist_ids]], mapping.PRICELIST_FIELDS
+            )
+            if pricelist_ids
+            else []
+        )
+        items = (
+            await self._read(
+                "product.pricelist.item",
+                [["pricelist_id", "in", pricelist_ids]],
+                mapping.PRICELIST_ITEM_FIELDS,
+            )
+            if pricelist_ids
+            else []
+        )
+        fp_ids = mapping.ids(config.get("fiscal_position_ids"))
+        fiscal_positions = (
+            await self._read(
+                "account.fiscal.position", [["id", "in", fp_ids]], mapping.FISCAL_POSITION_FIELDS
+            )
+            if fp_ids
+            else []
+        )
+        fp_taxes = (
+            await self._read(
+                "account.fiscal.position.tax",
+                [["position_id", "in", fp_ids]],
+                mapping.FISCAL_POSITION_TAX_FIELDS,
+            )
+            if fp_ids
+            else []
+        )
+        rounding_id = mapping.m2o_id(config.get("rounding_method"))
+        roundings = (
+            await self._read(
+                "account.cash.rounding", [["id", "=", rounding_id]], mapping.CASH_ROUNDING_FIELDS
+            )
+            if rounding_id
+            else []
+        )
+        pos_categories = await self._read(
+            "pos.category", [], mapping.POS_CATEGORY_FIELDS, order="sequence, id"
+        )
+        product_categories = await self._read(
+            "product.category", [], mapping.PRODUCT_CATEGORY_FIELDS, order="id"
+        )
+        ancestors = mapping.category_ancestors(product_categories)
+        changed = await self._products(ancestors)
+        removed = await self._removals()
+        cursor = await run_in_threadpool(self.journal.catalog_cursor)
+        document = mapping.bootstrap_document(
+            company=company,
+            currency=currencies[0],
+            config=config,
+            session=session,
+            taxes=taxes,
+            fiscal_positions=fiscal_positions,
+            fiscal_position_taxes=fp_taxes,
+            pricelists=pricelists,
+            pricelist_items=items,
+            payment_methods=methods,
+            cash_roundings=roundings,
+            pos_categories=pos_categories,
+            product_categories=product_categories,
+            catalog_version=cursor,
+        )
+        await run_in_threadpool(self.journal.put_bootstrap, document)
+        now = time.time()
+        self.health.ok(now)
+        self.last_refresh = now
+        if changed or removed:
+            log.info(
+                "mirror: %d product(s) changed, %d removed, cursor %s", changed, removed, cursor
+            )
+        return {"changed": changed, "removed": removed, "cursor": cursor}
+
+    async def _config(self) -> dict[str, Any]:
+        domain = [["id", "=", self.wanted_config_id]] if self.wanted_config_id else []
+        configs = await self._read("pos.config", domain, mapping.CONFIG_FIELDS, order="id", limit=1)
+        if not configs:
+            which = (
+                f"pos.config {self.wanted_config_id}" if self.wanted_config_id else "a pos.config"
+            )
+            raise OdooBusinessError(f"Odoo has no {which} (KASIR_ODOO_CONFIG_ID)")
+        return configs[0]
+
+    async def _session(self, config: dict[str, Any]) -> dict[str, Any] | None:
+        current = mapping.m2o_id(config.get("current_session_id"))
+        if current:
+            rows = await self._read("pos.session", [["id", "=", current]], mapping.SESSION_FIELDS)
+            if rows and rows[0].get("state") not in ("closed", "closing_control"):
+                return rows[0]
+        rows = await self._read(
+            "pos.session",
+            [["config_id", "=", config["id"]], ["state", "=", "opened"]],
+            mapping.SESSION_FIELDS,
+            order="id desc",
+            limit=1,
+        )
+        return rows[0] if rows else None
+
+    async def _products(self, ancestors: dict[int, list[int]]) -> int:
+        """Products written since the last pass (>= that second: re-read, stored only if changed)."""
+        since = await run_in_threadpool(self.journal.get_meta, "product_write_date")
+        domain = [["write_date", ">=", since]] if since else []
+        ids = await self.client.search(
+            "product.product", domain, order="write_date, id", context=ALL
+        )
+        newest = since
+        changed = 0
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows = await self._read(
+                "product.product",
+                [["id", "in", chunk]],
+                mapping.PRODUCT_FIELDS,
+                order="id",
+                context=ALL,
+            )
+            records = [mapping.product_to_record(row, ancestors) for row in rows]
+            changed += await run_in_threadpool(self.journal.put_catalog, records)
+            for row in rows:
+                stamp = row.get("write_date")
+                if isinstance(stamp, str) and (newest is None or stamp > newest):
+                    newest = stamp
+        if newest and newest != since:
+            await run_in_threadpool(self.journal.set_meta, "product_write_date", newest)
+        return changed
+
+    async def _removals(self) -> int:
+        """Products deleted in Odoo leave no write_date behind: compare the ids that remain."""
+        known = await run_in_threadpool(self.journal.catalog_ids)
+        if not known:
+            return 0
+        existing = set(await self.client.search("product.product", [], context=ALL))
+        gone = sorted(known - existing)
+        if not gone:
+            return 0
+        return await run_in_threadpool(
+            self.journal.put_catalog, [mapping.removed_product(i) for i in gone]
+        )

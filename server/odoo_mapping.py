@@ -1,0 +1,435 @@
+"""The ONE place where kasir records meet Odoo's shapes, both ways.
+
+Outbound: an order record (shared contract) becomes the Odoo 18 payload of
+`pos.order.sync_from_ui`. Inbound: `search_read` rows (many2one as [id, name], empty as false,
+floats read as Decimal) become the bootstrap document and the catalog records terminals consume.
+Pure functions, no I/O, so every field is unit-tested.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+# The fields the mirror reads, per model (Odoo 18 names).
+COMPANY_FIELDS = [
+    "id",
+    "name",
+    "currency_id",
+    "country_code",
+    "vat",
+    "tax_calculation_rounding_method",
+]
+CURRENCY_FIELDS = ["id", "name", "symbol", "rounding", "decimal_places", "position"]
+CONFIG_FIELDS = [
+    "id",
+    "name",
+    "company_id",
+    "currency_id",
+    "payment_method_ids",
+    "pricelist_id",
+    "available_pricelist_ids",
+    "current_session_id",
+    "cash_rounding",
+    "rounding_method",
+    "only_round_cash_method",
+    "receipt_header",
+    "receipt_footer",
+    "fiscal_position_ids",
+]
+SESSION_FIELDS = ["id", "name", "config_id", "state", "start_at"]
+TAX_FIELDS = [
+    "id",
+    "name",
+    "amount_type",
+    "amount",
+    "price_include",
+    "include_base_amount",
+    "is_base_affected",
+    "sequence",
+    "children_tax_ids",
+    "type_tax_use",
+    "active",
+]
+PAYMENT_METHOD_FIELDS = ["id", "name", "is_cash_count", "type", "sequence", "active"]
+POS_CATEGORY_FIELDS = ["id", "name", "parent_id", "sequence"]
+PRODUCT_CATEGORY_FIELDS = ["id", "name", "parent_id", "complete_name"]
+PRICELIST_FIELDS = ["id", "name", "currency_id", "item_ids"]
+PRICELIST_ITEM_FIELDS = [
+    "id",
+    "pricelist_id",
+    "product_tmpl_id",
+    "product_id",
+    "categ_id",
+    "applied_on",
+    "min_quantity",
+    "base",
+    "base_pricelist_id",
+    "compute_price",
+    "fixed_price",
+    "percent_price",
+    "price_discount",
+    "price_round",
+    "price_surcharge",
+    "price_min_margin",
+    "price_max_margin",
+    "date_start",
+    "date_end",
+]
+FISCAL_POSITION_FIELDS = ["id", "name"]
+FISCAL_POSITION_TAX_FIELDS = ["id", "position_id", "tax_src_id", "tax_dest_id"]
+CASH_ROUNDING_FIELDS = ["id", "name", "rounding", "rounding_method"]
+PRODUCT_FIELDS = [
+    "id",
+    "display_name",
+    "name",
+    "lst_price",
+    "standard_price",
+    "categ_id",
+    "pos_categ_ids",
+    "taxes_id",
+    "barcode",
+    "default_code",
+    "product_tmpl_id",
+    "uom_id",
+    "active",
+    "available_in_pos",
+    "write_date",
+]
+
+
+# -- small conversions -----------------------------------------------------------------------
+
+
+def money(value: Any) -> str:
+    """An Odoo number (read as Decimal or int) as a contract decimal string: 3500.0 -> "3500"."""
+    if value is None or value is False:
+        return "0"
+    number = value if isinstance(value, Decimal) else Decimal(str(value))
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def decimal_of(text: str) -> Decimal:
+    """A contract decimal string as the Decimal that travels to Odoo as a JSON number."""
+    return Decimal(text)
+
+
+def m2o_id(value: Any) -> int | None:
+    """many2one [id, "name"] (or a bare id with load=False, or false) -> id or None."""
+    if isinstance(value, list | tuple):
+        return int(value[0]) if value else None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None
+
+
+def m2o_name(value: Any) -> str | None:
+    if isinstance(value, list | tuple) and len(value) > 1:
+        return str(value[1])
+    return None
+
+
+def text(value: Any) -> str:
+    """Odoo's empty char is false; the contract's is ""."""
+    return "" if value is None or value is False else str(value)
+
+
+def optional_text(value: Any) -> str | None:
+    return None if value is None or value is False or value == "" else str(value)
+
+
+def ids(value: Any) -> list[int]:
+    return [int(v) for v in value or [] if isinstance(v, int) and not isinstance(v, bool)]
+
+
+def odoo_datetime(iso: str) -> str:
+    """An ISO-8601 moment with its zone -> Odoo's "YYYY-MM-DD HH:MM:SS" in UTC."""
+    moment = datetime.fromisoformat(iso)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# -- kasir -> Odoo ---------------------------------------------------------------------------
+
+
+def order_to_odoo(record: dict[str, Any]) -> dict[str, Any]:
+    """The sync_from_ui payload of an order record (shared contract, "Odoo 18 payload")."""
+    date_order = odoo_datetime(record["created_at"])
+    partner = record.get("partner")
+    lines = [
+        [
+            0,
+            0,
+            {
+                "uuid": line["uuid"],
+                "product_id": line["product_id"],
+                "qty": decimal_of(line["qty"]),
+                "price_unit": decimal_of(line["price_unit"]),
+                "discount": decimal_of(line["discount"]),
+                "tax_ids": [[6, 0, list(line.get("tax_ids") or [])]],
+                "price_subtotal": decimal_of(line["price_subtotal"]),
+                "price_subtotal_incl": decimal_of(line["price_subtotal_incl"]),
+                "full_product_name": line.get("full_product_name") or "",
+            },
+        ]
+        for line in record["lines"]
+    ]
+    payments = [
+        [
+            0,
+            0,
+            {
+                "uuid": payment["uuid"],
+                "payment_method_id": payment["method_id"],
+                "amount": decimal_of(payment["amount"]),
+                "payment_date": date_order,
+            },
+        ]
+        for payment in record["payments"]
+        if not payment.get("is_change")
+    ]
+    return {
+        "uuid": record["uuid"],
+        "name": record["name"],
+        "pos_reference": record["name"],
+        "session_id": record["session"],
+        "partner_id": partner["id"] if isinstance(partner, dict) and "id" in partner else False,
+        "pricelist_id": record.get("pricelist_id") or False,
+        "fiscal_position_id": record.get("fiscal_position_id") or False,
+        "sequence_number": record["seq"],
+        "date_order": date_order,
+        "state": "paid",
+        "amount_total": decimal_of(record["amount_total"]),
+        "amount_tax": decimal_of(record["amount_tax"]),
+        "amount_paid": decimal_of(record["amount_paid"]),
+        "amount_return": decimal_of(record["amount_return"]),
+        "to_invoice": False,
+        "lines": lines,
+        "payment_ids": payments,
+    }
+
+
+def synced_order(answer: dict[str, Any], uuid: str) -> dict[str, Any] | None:
+    """The pos.order entry with this uuid in sync_from_ui's answer, or None."""
+    for row in answer.get("pos.order") or []:
+        if isinstance(row, dict) and row.get("uuid") == uuid:
+            return row
+    return None
+
+
+# -- Odoo -> kasir: catalog ------------------------------------------------------------------
+
+
+def category_ancestors(categories: list[dict[str, Any]]) -> dict[int, list[int]]:
+    """product.category id -> [itself, parent, grandparent, ...] (the contract's category_ids)."""
+    parents = {int(c["id"]): m2o_id(c.get("parent_id")) for c in categories}
+    chains: dict[int, list[int]] = {}
+    for category_id in parents:
+        chain: list[int] = []
+        current: int | None = category_id
+        while current is not None and current not in chain:
+            chain.append(current)
+            current = parents.get(current)
+        chains[category_id] = chain
+    return chains
+
+
+def removed_product(product_id: int) -> dict[str, Any]:
+    """What terminals get for an archived, deleted or no-longer-sold product."""
+    return {"id": product_id, "active": False}
+
+
+def product_to_record(row: dict[str, Any], ancestors: dict[int, list[int]]) -> dict[str, Any]:
+    """A product.product search_read row -> the contract's catalog record."""
+    if not row.get("active", True) or row.get("available_in_pos") is False:
+        return removed_product(int(row["id"]))
+    categ_id = m2o_id(row.get("categ_id"))
+    pos_categ_ids = ids(row.get("pos_categ_ids"))
+    return {
+        "id": int(row["id"]),
+        "template_id": m2o_id(row.get("product_tmpl_id")),
+        "name": text(row.get("name") or row.get("display_name")),
+        "barcode": optional_text(row.get("barcode")),
+        "default_code": optional_text(row.get("default_code")),
+        "list_price": money(row.get("lst_price")),
+        "standard_price": money(row.get("standard_price")),
+        "tax_ids": ids(row.get("taxes_id")),
+        "categ_id": categ_id,
+        "category_ids": ancestors.get(categ_id, [categ_id]) if categ_id else [],
+        "pos_categ_id": pos_categ_ids[0] if pos_categ_ids else None,
+        "uom": m2o_name(row.get("uom_id")) or "Units",
+        "active": True,
+    }
+
+
+# -- Odoo -> kasir: bootstrap ----------------------------------------------------------------
+
+
+def company_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "country_code": text(row.get("country_code")),
+        "vat": text(row.get("vat")),
+    }
+
+
+def currency_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "symbol": text(row.get("symbol")),
+        "rounding": money(row.get("rounding")),
+        "decimal_places": int(row.get("decimal_places") or 0),
+        "position": text(row.get("position")) or "after",
+    }
+
+
+def config_record(
+    config: dict[str, Any], company: dict[str, Any], session: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "id": config["id"],
+        "name": text(config.get("name")),
+        "session_id": session["id"] if session else None,
+        "pricelist_id": m2o_id(config.get("pricelist_id")),
+        "payment_method_ids": ids(config.get("payment_method_ids")),
+        "tax_calculation_rounding_method": text(company.get("tax_calculation_rounding_method"))
+        or "round_per_line",
+        "cash_rounding": bool(config.get("cash_rounding")),
+        "rounding_method_id": m2o_id(config.get("rounding_method")),
+        "only_round_cash_method": bool(config.get("only_round_cash_method")),
+        "receipt_header": text(config.get("receipt_header")),
+        "receipt_footer": text(config.get("receipt_footer")),
+    }
+
+
+def tax_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "amount_type": text(row.get("amount_type")),
+        "amount": money(row.get("amount")),
+        "price_include": bool(row.get("price_include")),
+        "include_base_amount": bool(row.get("include_base_amount")),
+        "is_base_affected": bool(row.get("is_base_affected")),
+        "sequence": int(row.get("sequence") or 0),
+        "children_tax_ids": ids(row.get("children_tax_ids")),
+    }
+
+
+def payment_method_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "is_cash_count": bool(row.get("is_cash_count")),
+        "type": text(row.get("type")) or "bank",
+    }
+
+
+def category_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "parent_id": m2o_id(row.get("parent_id")),
+    }
+
+
+_ITEM_MONEY = (
+    "min_quantity",
+    "fixed_price",
+    "percent_price",
+    "price_discount",
+    "price_round",
+    "price_surcharge",
+    "price_min_margin",
+    "price_max_margin",
+)
+_ITEM_IDS = ("product_tmpl_id", "product_id", "categ_id", "base_pricelist_id")
+
+
+def pricelist_item_record(row: dict[str, Any]) -> dict[str, Any]:
+    """Odoo 18 pricelist item fields: many2one -> id or null, numbers -> decimal strings."""
+    item: dict[str, Any] = {"id": row["id"]}
+    for name in _ITEM_IDS:
+        item[name] = m2o_id(row.get(name))
+    for name in _ITEM_MONEY:
+        item[name] = money(row.get(name))
+    for name in ("applied_on", "base", "compute_price"):
+        item[name] = optional_text(row.get(name))
+    for name in ("date_start", "date_end"):
+        item[name] = optional_text(row.get(name))
+    return item
+
+
+def pricelist_record(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[str, Any]:
+    wanted = set(ids(row.get("item_ids")))
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "currency_id": m2o_id(row.get("currency_id")),
+        "items": [
+            pricelist_item_record(i)
+            for i in items
+            if i["id"] in wanted or m2o_id(i.get("pricelist_id")) == row["id"]
+        ],
+    }
+
+
+def fiscal_position_record(row: dict[str, Any], mappings: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "tax_map": [
+            {"tax_src_id": m2o_id(m.get("tax_src_id")), "tax_dest_id": m2o_id(m.get("tax_dest_id"))}
+            for m in mappings
+            if m2o_id(m.get("position_id")) == row["id"]
+        ],
+    }
+
+
+def cash_rounding_record(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "rounding": money(row.get("rounding")),
+        "rounding_method": text(row.get("rounding_method")) or "HALF-UP",
+    }
+
+
+def bootstrap_document(
+    *,
+    company: dict[str, Any],
+    currency: dict[str, Any],
+    config: dict[str, Any],
+    session: dict[str, Any] | None,
+    taxes: list[dict[str, Any]],
+    fiscal_positions: list[dict[str, Any]],
+    fiscal_position_taxes: list[dict[str, Any]],
+    pricelists: list[dict[str, Any]],
+    pricelist_items: list[dict[str, Any]],
+    payment_methods: list[dict[str, Any]],
+    cash_roundings: list[dict[str, Any]],
+    pos_categories: list[dict[str, Any]],
+    product_categories: list[dict[str, Any]],
+    catalog_version: int | str,
+) -> dict[str, Any]:
+    """The contract's bootstrap from the rows the mirror read."""
+    return {
+        "company": company_record(company),
+        "currency": currency_record(currency),
+        "config": config_record(config, company, session),
+        "taxes": [tax_record(t) for t in taxes],
+        "fiscal_positions": [
+            fiscal_position_record(fp, fiscal_position_taxes) for fp in fiscal_positions
+        ],
+        "pricelists": [pricelist_record(p, pricelist_items) for p in pricelists],
+        "payment_methods": [payment_method_record(m) for m in payment_methods],
+        "cash_roundings": [cash_rounding_record(r) for r in cash_roundings],
+        "categories": [category_record(c) for c in pos_categories],
+        "product_categories": [category_record(c) for c in product_categories],
+        "catalog_version": str(catalog_version),
+    }

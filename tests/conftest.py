@@ -1,0 +1,92 @@
+"""Fixtures over real processes: a fresh Odoo sandbox and relay per test (see processes.py)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from processes import (
+    KasirProcess,
+    TerminalClient,
+    add_terminal,
+    make_order,
+    odoo_call,
+    pair,
+    start_relay,
+    start_sandbox,
+)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> Iterator[KasirProcess]:
+    """A fresh Odoo sandbox (its own SQLite file, the demo shop with 200 products)."""
+    (tmp_path / "sandbox").mkdir(exist_ok=True)
+    process = start_sandbox(tmp_path / "sandbox")
+    try:
+        yield process
+    finally:
+        process.kill()
+
+
+@pytest.fixture
+def relay(tmp_path: Path, sandbox: KasirProcess) -> Iterator[KasirProcess]:
+    """A fresh relay (its own journal) pointed at `sandbox`, with fast retries and mirroring."""
+    (tmp_path / "relay").mkdir(exist_ok=True)
+    process = start_relay(tmp_path / "relay", sandbox.url)
+    try:
+        yield process
+    finally:
+        process.stop(timeout=5)
+
+
+@pytest.fixture
+def paired_terminal(relay: KasirProcess) -> tuple[str, str]:
+    """(terminal name, bearer token) of terminal kasir-1, paired through POST /api/v1/pair."""
+    return pair(relay, "kasir-1")
+
+
+@pytest.fixture
+def pairing_code(relay: KasirProcess) -> str:
+    """A fresh one-time pairing code for terminal kasir-1 (for `/?pair=CODE`)."""
+    return add_terminal(relay, "kasir-1")
+
+
+@pytest.fixture
+def products(sandbox: KasirProcess) -> list[dict[str, Any]]:
+    """The sandbox's first products with a barcode, as catalog-like dicts (id, name, barcode, price)."""
+    rows = odoo_call(
+        sandbox.url,
+        "product.product",
+        "search_read",
+        [[["barcode", "!=", False], ["available_in_pos", "=", True]]],
+        {"fields": ["id", "name", "barcode", "lst_price", "taxes_id"], "order": "id", "limit": 20},
+    )
+    return [
+        {
+            "id": row["id"],
+            "name": row["name"],
+            "barcode": row["barcode"],
+            "list_price": format(Decimal(str(row["lst_price"])).normalize(), "f"),
+            "tax_ids": row["taxes_id"],
+        }
+        for row in rows
+    ]
+
+
+@pytest.fixture
+def order_factory():
+    """`make_order` as a fixture, for test modules."""
+    return make_order
+
+
+@pytest.fixture
+def terminal(relay: KasirProcess, paired_terminal: tuple[str, str]) -> Iterator[TerminalClient]:
+    """kasir-1, paired, as an HTTP client of `relay`."""
+    client = TerminalClient(relay, *paired_terminal)
+    try:
+        yield client
+    finally:
+        client.http.close()
