@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,22 +26,12 @@ import httpx
 from playwright.async_api import async_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("KASIR_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The bench drives Chromium and processes exactly as the tests do.
+sys.path.insert(0, str(ROOT / "tests"))
+from browser.helpers import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from processes import free_port  # noqa: E402
+
 READY_TIMEOUT_MS = 60_000
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Demo:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import httpx
 
 from .config import OdooSettings
+from .decimal_json import dumps
 
 log = logging.getLogger("kasir.odoo")
 
@@ -50,25 +51,6 @@ class OdooBusinessError(OdooError):
 
 class OdooAccessDenied(OdooError):
     """The relay's database, login or API key is wrong (a configuration problem)."""
-
-
-def _number_text(value: Decimal) -> str:
-    if not value.is_finite():
-        raise ValueError(f"cannot send {value} to Odoo")
-    return format(value, "f")
-
-
-def dumps(value: Any) -> str:
-    """JSON where Decimals are written as numbers from their exact text, never through float."""
-    if isinstance(value, Decimal):
-        return _number_text(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(dumps(v) for v in value) + "]"
-    if isinstance(value, float):
-        raise TypeError("floats are not sent to Odoo; use Decimal")
-    return json.dumps(value, ensure_ascii=False)
 
 
 def classify(error: dict[str, Any]) -> OdooError:

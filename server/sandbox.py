@@ -4,7 +4,7 @@ It answers `POST /jsonrpc` like Odoo does (same services, same result shapes, sa
 objects), so the relay's Odoo client can be tested for real over HTTP without an Odoo server; and it
 can misbehave on purpose (down, slow, HTTP 500 from a "proxy", a connection dropped after the
 commit) so the relay's retries and idempotency can be tested too. It is not part of the relay and
-imports nothing from it.
+imports nothing from it but the JSON encoder both sides share (`decimal_json`).
 
 Records are generic: one row per (model, id) holding the fields as JSON, with `write_date` and
 `uuid` in their own indexed columns so catalog paging and order look-ups stay fast at 100,000
@@ -33,6 +33,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
+
+from . import decimal_json
 
 log = logging.getLogger("kasir.sandbox")
 
@@ -410,27 +412,9 @@ def to_decimal(value: Any) -> Decimal:
     raise ValueError(f"not an amount: {value!r} (floats are not accepted)")
 
 
-def _number_text(value: Decimal) -> str:
-    """Exact JSON text of an amount, written like Odoo's floats (always with a decimal point)."""
-    if not value.is_finite():
-        raise ValueError(f"cannot send {value} as JSON")
-    if value == 0:
-        return "0.0"
-    text = format(value, "f")
-    return text if "." in text else text + ".0"
-
-
 def dumps(value: Any) -> str:
-    """JSON text where Decimals become numbers from their exact text."""
-    if isinstance(value, Decimal):
-        return _number_text(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(dumps(v) for v in value) + "]"
-    if isinstance(value, float):
-        raise TypeError("floats have no place in the sandbox's answers")
-    return json.dumps(value, ensure_ascii=False)
+    """JSON text of an answer, amounts written like Odoo's floats but from their exact text."""
+    return decimal_json.dumps(value, like_float=True)
 
 
 class DecimalJSONResponse(Response):
