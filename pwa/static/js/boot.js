@@ -90,20 +90,26 @@ const bridge = {
 
 // --- painting and events --------------------------------------------------------------------------
 
-function paint(html) {
+function paint(html, { background = false } = {}) {
   const active = document.activeElement;
-  const keep = active && active.id && active.tagName === "INPUT" ? active.id : null;
+  const keep = active && active.id && active.tagName === "INPUT" ? active : null;
   app.innerHTML = html;
-  const target = (keep && $(keep)) || app.querySelector("[autofocus]");
-  if (target) target.focus();
+  const target = (keep && $(keep.id)) || app.querySelector("[autofocus]");
+  if (!target) return;
+  // A background repaint (sync news) must not eat what the cashier or the scanner is typing.
+  if (background && keep && target.id === keep.id && target.type === keep.type) {
+    target.value = keep.value;
+    try { target.setSelectionRange(keep.selectionStart, keep.selectionEnd); } catch { /* not text */ }
+  }
+  target.focus();
 }
 
 let queue = Promise.resolve();
 
-/** Every user action goes to Python one at a time, then the screen is repainted. */
-function dispatch(action, data = {}) {
+/** Every action goes to Python one at a time, then the screen is repainted. */
+function dispatch(action, data = {}, { background = false } = {}) {
   queue = queue.then(async () => {
-    paint(await till.handle(action, JSON.stringify(data)));
+    paint(await till.handle(action, JSON.stringify(data)), { background });
     offerUpdate();
   }).catch((err) => console.error("kasir: action failed", action, err));
   return queue;
@@ -168,7 +174,7 @@ async function runSync() {
 async function backgroundSync() {
   if (!terminal) return;
   const counts = await runSync();
-  if (till) dispatch("outbox-changed", { counts });
+  if (till) dispatch("outbox-changed", { counts }, { background: true });
 }
 
 window.addEventListener("online", () => backgroundSync());
@@ -194,7 +200,7 @@ async function registerServiceWorker() {
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "outbox-changed" && till) {
-      countsWithHints().then((counts) => dispatch("outbox-changed", { counts }));
+      countsWithHints().then((counts) => dispatch("outbox-changed", { counts }, { background: true }));
     }
   });
   try {
