@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("KASIR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -119,6 +120,16 @@ def orders_in_browser(page: Page) -> list[dict[str, Any]]:
 def sandbox_orders(sandbox: Any, uuids: list[str]) -> list[dict[str, Any]]:
     fields = ["uuid", "name", "pos_reference", "amount_total", "amount_tax", "state"]
     return sandbox.rpc("pos.order", "search_read", [[["uuid", "in", uuids]]], {"fields": fields})
+
+
+def evaluate_across_reload(page: Page, expression: str) -> Any:
+    """page.evaluate that answers None while the page is navigating instead of raising."""
+    try:
+        return page.evaluate(expression)
+    except PlaywrightError as exc:
+        if "context was destroyed" in str(exc) or "navigat" in str(exc):
+            return None
+        raise
 
 
 def wait_for(check: Callable[[], T], what: str, timeout: float = 30) -> T:

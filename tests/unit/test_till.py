@@ -582,7 +582,8 @@ def test_validate_books_the_sale_once_and_shows_the_receipt():
     assert (order["amount_paid"], order["amount_return"]) == ("7000", "3000")
 
     assert device.draft is None and till.cart.is_empty() and till.cart.uuid != cart_uuid
-    assert till.screen == "receipt" and till.idle
+    # The receipt may still be printed: a new app version must not take over yet.
+    assert till.screen == "receipt" and not till.idle
     receipt = page.one("receipt")
     assert receipt.attrs["data-order-name"] == "kasir-1-000001"
     text = " ".join(receipt.text.split())

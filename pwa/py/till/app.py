@@ -139,8 +139,11 @@ class Till:
 
     @property
     def idle(self) -> bool:
-        """True between sales (nothing rung up, not paying): a new app version may take over."""
-        if self.screen == "pay":
+        """True between sales: a new app version may take over (a reload) without costing anything.
+
+        Not while paying, and not on the receipt either: the cashier may still have to print it.
+        """
+        if self.screen in ("pay", "receipt"):
             return False
         return self.cart is None or (self.cart.is_empty() and not self.cart.payments)
 

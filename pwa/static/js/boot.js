@@ -194,9 +194,11 @@ function offerUpdate() {
 
 async function registerServiceWorker() {
   if (!("serviceWorker" in navigator)) return;
-  const hadController = Boolean(navigator.serviceWorker.controller);
+  // The first worker taking control (clients.claim) needs no reload; a later one is a new version.
+  let controlled = Boolean(navigator.serviceWorker.controller);
   navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (hadController) location.reload();
+    if (controlled) location.reload();
+    controlled = true;
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "outbox-changed" && till) {
