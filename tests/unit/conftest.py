@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import UTC, datetime
 
 import pytest
 from register.catalog import Catalog
@@ -126,3 +127,26 @@ def catalog() -> Catalog:
 def records() -> list[dict]:
     """The catalog records of the contract (a fresh copy per test)."""
     return copy.deepcopy(RECORDS)
+
+
+CREATED = datetime(2026, 11, 23, 20, 41, 5, tzinfo=UTC)
+
+
+def make_shop(bootstrap: dict, **config) -> Shop:
+    """A shop from the contract's bootstrap with some config keys changed."""
+    data = copy.deepcopy(bootstrap)
+    data["config"].update(config)
+    return Shop.from_bootstrap(data)
+
+
+def finish(cart, seq: int = 1, **overrides) -> dict:
+    """The order record of a paid cart, with the fixed test clock."""
+    kwargs = {
+        "terminal": "kasir-1",
+        "session": 1,
+        "seq": seq,
+        "created_at": CREATED,
+        "catalog_version": "57",
+    }
+    kwargs.update(overrides)
+    return cart.order_record(**kwargs)

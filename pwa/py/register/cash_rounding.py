@@ -15,7 +15,7 @@ from typing import Any
 
 from .money import float_round, to_decimal
 
-__all__ = ["CashRounding"]
+__all__ = ["CashRounding", "rounded_total"]
 
 ROUNDING_METHODS = ("UP", "DOWN", "HALF-UP")
 
@@ -72,3 +72,24 @@ class CashRounding:
         elif difference.is_zero():
             difference = abs(difference)
         return difference
+
+
+def rounded_total(
+    total: Any,
+    rounding: CashRounding | None,
+    *,
+    only_cash: bool = False,
+    paid_in_cash: bool = True,
+    precision_rounding: Any = None,
+) -> Decimal:
+    """What the payments of an order must come to, as Odoo's POS checks it.
+
+    Odoo (`pos.order._get_rounded_amount`) rounds the order total when the config has cash
+    rounding and either rounds every payment method or (only_round_cash_method) the order has
+    a cash payment; otherwise the total is paid as it is. The rounding of a refund follows the
+    same float_round, mirrored around zero (HALF-UP and UP go away from zero).
+    """
+    total = to_decimal(total)
+    if rounding is None or (only_cash and not paid_in_cash):
+        return total
+    return total + rounding.difference(total, precision_rounding)

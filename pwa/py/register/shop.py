@@ -1,16 +1,45 @@
-"""Everything the till needs from the relay's bootstrap, parsed once into typed values."""
+"""Everything the till needs from the relay's bootstrap, parsed once into typed values.
+
+Optional parts of the bootstrap (the demo sends empty lists; all default to "not used"):
+- `pricelists`: [{"id", "name", "items": [product.pricelist.item fields]}] (see pricelists.py);
+  the config's `pricelist_id` is the till's default pricelist.
+- `fiscal_positions`: [{"id", "name", "tax_map": {"<src tax id>": [dest tax ids]}}] -- a source
+  mapped to [] is removed; Odoo's account.fiscal.position.tax lines under `tax_ids`
+  ([{"tax_src_id", "tax_dest_id"}]) are accepted too. The config's `default_fiscal_position_id`
+  (Odoo's pos.config.default_fiscal_position_id) is the till's default, null for none.
+- `cash_roundings`: [{"id", "name", "rounding", "rounding_method"}]; used when the config says
+  `cash_rounding: true` with `rounding_method_id`, and `only_round_cash_method` as in Odoo.
+- config `discount_product_id`: the product of Odoo's pos_discount order-wide discount lines.
+- config `price_rounding`: the "Product Price" precision unit prices are kept at ("0.01").
+- `loyalty_programs`: see loyalty.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
+from .cash_rounding import CashRounding
 from .catalog import Product
-from .money import Currency
+from .fiscal_positions import FiscalPosition
+from .loyalty import LoyaltyProgram
+from .money import Currency, to_decimal
+from .pricelists import Pricelist, load_pricelists
 from .taxes import Tax
 
 __all__ = ["PaymentMethod", "Shop"]
+
+
+def _many2one(value: Any) -> int | None:
+    """An id from the bootstrap: an int, [id, name], or null/false."""
+    if value is None or value is False:
+        return None
+    if isinstance(value, (list, tuple)):
+        return int(value[0]) if value else None
+    return int(value)
+
 
 ROUNDING_METHODS = ("round_per_line", "round_globally")
 
@@ -45,6 +74,14 @@ class Shop:
     receipt_header: str = ""
     receipt_footer: str = ""
     catalog_version: str = ""
+    pricelists: dict[int, Pricelist] = field(default_factory=dict)
+    fiscal_positions: dict[int, FiscalPosition] = field(default_factory=dict)
+    fiscal_position_id: int | None = None  # the default one
+    cash_rounding: CashRounding | None = None  # None: cash is not rounded
+    only_round_cash_method: bool = False
+    discount_product_id: int | None = None
+    price_rounding: Decimal = Decimal("0.01")
+    loyalty_programs: list[LoyaltyProgram] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.rounding_method not in ROUNDING_METHODS:
@@ -65,6 +102,18 @@ class Shop:
             methods = [methods_by_id[i] for i in wanted if i in methods_by_id]
         else:
             methods = list(methods_by_id.values())
+        roundings = {int(r["id"]): r for r in data.get("cash_roundings") or ()}
+        cash_rounding = None
+        rounding_id = _many2one(config.get("rounding_method_id"))
+        if config.get("cash_rounding") and rounding_id is not None:
+            if rounding_id not in roundings:
+                raise ValueError(f"cash rounding {rounding_id} is missing from the bootstrap")
+            cash_rounding = CashRounding.from_bootstrap(roundings[rounding_id])
+        fiscal_positions = {
+            int(f["id"]): FiscalPosition.from_bootstrap(f)
+            for f in data.get("fiscal_positions") or ()
+        }
+        price_rounding = config.get("price_rounding")
         return cls(
             currency=Currency.from_bootstrap(data["currency"]),
             company_name=(data.get("company") or {}).get("name") or "",
@@ -78,7 +127,29 @@ class Shop:
             receipt_header=config.get("receipt_header") or "",
             receipt_footer=config.get("receipt_footer") or "",
             catalog_version=str(data.get("catalog_version") or ""),
+            pricelists=load_pricelists(data.get("pricelists") or ()),
+            fiscal_positions=fiscal_positions,
+            fiscal_position_id=_many2one(config.get("default_fiscal_position_id")),
+            cash_rounding=cash_rounding,
+            only_round_cash_method=bool(config.get("only_round_cash_method")),
+            discount_product_id=_many2one(config.get("discount_product_id")),
+            price_rounding=to_decimal(price_rounding) if price_rounding else Decimal("0.01"),
+            loyalty_programs=[
+                LoyaltyProgram.from_bootstrap(p) for p in data.get("loyalty_programs") or ()
+            ],
         )
+
+    @property
+    def pricelist(self) -> Pricelist | None:
+        """The till's default pricelist (None: products sell at their own price)."""
+        return self.pricelists.get(self.pricelist_id) if self.pricelist_id is not None else None
+
+    @property
+    def fiscal_position(self) -> FiscalPosition | None:
+        """The till's default fiscal position, or None."""
+        if self.fiscal_position_id is None:
+            return None
+        return self.fiscal_positions.get(self.fiscal_position_id)
 
     def taxes_by_ids(self, tax_ids: Iterable[int]) -> list[Tax]:
         """The known taxes among `tax_ids`; ids the bootstrap did not send are left out."""
