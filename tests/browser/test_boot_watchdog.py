@@ -1,0 +1,28 @@
+"""A boot that hangs becomes an error screen that still offers reload and the export of the device's data."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .helpers import browser_profile
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_stuck_boot_shows_reload_and_export(tmp_path, relay):
+    with browser_profile(tmp_path / "profile") as context:
+        page = context.pages[0] if context.pages else context.new_page()
+        # The runtime's wasm never arrives: loadPyodide would wait forever.
+        page.route("**/*.wasm", lambda route: None)
+        page.goto(f"{relay.url}/?watchdog=1500")
+        page.locator("#boot.failed").wait_for(timeout=15_000)
+        assert "too long" in page.locator("#boot-error").inner_text()
+        assert page.locator("#boot-reload").is_visible()
+
+        with page.expect_download() as download:
+            page.locator("#boot-export").click()
+        dump = json.loads(download.value.path().read_text())
+        assert dump["database"] == "kasir"
+        assert {"orders", "outbox", "drafts", "meta"} <= set(dump)
