@@ -69,6 +69,30 @@ BOOTSTRAP: dict[str, Any] = {
 }
 
 
+# The demo shop above, as the contract sends it: one pricelist, no fiscal position, no rounding.
+PLAIN_BOOTSTRAP: dict[str, Any] = copy.deepcopy(BOOTSTRAP)
+
+# The till's shop has more to choose from: a wholesale pricelist with a rule, a fiscal position
+# mapping PPN 11 % included to a 0 % tax, cash rounded to Rp 100 (HALF-UP, cash only) and a
+# discount product for order-wide discounts.
+BOOTSTRAP["taxes"].append(
+    {"id": 3, "name": "PPN 0%", "amount_type": "percent", "amount": "0", "price_include": False,
+     "include_base_amount": False, "is_base_affected": True, "sequence": 2, "children_tax_ids": []}
+)  # fmt: skip
+BOOTSTRAP["pricelists"].append(
+    {"id": 2, "name": "Grosir", "items": [
+        {"id": 21, "applied_on": "0_product_variant", "product_id": 101,
+         "compute_price": "fixed", "fixed_price": "3000"}]}
+)  # fmt: skip
+BOOTSTRAP["fiscal_positions"] = [{"id": 7, "name": "Bebas PPN", "tax_map": {"1": [3]}}]
+BOOTSTRAP["cash_roundings"] = [
+    {"id": 4, "name": "Rp 100", "rounding": "100", "rounding_method": "HALF-UP"}
+]
+BOOTSTRAP["config"].update(
+    cash_rounding=True, rounding_method_id=4, only_round_cash_method=True, discount_product_id=900
+)
+
+
 def product(pid: int, name: str, price: str, barcode: str | None, code: str | None, categ: int):
     return {
         "id": pid,
@@ -467,7 +491,8 @@ def test_search_and_categories_filter_the_grid():
     page = act(till, "category", arg="2")
     ids = [int(t.attrs["data-product-id"]) for t in page.find_all(cls="tile")]
     assert ids == [1011, 1013, 1015, 1017, 1019]
-    active = page.find_all(cls="chip", aria_pressed="true")
+    categories = page.find_all("nav", cls="categories")[0]  # the pickers are chips too
+    active = categories.find_all(cls="chip", aria_pressed="true")
     assert [n.attrs["data-arg"] for n in active] == ["2"]
 
     page = act(till, "search", arg="")  # the Clear button
@@ -779,3 +804,275 @@ def test_quick_cash_offers_the_next_notes_above_the_due():
     ]
     assert quick_cash(Decimal(0), IDR) == []
     assert quick_cash(Decimal("7.25"), USD) == [Decimal(x) for x in ("10", "20", "50", "100")]
+
+
+# -- pricelists and fiscal positions ---------------------------------------------------------
+
+
+def chips(page: Node, picker: str) -> dict[str, bool]:
+    return {
+        b.attrs["data-arg"]: b.attrs["aria-pressed"] == "true"
+        for b in page.one(picker).find_all("button")
+    }
+
+
+def test_pickers_only_when_the_shop_has_a_choice():
+    page = dom(started(FakeDevice(bootstrap=PLAIN_BOOTSTRAP)))
+    assert page.by_id("pricelists") is None and page.by_id("fiscal-positions") is None
+    page = dom(started())
+    assert chips(page, "pricelists") == {"1": True, "2": False}
+    assert chips(page, "fiscal-positions") == {"none": True, "7": False}
+
+
+def test_pricelist_and_fiscal_position_reprice_the_cart_and_survive_a_reload():
+    device = FakeDevice()
+    till = ring_up_two_indomie(device)
+    act(till, "add", arg="102")
+    page = act(till, "pricelist", arg="2")  # Grosir: Indomie 3000
+    assert page.one("total").text == "Rp 11.000"
+    assert chips(page, "pricelists") == {"1": False, "2": True}
+    page = act(till, "fiscal-position", arg="7")  # PPN 11 % included mapped to 0 %
+    # 3000 / 1.11 = 2702.70 x 2 = 5405; 5000 / 1.11 = 4504.50 -> 4505 (HALF-UP); no tax
+    assert page.one("total").text == "Rp 9.910" and page.one("tax").text == "Rp 0"
+    assert [line.tax_ids for line in till.cart.lines] == [(3,), (3,)]
+
+    reloaded = started(device)  # the draft keeps both choices
+    page = dom(reloaded)
+    assert chips(page, "pricelists")["2"] and chips(page, "fiscal-positions")["7"]
+    assert page.one("total").text == "Rp 9.910"
+    act(reloaded, "add", arg="101")  # a restored cart still prices from the catalog
+    assert reloaded.cart.lines[0].qty == 3 and reloaded.cart.lines[0].price_unit == Decimal(
+        "2702.7"
+    )
+
+    page = act(reloaded, "fiscal-position", arg="none")
+    assert page.one("tax").text != "Rp 0" and chips(page, "fiscal-positions")["none"]
+    page = act(reloaded, "pricelist", arg="1")
+    assert page.one("total").text == "Rp 15.500"
+    act(reloaded, "pricelist", arg="2")
+    act(reloaded, "pay")
+    act(reloaded, "pay-exact", arg="2")
+    act(reloaded, "validate")
+    order = device.orders[-1]
+    assert (order["pricelist_id"], order["fiscal_position_id"]) == (2, None)
+    page = act(reloaded, "pricelist", arg="99")
+    assert "not available" in flash_text(page)
+
+
+# -- discounts and manual prices -------------------------------------------------------------
+
+
+def test_line_editor_gives_a_discount_and_a_manual_price_with_a_reason():
+    device = FakeDevice()
+    till = ring_up_two_indomie(device)
+    uuid = till.cart.lines[0].uuid
+    page = act(till, "edit-line", arg=uuid)
+    editor = page.one("line-editor")
+    assert editor.attrs["data-action"] == "line-edit"
+    assert page.one("line-price").attrs["value"] == "3500"
+    assert "autofocus" in page.one("line-price").attrs and "autofocus" not in page.one("scan").attrs
+
+    page = act(till, "line-edit", arg=uuid, price="3500", discount="10", reason="")
+    assert "reason" in flash_text(page) and till.cart.lines[0].discount == 0
+    page = act(till, "line-edit", arg=uuid, price="3500", discount="10", reason="dented")
+    assert page.by_id("line-editor") is None
+    assert page.one("total").text == "Rp 6.300"
+    assert page.find_all(cls="discount")[0].text == "-10%"
+    line = till.cart.lines[0]
+    assert (line.discount_reason, line.discount_by) == ("dented", "kasir-1")
+
+    act(till, "edit-line", arg=uuid)
+    page = act(till, "line-edit", arg=uuid, price="3.000", discount="0", reason="price tag")
+    assert page.one("total").text == "Rp 6.000"
+    assert "was Rp 3.500" in page.find_all(cls="manual-price")[0].text
+    act(till, "edit-line", arg=uuid)
+    page = act(till, "reset-price", arg=uuid)  # reversible before Pay
+    assert page.one("total").text == "Rp 7.000" and not page.find_all(cls="manual-price")
+    act(till, "edit-line", arg=uuid)
+    act(till, "line-edit", arg=uuid, price="3000", discount="0", reason="price tag")
+    page = act(till, "line-edit", arg=uuid, price="x", discount="0", reason="r")
+    assert "not an amount" in flash_text(page)
+    page = act(till, "line-edit", arg=uuid, price="3000", discount="120", reason="r")
+    assert "between 0 and 100" in flash_text(page)
+
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    page = act(till, "validate")
+    record = device.orders[-1]["lines"][0]
+    assert (record["price_unit"], record["price_manually_set"]) == ("3000", True)
+    assert (record["price_reason"], record["price_by"]) == ("price tag", "kasir-1")
+    line_row = page.one("receipt").find_all(cls="r-line")[0]
+    assert "was Rp 3.500" in line_row.text and "price tag" in line_row.text
+
+
+def test_order_wide_discount_adds_a_line_and_can_be_taken_back():
+    device = FakeDevice()
+    till = ring_up_two_indomie(device)
+    act(till, "add", arg="102")  # 12000
+    page = act(till, "order-discount-open")
+    assert page.one("order-discount-form").attrs["data-action"] == "order-discount"
+    page = act(till, "order-discount", percent="10", reason="")
+    assert "reason" in flash_text(page)
+    page = act(till, "order-discount", percent="10", reason="member day")
+    assert page.one("total").text == "Rp 10.800"
+    generated = page.one("cart-lines").find_all(cls="generated")
+    assert len(generated) == 1 and "member day" in generated[0].text
+    assert "(10%)" in page.one("order-discount").text
+    # the discount line follows the products: more Indomie, more discount
+    page = act(till, "inc", arg=till.cart.lines[0].uuid)
+    assert page.one("total").text == "Rp 13.950"
+    page = act(till, "inc", arg=generated[0].attrs["data-line-uuid"])
+    assert "discount" in flash_text(page)
+    page = act(till, "remove", arg=generated[0].attrs["data-line-uuid"])
+    assert page.one("total").text == "Rp 15.500" and till.cart.order_discount is None
+    act(till, "order-discount", percent="10", reason="member day")
+    act(till, "pay")
+    act(till, "pay-exact", arg="2")
+    page = act(till, "validate")
+    order = device.orders[-1]
+    assert order["order_discount"] == {"percent": "10", "reason": "member day", "by": "kasir-1"}
+    assert [line.get("is_order_discount", False) for line in order["lines"]] == [
+        False,
+        False,
+        True,
+    ]
+    assert "Order discount 10% (member day)" in page.one("receipt-order-discount").text
+
+
+def test_order_discount_is_refused_without_a_discount_product():
+    till = ring_up_two_indomie(FakeDevice(bootstrap=PLAIN_BOOTSTRAP))
+    act(till, "order-discount-open")
+    page = act(till, "order-discount", percent="10", reason="member day")
+    assert "no discount product" in flash_text(page)
+    assert page.one("total").text == "Rp 7.000"
+
+
+# -- cash rounding ---------------------------------------------------------------------------
+
+GULA = product(104, "Gula Pasir 1 kg", "14950", "8991001101234", "GLA-0001", 1)
+
+
+def test_cash_rounding_shows_on_the_pay_screen_and_the_receipt():
+    device = FakeDevice(catalog=[*CATALOG, GULA])
+    till = started(device)
+    act(till, "add", arg="104")
+    page = act(till, "pay")
+    assert page.one("due").text == "Rp 14.950"
+    assert page.one("due-cash").text == "Rp 15.000" and page.one("rounding").text == "Rp 50"
+    exact = {b.attrs["data-arg"]: b.text for b in page.find_all(data_action="pay-exact")}
+    assert "Rp 15.000" in exact["1"] and "Rp 14.950" in exact["2"]
+    assert page.find_all(cls="cash")[0].text == "Rp 20.000"
+    page = act(till, "pay-exact", arg="1")
+    assert page.one("due").text == "Rp 0" and "disabled" not in page.one("validate").attrs
+    page = act(till, "validate")
+    order = device.orders[-1]
+    assert (order["amount_total"], order["rounding_applied"], order["amount_paid"]) == (
+        "14950",
+        "50",
+        "15000",
+    )
+    assert page.one("receipt-rounding").text == "Rp 50"
+    assert page.one("receipt-to-pay").text == "Rp 15.000"
+
+    act(till, "new-sale")
+    act(till, "add", arg="104")
+    act(till, "pay")
+    act(till, "pay-exact", arg="2")  # a card pays the exact total: no rounding
+    page = act(till, "validate")
+    assert device.orders[-1]["rounding_applied"] == "0"
+    assert page.by_id("receipt-rounding") is None
+
+
+def test_cash_after_a_card_pays_the_rounded_rest():
+    till = started(FakeDevice(catalog=[*CATALOG, GULA]))
+    act(till, "add", arg="104")
+    act(till, "pay")
+    act(till, "tender", method_id="2", amount="10000")
+    page = act(till, "tender", method_id="1", amount="")  # Enter: the rest in cash, rounded
+    assert [p.amount for p in till.cart.payments] == [Decimal(10000), Decimal(5000)]
+    assert till.cart.is_paid() and page.one("change").text == "Rp 0"
+
+
+# -- refunds ---------------------------------------------------------------------------------
+
+
+def sell_three_indomie_offline() -> tuple[FakeDevice, Till]:
+    device = FakeDevice(relay_up=False)  # the sale is not even sent when it is refunded
+    till = started(device)
+    act(till, "scan", code="3*8998866200011")
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    act(till, "validate")
+    act(till, "new-sale")
+    return device, till
+
+
+def test_refund_part_of_an_offline_sale_then_the_rest():
+    device, till = sell_three_indomie_offline()
+    sale = device.orders[0]
+    sold_uuid = sale["lines"][0]["uuid"]
+    page = act(till, "orders")
+    (button,) = page.find_all(data_action="refund")
+    page = act(till, "refund", arg=button.attrs["data-arg"])
+    assert till.screen == "refund" and not till.idle
+    assert page.one("refund-form").attrs["data-action"] == "refund-lines"
+    assert page.one(f"refund-left-{sold_uuid}").text == "3"
+    assert page.one(f"refund-qty-{sold_uuid}").attrs["name"] == f"qty-{sold_uuid}"
+
+    page = act(till, "refund-lines", arg=sale["uuid"], **{f"qty-{sold_uuid}": "5"})
+    assert "Only 3 of Indomie Goreng 85 g can still be refunded" in flash_text(page)
+    assert till.cart.is_empty() and till.screen == "refund"
+    page = act(till, "refund-lines", arg=sale["uuid"], **{f"qty-{sold_uuid}": ""})
+    assert "how many" in flash_text(page)
+
+    page = act(till, "refund-lines", arg=sale["uuid"], **{f"qty-{sold_uuid}": "2"})
+    assert till.screen == "pay" and page.by_id("refund-banner") is not None
+    assert page.one("pay-total").text == "-Rp 7.000" and page.one("due").text == "Rp 7.000"
+    page = act(till, "tender", method_id="2", amount="8000")
+    assert "a refund gives no change" in flash_text(page) and till.cart.payments == []
+    page = act(till, "pay-exact", arg="2")
+    assert "disabled" not in page.one("validate").attrs
+    page = act(till, "validate")
+    refund = device.orders[-1]
+    assert refund["lines"][0]["qty"] == "-2"
+    assert refund["lines"][0]["refunded_line_uuid"] == sold_uuid
+    assert [p["amount"] for p in refund["payments"]] == ["-7000"]
+    assert (refund["amount_total"], refund["amount_paid"]) == ("-7000", "-7000")
+    assert page.one("receipt").attrs["data-refund"] == "true"
+    assert page.one("receipt-refund").text == "REFUND of kasir-1-000001"
+
+    act(till, "new-sale")
+    page = act(till, "orders")
+    rows = page.find_all(cls="order-row")
+    assert "is-refund" in rows[0].attrs["class"] and not rows[0].find_all(data_action="refund")
+    page = act(till, "refund", arg=refund["uuid"])
+    assert "cannot be refunded" in flash_text(page)
+    page = act(till, "refund", arg=sale["uuid"])
+    assert page.one(f"refund-left-{sold_uuid}").text == "1"
+    page = act(till, "refund-all", arg=sale["uuid"])
+    assert till.cart.lines[0].qty == -1 and page.one("due").text == "Rp 3.500"
+    page = act(till, "back")  # the refund line shows in the sale, and can be taken back
+    line = page.one("cart-lines").find_all(cls="refund")[0]
+    assert "Refund" in line.text and line.find_all(data_action="edit-line") == []
+    page = act(till, "inc", arg=till.cart.lines[0].uuid)
+    assert "Only 1 of Indomie" in flash_text(page)
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    act(till, "validate")
+    act(till, "new-sale")
+    page = act(till, "refund", arg=sale["uuid"])
+    assert "refunded already" in page.text and page.by_id("refund-selected") is None
+    page = act(till, "refund-all", arg=sale["uuid"])
+    assert "refunded already" in flash_text(page)
+
+
+def test_refund_needs_an_empty_sale_and_a_known_order():
+    device, till = sell_three_indomie_offline()
+    act(till, "add", arg="102")
+    page = act(till, "refund", arg=device.orders[0]["uuid"])
+    assert "Finish or clear the open sale" in flash_text(page) and till.screen == "sell"
+    act(till, "remove", arg=till.cart.lines[0].uuid)
+    page = act(till, "refund", arg="no-such-order")
+    assert "not in this till's history" in flash_text(page)
+    page = act(till, "refund-lines", arg="x")
+    assert "Choose the sale to refund first" in flash_text(page)

@@ -16,8 +16,9 @@ from typing import Any
 
 from register.cart import Cart
 from register.catalog import Catalog, Product
-from register.errors import InvalidAmount, RegisterError, UnknownProduct
+from register.errors import InvalidAmount, InvalidQuantity, RegisterError, UnknownProduct
 from register.money import Currency
+from register.refunds import RefundLedger
 from register.shop import Shop
 
 from . import views
@@ -28,11 +29,12 @@ __all__ = ["GRID_LIMIT", "Till", "parse_amount", "quick_cash"]
 
 GRID_LIMIT = 60
 RECENT_ORDERS = 20
+REFUND_HISTORY = 500  # the orders a refund looks back through (sales and earlier refunds)
 # Banknotes a customer typically hands over, in the currency's main unit (IDR: Rp 5.000 ... 100.000).
 NOTES_WHOLE = (5000, 10000, 20000, 50000, 100000)
 NOTES_CENTS = (5, 10, 20, 50, 100)
 QUICK_CASH_BUTTONS = 4
-SCREENS = ("pair", "loading", "sell", "pay", "receipt", "orders")
+SCREENS = ("pair", "loading", "sell", "pay", "receipt", "orders", "refund")
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -81,6 +83,21 @@ def quick_cash(due: Decimal, currency: Currency) -> list[Decimal]:
     return [currency.round(x) for x in sorted(amounts)[:QUICK_CASH_BUTTONS]]
 
 
+def _id(record: Any) -> int | None:
+    return None if record is None else record.id
+
+
+def _is_refund(order: dict[str, Any]) -> bool:
+    """An order record that gives money or goods back (refund lines, or a negative total)."""
+    lines = order.get("lines") or ()
+    if any(line.get("refunded_line_uuid") for line in lines):
+        return True
+    try:
+        return Decimal(str(order.get("amount_total") or "0")) < 0
+    except decimal.InvalidOperation:
+        return False
+
+
 def _qty_text(value: Any) -> str:
     """A typed quantity, with a decimal comma accepted ("1,5" -> "1.5")."""
     return str(value if value is not None else "").strip().replace(",", ".")
@@ -102,6 +119,11 @@ class Till:
         self.last_line: str | None = None
         self.order: dict[str, Any] | None = None  # the receipt on screen
         self.orders: list[dict[str, Any]] = []  # the recent-sales screen
+        self.editing: str | None = None  # the line whose editor is open
+        self.order_discount_open = False
+        self.refund_order: dict[str, Any] | None = None  # the sale on the refund screen
+        self.refund_left: dict[str, Decimal] = {}  # its line uuid -> quantity still refundable
+        self.history: list[dict[str, Any]] = []  # the last history a refund read
         self.loading_message = "Loading the shop…"
         self.can_retry = False
         self._actions: dict[str, Handler] = {
@@ -128,6 +150,17 @@ class Till:
             "refresh": self._refresh,
             "orders": self._orders,
             "show-order": self._show_order,
+            "pricelist": self._pricelist,
+            "fiscal-position": self._fiscal_position,
+            "edit-line": self._edit_line,
+            "close-editor": self._close_editor,
+            "line-edit": self._line_edit,
+            "reset-price": self._reset_price,
+            "order-discount-open": self._order_discount_open,
+            "order-discount": self._order_discount,
+            "refund": self._refund,
+            "refund-lines": self._refund_lines,
+            "refund-all": self._refund_all,
         }
 
     # -- state the JS asks about -------------------------------------------------------------
@@ -143,7 +176,7 @@ class Till:
 
         Not while paying, and not on the receipt either: the cashier may still have to print it.
         """
-        if self.screen in ("pay", "receipt"):
+        if self.screen in ("pay", "receipt", "refund"):
             return False
         return self.cart is None or (self.cart.is_empty() and not self.cart.payments)
 
@@ -189,7 +222,7 @@ class Till:
         catalog = Catalog()
         catalog.apply(records)
         if self.cart is not None:
-            self.cart = Cart.from_dict(shop, self.cart.to_dict())
+            self.cart = Cart.from_dict(shop, self.cart.to_dict(), catalog=catalog)
         self.shop, self.catalog = shop, catalog
         if self.category is not None and all(c != self.category for c, _ in shop.categories):
             self.category = None
@@ -199,12 +232,20 @@ class Till:
         draft = await self.device.load_draft()
         if draft:
             try:
-                self.cart = Cart.from_dict(self.shop, draft)
+                self.cart = Cart.from_dict(self.shop, draft, catalog=self.catalog)
                 return
             except Exception as exc:
                 self.flash = Flash(f"The open sale saved on this till could not be restored: {exc}")
         if self.cart is None:
-            self.cart = Cart(self.shop)
+            self.cart = self._new_cart()
+
+    def _new_cart(self) -> Cart:
+        assert self.shop is not None
+        return Cart(self.shop, catalog=self.catalog)
+
+    def _by(self) -> str:
+        """Who gave a discount or set a price: the terminal's name until cashiers log in."""
+        return self.device.terminal() or ""
 
     async def _update_counts(self) -> None:
         try:
@@ -322,17 +363,18 @@ class Till:
         await self._changed()
 
     async def _inc(self, data: dict[str, Any]) -> None:
+        """One more (on a refund line: one more back)."""
         _, cart = self._sale()
         line = cart.line(str(data.get("arg") or ""))
-        cart.set_qty(line.uuid, line.qty + 1)
+        cart.set_qty(line.uuid, abs(line.qty) + 1)
         self.last_line = line.uuid
         await self._changed()
 
     async def _dec(self, data: dict[str, Any]) -> None:
         _, cart = self._sale()
         line = cart.line(str(data.get("arg") or ""))
-        if line.qty > 1:
-            cart.set_qty(line.uuid, line.qty - 1)
+        if abs(line.qty) > 1:
+            cart.set_qty(line.uuid, abs(line.qty) - 1)
             self.last_line = line.uuid
         else:
             cart.remove(line.uuid)
@@ -340,7 +382,107 @@ class Till:
 
     async def _remove(self, data: dict[str, Any]) -> None:
         _, cart = self._sale()
-        cart.remove(str(data.get("arg") or ""))
+        line_uuid = str(data.get("arg") or "")
+        cart.remove(line_uuid)
+        if self.editing == line_uuid:
+            self.editing = None
+        await self._changed()
+
+    # pricelist, fiscal position, discounts, manual prices
+
+    def _id_arg(self, data: dict[str, Any], what: str) -> int | None:
+        """An id from a picker button; "none" (or empty) means none."""
+        arg = str(data.get("arg") or "").strip()
+        if arg in ("", "none"):
+            return None
+        try:
+            return int(arg)
+        except ValueError:
+            raise RegisterError(f"Unknown {what}: {arg}") from None
+
+    async def _pricelist(self, data: dict[str, Any]) -> None:
+        """Sell with another pricelist; the open lines are priced again."""
+        _, cart = self._sale()
+        cart.set_pricelist(self._id_arg(data, "pricelist"))
+        await self._changed()
+
+    async def _fiscal_position(self, data: dict[str, Any]) -> None:
+        """Another fiscal position (or none): taxes mapped again, prices adapted."""
+        _, cart = self._sale()
+        cart.set_fiscal_position(self._id_arg(data, "fiscal position"))
+        await self._changed()
+
+    async def _edit_line(self, data: dict[str, Any]) -> None:
+        _, cart = self._sale()
+        line = cart.line(str(data.get("arg") or ""))
+        if line.kind != "product":
+            raise RegisterError("This line follows the order discount; change the discount.")
+        if line.refunded_line_uuid is not None:
+            raise RegisterError("A refund line keeps the price and discount of the sale.")
+        self.editing = None if self.editing == line.uuid else line.uuid
+        self.order_discount_open = False
+        self._selling()
+
+    async def _close_editor(self, data: dict[str, Any]) -> None:
+        self.editing = None
+        self.order_discount_open = False
+
+    async def _line_edit(self, data: dict[str, Any]) -> None:
+        """The line editor's Apply: a manual unit price and/or a discount %, with a reason.
+
+        Only what changed is applied, so applying the editor as opened changes nothing.
+        """
+        shop, cart = self._sale()
+        line = cart.line(str(data.get("arg") or ""))
+        reason = str(data.get("reason") or "").strip()
+        price_text = str(data.get("price") or "").strip()
+        discount_text = _qty_text(data.get("discount")).rstrip("%").strip() or "0"
+        price = None
+        if price_text:
+            price = shop.currency.round(parse_amount(price_text, shop.currency))
+            if price == shop.currency.round(line.price_unit):
+                price = None
+        try:
+            discount = Decimal(discount_text)
+        except decimal.InvalidOperation:
+            raise InvalidAmount(f"Discount “{discount_text}” is not a number.") from None
+        if price is not None and not reason:
+            raise RegisterError("Say why the price changes (reason).")
+        if discount != line.discount and discount and not reason:
+            raise RegisterError("Say why the discount is given (reason).")
+        if discount != line.discount or (discount and reason != line.discount_reason):
+            cart.set_discount(line.uuid, discount, reason=reason, by=self._by())
+        if price is not None:
+            cart.set_price(line.uuid, price, reason=reason, by=self._by())
+        self.editing = None
+        self.last_line = line.uuid
+        await self._changed()
+
+    async def _reset_price(self, data: dict[str, Any]) -> None:
+        """Undo a manual price: back to what the pricelist says."""
+        _, cart = self._sale()
+        cart.reset_price(str(data.get("arg") or ""))
+        await self._changed()
+
+    async def _order_discount_open(self, data: dict[str, Any]) -> None:
+        self._sale()
+        self.order_discount_open = not self.order_discount_open
+        self.editing = None
+        self._selling()
+
+    async def _order_discount(self, data: dict[str, Any]) -> None:
+        """An order-wide discount in % (0 removes it), as Odoo's pos_discount gives it."""
+        _, cart = self._sale()
+        text = _qty_text(data.get("percent")).rstrip("%").strip() or "0"
+        reason = str(data.get("reason") or "").strip()
+        try:
+            zero = Decimal(text) == 0
+        except decimal.InvalidOperation:
+            zero = False
+        if not zero and not reason and cart.shop.discount_product_id is not None:
+            raise RegisterError("Say why the discount is given (reason).")
+        cart.set_order_discount(text, reason=reason, by=self._by())
+        self.order_discount_open = False
         await self._changed()
 
     # paying
@@ -360,12 +502,18 @@ class Till:
             raise RegisterError(f"Unknown payment method: {value}")
         return method
 
+    def _due_for(self, cart: Cart, method_id: int) -> Decimal:
+        """Still to settle with this method, as a positive amount (sale: to pay; refund: to pay
+        back); cash rounding applies when the method is cash and the shop rounds cash."""
+        remaining = cart.amount_due_for(method_id)
+        return max(-remaining if cart.is_refund() else remaining, Decimal(0))
+
     async def _pay_exact(self, data: dict[str, Any]) -> None:
         shop, cart = self._sale()
         method = self._method(shop, data.get("arg"))
-        due = cart.amount_due
         if cart.is_empty():
             raise RegisterError("Add a product before paying.")
+        due = self._due_for(cart, method.id)
         if due <= 0:
             raise RegisterError("Nothing is due any more.")
         cart.add_payment(method.id, due)
@@ -373,7 +521,7 @@ class Till:
         await self._changed()
 
     async def _tender(self, data: dict[str, Any]) -> None:
-        """Money handed over: the tender form, or a quick-cash button (cash)."""
+        """Money handed over (or paid back): the tender form, or a quick-cash button (cash)."""
         shop, cart = self._sale()
         if cart.is_empty():
             raise RegisterError("Add a product before paying.")
@@ -384,15 +532,21 @@ class Till:
             if method is None:
                 raise RegisterError("This till has no payment methods.")
         text = data.get("amount") if "amount" in data else data.get("arg")
-        due = cart.amount_due
+        due = self._due_for(cart, method.id)
+        refund = cart.is_refund()
         if str(text or "").strip() == "":
             if due <= 0:
                 raise RegisterError("Nothing is due any more.")
             amount = due  # Enter on an empty amount: exactly what is due
         else:
-            amount = shop.currency.round(parse_amount(text, shop.currency))
+            amount = abs(shop.currency.round(parse_amount(text, shop.currency)))
         if amount <= 0:
             raise InvalidAmount("The amount must be more than 0.")
+        if refund and amount > due:
+            raise RegisterError(
+                f"Only {shop.currency.format(due)} is still to be paid back; "
+                "a refund gives no change."
+            )
         if not method.is_cash and amount > due:
             raise RegisterError(
                 f"{method.name} cannot pay more than is due ({shop.currency.format(due)}); "
@@ -436,8 +590,10 @@ class Till:
             )
             return
         self.order = order
-        self.cart = Cart(shop)
+        self.cart = self._new_cart()
         self.last_line = None
+        self.editing = None
+        self.order_discount_open = False
         self.query = ""
         self.screen = "receipt"
         try:  # the sale is safe on the device; sending it is the outbox's job
@@ -526,6 +682,124 @@ class Till:
                 return
         raise RegisterError("That sale is not in the recent list.")
 
+    # refunds
+
+    async def _refund(self, data: dict[str, Any]) -> None:
+        """Open the refund screen of a sale from this till's history."""
+        _, cart = self._sale()
+        if any(line.refunded_line_uuid is None for line in cart.lines) or cart.payments:
+            raise RegisterError("Finish or clear the open sale before starting a refund.")
+        wanted = str(data.get("arg") or "")
+        self.history = list(await self.device.recent_orders(REFUND_HISTORY))
+        ledger = RefundLedger(self.history)
+        order = ledger.order(wanted)
+        if order is None:
+            raise RegisterError(
+                "That sale is not in this till's history; it cannot be refunded here."
+            )
+        if _is_refund(order):
+            raise RegisterError("This is a refund already; it cannot be refunded.")
+        # What refund lines already in the open cart give back counts too.
+        in_cart: dict[str, Decimal] = {}
+        for line in cart.lines:
+            if line.refunded_line_uuid is not None:
+                in_cart[line.refunded_line_uuid] = (
+                    in_cart.get(line.refunded_line_uuid, 0) - line.qty
+                )
+        self.refund_order = dict(order)
+        self.refund_left = {
+            line["uuid"]: ledger.left(line["uuid"]) - in_cart.get(line["uuid"], Decimal(0))
+            for line in order.get("lines") or ()
+            if Decimal(str(line.get("qty") or "0")) > 0
+        }
+        self.screen = "refund"
+
+    def _refunding(self) -> tuple[Cart, dict[str, Any]]:
+        _, cart = self._sale()
+        if self.screen != "refund" or self.refund_order is None:
+            raise RegisterError("Choose the sale to refund first (Recent sales).")
+        return cart, self.refund_order
+
+    async def _refund_lines(self, data: dict[str, Any]) -> None:
+        """The quantities picked on the refund screen ("qty-<line uuid>" fields) go in the cart."""
+        cart, order = self._refunding()
+        picked: dict[str, Decimal] = {}
+        for key, value in data.items():
+            if not key.startswith("qty-") or str(value or "").strip() == "":
+                continue
+            line_uuid = key[4:]
+            text = _qty_text(value)
+            try:
+                qty = abs(Decimal(text))
+            except decimal.InvalidOperation:
+                raise InvalidQuantity(f"Quantity “{value}” is not a number.") from None
+            if qty:
+                picked[line_uuid] = qty
+        if not picked:
+            raise RegisterError("Type how many of which product come back.")
+        await self._add_refund(cart, order, picked)
+
+    async def _refund_all(self, data: dict[str, Any]) -> None:
+        """Everything still refundable of the sale on screen."""
+        cart, order = self._refunding()
+        picked = {uuid: left for uuid, left in self.refund_left.items() if left > 0}
+        if not picked:
+            raise RegisterError("Everything in this sale was refunded already.")
+        await self._add_refund(cart, order, picked)
+
+    async def _add_refund(
+        self, cart: Cart, order: dict[str, Any], picked: dict[str, Decimal]
+    ) -> None:
+        ledger = RefundLedger(self.history)
+        cart.refund_of(order, picked, ledger)  # refuses more than is left, all or nothing
+        self.refund_order = None
+        self.refund_left = {}
+        self.screen = "pay"
+        await self._changed()
+
+    def _refund_source(self, order: dict[str, Any]) -> str | None:
+        """The name of the sale a refund gives back, when this till still has it in view."""
+        originals = {
+            line.get("refunded_line_uuid")
+            for line in order.get("lines") or ()
+            if line.get("refunded_line_uuid")
+        }
+        if not originals:
+            return None
+        for known in (*self.history, *self.orders):
+            if any(line.get("uuid") in originals for line in known.get("lines") or ()):
+                return known.get("name")
+        return None
+
+    def _was_prices(
+        self, lines: list[dict[str, Any]], pricelist_id: Any, position_id: Any
+    ) -> dict[str, Decimal]:
+        """Line uuid -> the pricelist's price, for product lines priced by hand ("was Rp X").
+
+        The records do not keep the price before the override, so it is priced again from the
+        catalog with the order's pricelist and fiscal position.
+        """
+        was: dict[str, Decimal] = {}
+        pricer: Cart | None = None
+        for line in lines:
+            generated = line.get("kind", "product") != "product" or line.get("is_order_discount")
+            if not line.get("price_manually_set") or generated or line.get("is_reward_line"):
+                continue
+            product = self.catalog.get(int(line["product_id"]))
+            if product is None:
+                continue
+            try:
+                if pricer is None:
+                    pricer = self._new_cart()
+                    pricer.set_pricelist(pricelist_id)
+                    pricer.set_fiscal_position(position_id)
+                price = pricer.auto_price(product, abs(Decimal(str(line["qty"]))))
+            except (RegisterError, decimal.InvalidOperation):
+                continue
+            if price != Decimal(str(line["price_unit"])):
+                was[str(line["uuid"])] = price
+        return was
+
     # -- rendering ---------------------------------------------------------------------------
 
     def grid(self) -> list[Product]:
@@ -556,18 +830,36 @@ class Till:
             return views.loading_screen(self.loading_message, self.can_retry)
         if self.screen == "receipt" and self.order is not None:
             back = "New sale" if cart.is_empty() else "Back to sale"
-            return views.receipt_screen(shop, self.order, terminal, back_label=back)
+            order = self.order
+            return views.receipt_screen(
+                shop,
+                order,
+                terminal,
+                back_label=back,
+                was=self._was_prices(
+                    order.get("lines") or [],
+                    order.get("pricelist_id"),
+                    order.get("fiscal_position_id"),
+                ),
+                refund_of=self._refund_source(order),
+            )
         if self.screen == "orders":
             return views.orders_screen(shop, self.orders)
+        if self.screen == "refund" and self.refund_order is not None:
+            return views.refund_screen(shop, self.refund_order, self.refund_left)
         totals = cart.totals()
         if self.screen == "pay":
             cash = shop.cash_method()
             default = (
                 cash.id if cash else (shop.payment_methods[0].id if shop.payment_methods else None)
             )
-            return views.pay_screen(
-                shop, cart, totals, quick_cash(cart.amount_due, shop.currency), default
+            due_by_method = {m.id: self._due_for(cart, m.id) for m in shop.payment_methods}
+            cash_due = due_by_method.get(cash.id) if cash else None
+            quick = (
+                [] if cart.is_refund() or cash_due is None else quick_cash(cash_due, shop.currency)
             )
+            return views.pay_screen(shop, cart, totals, quick, default, due_by_method=due_by_method)
+        lines = [line.to_dict() for line in cart.lines]
         return views.sell_screen(
             shop,
             cart,
@@ -578,4 +870,7 @@ class Till:
             catalog_size=len(self.catalog),
             grid_limit=GRID_LIMIT,
             last_line=self.last_line,
+            editing=self.editing,
+            order_discount_open=self.order_discount_open,
+            was=self._was_prices(lines, _id(cart.pricelist), _id(cart.fiscal_position)),
         )
