@@ -66,8 +66,11 @@ def open_till(
 
 
 def settle(page: Page) -> None:
-    """Wait until every dispatched action has been handled by Python and painted."""
-    page.evaluate("window.kasirTill.settled()")
+    """Wait until every dispatched action has been handled by Python and painted.
+
+    An action may hand over to a new app version, which reloads the page: that also counts as settled.
+    """
+    evaluate_across_reload(page, "window.kasirTill ? window.kasirTill.settled() : true")
 
 
 def add_by_scan(page: Page, code: str) -> None:
