@@ -16,6 +16,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from register.check import check_order as register_check_order
+from register.shop import Shop
+
 MAX_RECORD_BYTES = 256 * 1024
 MAX_LINES = 1000
 MAX_PAYMENTS = 100
@@ -161,16 +164,21 @@ def _unique(uuids: list[str], where: str) -> None:
         raise RecordError(f"{where} uuids must be unique within the order")
 
 
-def check_order(record: dict[str, Any]) -> str | None:
-    """The seam for the register's own check of an order's totals (a later issue).
+def check_order(record: dict[str, Any], shop: Shop | None) -> str | None:
+    """The register's own recomputation of the order's totals, run on the relay.
 
-    Returns a message when the order's amounts do not add up, None when it is fine. Until the
-    register core is wired in, every well-shaped order is accepted.
+    The terminal and the relay share the register core, so an order whose amounts do not come out
+    of its lines (tampered, or made by a till with another tax setup) is refused here instead of
+    booking figures Odoo and the till disagree on. Without a bootstrap yet (no shop), there is
+    nothing to check against and the shape checks alone apply.
     """
-    return None
+    if shop is None:
+        return None
+    problems = register_check_order(record, shop)
+    return "; ".join(problems) if problems else None
 
 
-def validate_order(record: dict[str, Any]) -> None:
+def validate_order(record: dict[str, Any], shop: Shop | None = None) -> None:
     """The order record of the shared contract; RecordError on the first problem found."""
     _int(record.get("session"), "session")
     _int(record.get("seq"), "seq")
@@ -199,13 +207,16 @@ def validate_order(record: dict[str, Any]) -> None:
     version = record.get("catalog_version")
     if version is not None and not isinstance(version, str | int):
         raise RecordError("catalog_version must be a string")
-    problem = check_order(record)
+    problem = check_order(record, shop)
     if problem:
         raise RecordError(problem)
 
 
-def validate_item(item: Any, terminal: str) -> tuple[str, str, int]:
-    """Check one incoming item sent by `terminal`; returns (uuid, kind, seq) or RecordError."""
+def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[str, str, int]:
+    """Check one incoming item sent by `terminal`; returns (uuid, kind, seq) or RecordError.
+
+    `shop` (from the relay's bootstrap) lets the register recompute an order's totals.
+    """
     record = _object(item, "item")
     _uuid(record.get("uuid"), "uuid")
     kind = record.get("kind")
@@ -221,5 +232,5 @@ def validate_item(item: Any, terminal: str) -> tuple[str, str, int]:
     _no_fractions(record, "record")
     if len(canonical(record).encode("utf-8")) > MAX_RECORD_BYTES:
         raise RecordError(f"a record may be at most {MAX_RECORD_BYTES // 1024} KB")
-    validate_order(record)
+    validate_order(record, shop)
     return record["uuid"], kind, record["seq"]
