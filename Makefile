@@ -30,7 +30,7 @@ test: build lint
 	$(PY) -m pytest
 
 bench: build
-	$(PY) bench/boot.py
+	$(PY) bench/boot.py && $(PY) bench/register.py
 
 clean:
 	rm -rf dist dist.tmp .cache/compiled

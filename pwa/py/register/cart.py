@@ -106,25 +106,50 @@ def net_price(price_unit: Decimal, discount: Decimal) -> Decimal:
     return CONTEXT.multiply(price_unit, share)
 
 
-def compute_lines(shop: Shop, lines: Iterable[Any]) -> list[TaxResult]:
+def compute_lines(
+    shop: Shop, lines: Iterable[Any], *, cache: dict[str, TaxResult] | None = None
+) -> list[TaxResult]:
     """Tax results of an order's lines (anything with tax_ids, price_unit, discount, qty).
 
     The one place where an order's amounts are computed: per line with the shop's rounding
     method, then, for round_globally, the document step of `round_document`. The cart and the
     relay's `check_order` both use it.
+
+    `cache` (a dict kept by the caller for one shop) remembers each line's own result by what
+    it depends on, so a scan on a 50-line cart computes one line, not 50; the document step
+    still runs over all lines. The key holds the exact text of the numbers, so a cached result
+    is the very result the line would get.
     """
     rounding = shop.currency.rounding
     method = shop.rounding_method
-    results = [
-        compute_taxes(
+    results = []
+    used: dict[str, TaxResult] = {}
+    for line in lines:
+        key = None
+        if cache is not None:
+            # A string, not a tuple: strings are not tracked by the cyclic GC, and a scan that
+            # allocates few tracked objects triggers few collections.
+            key = f"{tuple(line.tax_ids)}|{line.price_unit}|{line.discount}|{line.qty}"
+            result = cache.get(key)
+            if result is not None:
+                used[key] = result
+                results.append(result)
+                continue
+        result = compute_taxes(
             shop.taxes_by_ids(line.tax_ids),
             net_price(line.price_unit, line.discount),
             line.qty,
             precision_rounding=rounding,
             rounding_method=method,
         )
-        for line in lines
-    ]
+        if cache is not None:
+            used[key] = result
+        results.append(result)
+    if cache is not None:
+        # Keep only what these lines use: the cache does not grow scan after scan, so the
+        # cyclic GC (which costs milliseconds on a big heap in Pyodide) has nothing to chase.
+        cache.clear()
+        cache.update(used)
     if method == "round_globally":
         results = round_document(results, rounding)
     return results
@@ -276,6 +301,10 @@ class Cart:
         self._pricelist_id = shop.pricelist_id
         self._fiscal_position_id = shop.fiscal_position_id
         self._products: dict[str, Product] = {}  # line uuid -> the product it was priced from
+        # Per-line tax results and their rounded totals, for the shop they were computed with.
+        self._line_cache: dict[str, TaxResult] = {}
+        self._rounded: dict[str, tuple[TaxResult, LineTotals]] = {}  # line uuid ->
+        self._cache_shop: Shop | None = None
 
     def __repr__(self) -> str:
         return f"<Cart {self.uuid} lines={len(self.lines)} payments={len(self.payments)}>"
@@ -588,7 +617,8 @@ class Cart:
         """Per distinct tax set, the amount a discount applies to (pos_discount's base)."""
         currency = self.shop.currency
         bases: dict[tuple[int, ...], Decimal] = {}
-        for line, result in zip(lines, compute_lines(self.shop, lines), strict=True):
+        results = compute_lines(self.shop, lines, cache=self._tax_cache())
+        for line, result in zip(lines, results, strict=True):
             key = tuple(sorted(set(line.tax_ids)))
             taxes = self.shop.taxes_by_ids(key)
             included = {t.id for t in flatten_taxes(taxes) if t.price_include}
@@ -684,16 +714,30 @@ class Cart:
     def totals(self) -> Totals:
         """All line totals and their sums (tax = total - untaxed, as Odoo books them)."""
         currency = self.shop.currency
-        results = compute_lines(self.shop, self.lines)
-        lines = [
-            LineTotals(
-                line.uuid, currency.round(r.total_excluded), currency.round(r.total_included)
-            )
-            for line, r in zip(self.lines, results, strict=True)
-        ]
+        results = compute_lines(self.shop, self.lines, cache=self._tax_cache())
+        rounded, kept = self._rounded, {}
+        lines = []
+        for line, r in zip(self.lines, results, strict=True):
+            # Cached results come back as the same objects: round each one once, and give
+            # back the same (frozen) LineTotals, so an unchanged line allocates nothing.
+            known = rounded.get(line.uuid)
+            if known is None or known[0] is not r:
+                rounded_excl = currency.round(r.total_excluded)
+                known = (r, LineTotals(line.uuid, rounded_excl, currency.round(r.total_included)))
+            kept[line.uuid] = known
+            lines.append(known[1])
+        self._rounded = kept  # only the current lines: no growth
         untaxed = currency.round(sum((t.price_subtotal for t in lines), ZERO))
         total = currency.round(sum((t.price_subtotal_incl for t in lines), ZERO))
         return Totals(lines, untaxed, currency.round(total - untaxed), total)
+
+    def _tax_cache(self) -> dict[str, TaxResult]:
+        """The per-line cache of `compute_lines`, emptied when the cart's shop is replaced."""
+        if self._cache_shop is not self.shop:
+            self._line_cache.clear()
+            self._rounded.clear()
+            self._cache_shop = self.shop
+        return self._line_cache
 
     # -- payments ----------------------------------------------------------------------------
 

@@ -31,6 +31,10 @@ def to_decimal(value: Any) -> Decimal:
 
     Floats are refused: a float has already lost the amount the cashier meant.
     """
+    if type(value) is Decimal:  # the common case first: money is already Decimal
+        if value.is_finite():
+            return value
+        raise ValueError(f"not a finite number: {value!r}")
     if isinstance(value, (bool, float)):
         raise TypeError(f"money must not be a {type(value).__name__}: {value!r}")
     if isinstance(value, Decimal):
@@ -63,6 +67,12 @@ def float_round(value: Any, precision_rounding: Any, rounding_method: str = "HAL
         mode = _METHODS[rounding_method]
     except KeyError:
         raise ValueError(f"unknown rounding method {rounding_method!r}") from None
+    _sign, digits, exponent = precision.as_tuple()
+    if digits == (1,) and exponent <= 0:  # type: ignore[operator]
+        # A power of ten (1, 0.01...), the usual currency: one quantize gives the same value
+        # with the same exponent as the general way below, several times faster.
+        result = value.quantize(precision, rounding=mode, context=CONTEXT)
+        return abs(result) if result.is_zero() else result
     steps = CONTEXT.divide(value, precision).to_integral_value(rounding=mode)
     result = CONTEXT.multiply(steps, precision)
     # Exact division drops trailing zeros (10 / 0.01 = 1E+3); give the result the precision's
