@@ -152,8 +152,8 @@ class FakeDevice:
     async def load_bootstrap(self) -> dict | None:
         return copy.deepcopy(self.bootstrap)
 
-    async def load_catalog(self) -> list[dict]:
-        return copy.deepcopy(self.catalog)
+    async def load_catalog(self) -> str:
+        return json.dumps(self.catalog)
 
     async def refresh(self) -> bool:
         if not self.relay_up:

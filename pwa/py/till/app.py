@@ -216,11 +216,11 @@ class Till:
         await self._update_counts()
         self.screen = "sell"
 
-    def _use(self, bootstrap: dict[str, Any], records: list[dict[str, Any]]) -> None:
+    def _use(self, bootstrap: dict[str, Any], catalog_json: str) -> None:
         """Swap in a shop and catalog; an open sale moves over with its lines and payments."""
         shop = Shop.from_bootstrap(bootstrap)
         catalog = Catalog()
-        catalog.apply(records)
+        catalog.apply_json(catalog_json)
         if self.cart is not None:
             self.cart = Cart.from_dict(shop, self.cart.to_dict(), catalog=catalog)
         self.shop, self.catalog = shop, catalog

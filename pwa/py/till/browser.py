@@ -21,8 +21,8 @@ class BrowserDevice:
     async def load_bootstrap(self) -> dict[str, Any] | None:
         return json.loads(await bridge.loadBootstrap())
 
-    async def load_catalog(self) -> list[dict[str, Any]]:
-        return json.loads(await bridge.loadCatalog())
+    async def load_catalog(self) -> str:
+        return await bridge.loadCatalog()
 
     async def refresh(self) -> bool:
         return bool(await bridge.refresh())

@@ -18,8 +18,8 @@ class Device(Protocol):
     async def load_bootstrap(self) -> dict[str, Any] | None:
         """The stored bootstrap; None before the first refresh."""
 
-    async def load_catalog(self) -> list[dict[str, Any]]:
-        """The stored catalog records."""
+    async def load_catalog(self) -> str:
+        """The stored catalog records as one JSON array: `Catalog.apply_json` reads it fastest."""
 
     async def refresh(self) -> bool:
         """Pull bootstrap and catalog from the relay; False if it cannot be reached."""
