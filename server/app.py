@@ -12,6 +12,7 @@ import contextlib
 import json
 import logging
 import mimetypes
+import sys
 import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
@@ -26,16 +27,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import auth, records
+from . import auth, openapi, records
 from .config import Settings
 from .forwarder import Forwarder
-from .journal import Incoming, Journal
+from .journal import Incoming, Journal, open_journal
 from .mirror import Mirror
 from .odoo import OdooClient, OdooHealth
 
 log = logging.getLogger("kasir.relay")
 
 CATALOG_LIMIT = 1000
+SWITCH_INTERVAL = 0.0005  # seconds
 CATALOG_MAX = 5000
 PAIR_MAX_BODY = 4096
 TEMPLATES = Path(__file__).parent / "templates"
@@ -92,8 +94,13 @@ class Relay:
     # -- lifecycle --------------------------------------------------------------------------
 
     async def start(self, background: bool) -> None:
+        # Big batches are checked in worker threads; a short GIL slice lets a one-order sync
+        # (or the event loop) in between them instead of queueing behind 5 ms turns.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         if self.journal is None:
-            self.journal = await run_in_threadpool(Journal, self.settings.database)
+            self.journal = await run_in_threadpool(
+                open_journal, self.settings.database_url or self.settings.database
+            )
         odoo = self.settings.odoo
         if odoo is None:
             return
@@ -204,7 +211,18 @@ class Relay:
 
     async def sync(self, request: Request) -> Response:
         terminal = await self.terminal(request)
-        payload = self.parse_json(await self.read_body(request, self.settings.max_body))
+        body = await self.read_body(request, self.settings.max_body)
+        # Parsing, checking and storing a batch is CPU and disk work: one hop to a worker thread
+        # keeps the event loop free for the other terminals (and the forwarder).
+        answer, accepted = await run_in_threadpool(self.accept_batch, terminal, body)
+        if accepted and self.forwarder is not None:
+            self.forwarder.wake()
+        return self.json(answer)
+
+    def accept_batch(self, terminal: str, body: bytes) -> tuple[dict[str, Any], int]:
+        """Check each item, store the good ones in one journal transaction, and say how each
+        fared: ({"results": [...], "states": [...]}, number newly accepted)."""
+        payload = self.parse_json(body)
         if not isinstance(payload, dict) or not isinstance(payload.get("items"), list):
             raise ApiError(422, "bad_shape", 'send {"items": [record, ...]}')
         items = payload["items"]
@@ -223,12 +241,13 @@ class Relay:
             except records.RecordError as error:
                 results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
                 continue
-            body = records.canonical(item)
-            incoming.append(Incoming(uuid, terminal, seq, kind, body, records.body_sha256(body)))
+            text = records.canonical(item)
+            incoming.append(Incoming(uuid, terminal, seq, kind, text, records.body_sha256(text)))
             slots.append(len(results))
             results.append({"uuid": uuid, "status": "accepted"})
+        fresh: set[str] = set()
         if incoming:
-            statuses = await run_in_threadpool(self.db.accept, incoming)
+            statuses = self.db.accept(incoming)
             for slot, status in zip(slots, statuses, strict=True):
                 if status == "conflict":
                     results[slot]["status"] = "rejected"
@@ -238,21 +257,29 @@ class Relay:
                     )
                 else:
                     results[slot]["status"] = status
-        accepted = sum(1 for r in results if r["status"] == "accepted")
-        if accepted and self.forwarder is not None:
-            self.forwarder.wake()
-        uuids = [r["uuid"] for r in results if r["uuid"]]
-        states = await run_in_threadpool(self.db.states, terminal, uuids)
+                    if status == "accepted":
+                        fresh.add(results[slot]["uuid"])
+        # A record stored just now is queued; only the others need a look in the journal.
+        uuids = list(dict.fromkeys(r["uuid"] for r in results if r["uuid"]))
+        known = {
+            state["uuid"]: state
+            for state in self.db.states(terminal, [u for u in uuids if u not in fresh])
+        }
+        states = [
+            {"uuid": u, "status": "queued"} if u in fresh else known[u]
+            for u in uuids
+            if u in fresh or u in known
+        ]
         if items:
             log.info(
                 "sync terminal=%s items=%d accepted=%d duplicate=%d rejected=%d",
                 terminal,
                 len(items),
-                accepted,
+                len(fresh),
                 sum(1 for r in results if r["status"] == "duplicate"),
                 sum(1 for r in results if r["status"] == "rejected"),
             )
-        return self.json({"results": results, "states": states})
+        return {"results": results, "states": states}, len(fresh)
 
     async def sync_state(self, request: Request) -> Response:
         terminal = await self.terminal(request)
@@ -395,6 +422,7 @@ def create_app(
         Route("/api/v1/sync/state", relay.sync_state, methods=["GET"]),
         Route("/api/v1/bootstrap", relay.bootstrap, methods=["GET"]),
         Route("/api/v1/catalog", relay.catalog, methods=["GET"]),
+        Route("/api/v1/openapi.json", openapi.endpoint, methods=["GET"]),
         Route("/healthz", relay.healthz, methods=["GET"]),
         Route("/offline", relay.offline, methods=["GET"]),
         Route("/api/{path:path}", _api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),

@@ -17,7 +17,7 @@ import uvicorn
 
 from . import auth
 from .config import ConfigError, from_env
-from .journal import Journal
+from .journal import Journal, JournalUnavailable, open_journal
 
 log = logging.getLogger("kasir")
 DEMO_TERMINAL = "kasir-1"
@@ -67,19 +67,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
     settings = from_env().with_overrides(
-        database=Path(args.db) if args.db else None, dist=Path(args.dist) if args.dist else None
+        database=Path(args.db) if args.db else None,
+        database_url=_database_url(args),
+        dist=Path(args.dist) if args.dist else None,
     )
-    print(
-        f"kasir relay on http://{args.host}:{args.port} (journal {settings.database})", flush=True
-    )
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        access_log=False,
-        lifespan="on",
-    )
+    # Opened here, so an unreachable database is one clear line and exit code 2.
+    journal = open_journal(settings.database_url or settings.database)
+    print(f"kasir relay on http://{args.host}:{args.port} (journal {journal!r})", flush=True)
+    try:
+        uvicorn.run(
+            create_app(settings, journal=journal),
+            host=args.host,
+            port=args.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="on",
+        )
+    finally:
+        journal.close()
     return 0
 
 
@@ -161,9 +166,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _database_url(args: argparse.Namespace) -> str | None:
+    """--database-url (checked like KASIR_DATABASE_URL), else None: the environment decides."""
+    url = getattr(args, "database_url", None)
+    if url is None:
+        return None
+    from .config import database_url
+
+    return database_url({"KASIR_DATABASE_URL": url})
+
+
 def _journal(args: argparse.Namespace) -> Journal:
-    path = args.db or os.environ.get("KASIR_DATABASE") or "var/kasir.db"
-    return Journal(path)
+    if args.db:
+        return Journal(args.db)
+    from .config import database_url
+
+    url = _database_url(args) or database_url(os.environ)
+    return open_journal(url or os.environ.get("KASIR_DATABASE") or "var/kasir.db")
 
 
 def cmd_terminal_add(args: argparse.Namespace) -> int:
@@ -202,6 +221,10 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    serve.add_argument(
+        "--database-url",
+        help="the journal in PostgreSQL, postgresql://... (default KASIR_DATABASE_URL)",
+    )
     serve.add_argument("--dist", help="the built PWA (default KASIR_DIST or dist)")
     serve.set_defaults(func=cmd_serve)
 
@@ -225,9 +248,17 @@ def parser() -> argparse.ArgumentParser:
     add = terminal_sub.add_parser("add", help="add a terminal (or re-pair it): prints a code")
     add.add_argument("name")
     add.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    add.add_argument(
+        "--database-url",
+        help="the journal in PostgreSQL, postgresql://... (default KASIR_DATABASE_URL)",
+    )
     add.set_defaults(func=cmd_terminal_add)
     listing = terminal_sub.add_parser("list", help="list terminals")
     listing.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    listing.add_argument(
+        "--database-url",
+        help="the journal in PostgreSQL, postgresql://... (default KASIR_DATABASE_URL)",
+    )
     listing.set_defaults(func=cmd_terminal_list)
     return top
 
@@ -237,7 +268,7 @@ def main(argv: list[str] | None = None) -> int:
     _logging()
     try:
         return args.func(args)
-    except ConfigError as error:
+    except (ConfigError, JournalUnavailable) as error:
         print(f"kasir: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -40,6 +40,7 @@ class Settings:
 
     odoo: OdooSettings | None
     database: Path = Path("var/kasir.db")
+    database_url: str | None = None  # postgresql://...: the journal in PostgreSQL instead
     dist: Path = Path("dist")
     backoff_base: float = 0.5
     backoff_cap: float = 60.0
@@ -89,8 +90,7 @@ def odoo_from_env(env: Mapping[str, str]) -> OdooSettings:
             raise ConfigError(f"KASIR_ODOO_CONFIG_ID must be a pos.config id, got {raw_config!r}")
         config_id = int(raw_config)
     url = env["KASIR_ODOO_URL"].strip().rstrip("/")
-    if not url.startswith(("http://", "https://")):
-        raise ConfigError(f"KASIR_ODOO_URL must start with http:// or https://, got {url!r}")
+    check_odoo_url(url)
     return OdooSettings(
         url=url,
         db=env["KASIR_ODOO_DB"].strip(),
@@ -102,6 +102,21 @@ def odoo_from_env(env: Mapping[str, str]) -> OdooSettings:
     )
 
 
+def database_url(env: Mapping[str, str]) -> str | None:
+    """KASIR_DATABASE_URL, checked: a PostgreSQL URL puts the journal there (several relays can
+    share it); unset keeps the SQLite file of KASIR_DATABASE."""
+    url = env.get("KASIR_DATABASE_URL", "").strip()
+    if not url:
+        return None
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            "KASIR_DATABASE_URL must be a PostgreSQL URL like "
+            f"postgresql://kasir@db.example/kasir, got {url.split('@')[-1]!r} "
+            "(leave it unset to keep the journal in the SQLite file KASIR_DATABASE)"
+        )
+    return url
+
+
 def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True) -> Settings:
     """Settings from the environment; ConfigError with a clear message when something is off."""
     env = os.environ if env is None else env
@@ -109,8 +124,142 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
     return Settings(
         odoo=odoo,
         database=Path(env.get("KASIR_DATABASE", "").strip() or "var/kasir.db"),
+        database_url=database_url(env),
         dist=Path(env.get("KASIR_DIST", "").strip() or "dist"),
         backoff_base=_number(env, "KASIR_BACKOFF_BASE", 0.5),
         backoff_cap=_number(env, "KASIR_BACKOFF_CAP", 60.0),
         mirror_interval=_number(env, "KASIR_MIRROR_INTERVAL", 60.0),
     )
+
+
+# -- the optional TOML file -----------------------------------------------------------------------
+
+# [section] key -> the environment variable it stands for. The environment wins over the file, so
+# a deployment can keep the file in git and pass the API key (or one override) as a variable.
+FILE_KEYS: dict[str, dict[str, str]] = {
+    "odoo": {
+        "url": "KASIR_ODOO_URL",
+        "db": "KASIR_ODOO_DB",
+        "login": "KASIR_ODOO_LOGIN",
+        "api_key": "KASIR_ODOO_API_KEY",
+        "version": "KASIR_ODOO_VERSION",
+        "config_id": "KASIR_ODOO_CONFIG_ID",
+        "timeout": "KASIR_ODOO_TIMEOUT",
+    },
+    "relay": {
+        "database": "KASIR_DATABASE",
+        "database_url": "KASIR_DATABASE_URL",
+        "dist": "KASIR_DIST",
+        "backoff_base": "KASIR_BACKOFF_BASE",
+        "backoff_cap": "KASIR_BACKOFF_CAP",
+        "mirror_interval": "KASIR_MIRROR_INTERVAL",
+        "log_level": "KASIR_LOG_LEVEL",
+    },
+}
+
+
+def check_odoo_url(url: str) -> str:
+    """An http(s) URL with a host and nothing after the path (no query, no fragment)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises ValueError for a bad port)
+    except ValueError:
+        raise ConfigError(f"KASIR_ODOO_URL is not a valid URL: {url!r}") from None
+    if parts.scheme not in ("http", "https"):
+        raise ConfigError(f"KASIR_ODOO_URL must start with http:// or https://, got {url!r}")
+    if not parts.hostname:
+        raise ConfigError(
+            f"KASIR_ODOO_URL must name the Odoo host (https://shop.odoo.com), got {url!r}"
+        )
+    if parts.query or parts.fragment or "@" in parts.netloc:
+        raise ConfigError(
+            f"KASIR_ODOO_URL must be the plain address of Odoo (no user, query or #), got {url!r}"
+        )
+    return url
+
+
+def read_file(path: str | Path) -> dict[str, str]:
+    """The TOML file's settings as KASIR_* variables; ConfigError naming what is wrong."""
+    import tomllib
+
+    file = Path(path)
+    try:
+        with file.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"the configuration file {file} does not exist") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"cannot read the configuration file {file}: {error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{file} is not valid TOML: {error}") from None
+    values: dict[str, str] = {}
+    for section, table in data.items():
+        if section in FILE_KEYS and not isinstance(table, dict):
+            raise ConfigError(f"{file}: {section} must be a [{section}] section, got {table!r}")
+        if section not in FILE_KEYS:
+            raise ConfigError(
+                f"{file}: unknown section {section!r}; use "
+                + " and ".join(f"[{name}]" for name in FILE_KEYS)
+            )
+        for key, value in table.items():
+            name = FILE_KEYS[section].get(key)
+            if name is None:
+                raise ConfigError(
+                    f"{file}: unknown key {key!r} in [{section}]; known keys: "
+                    + ", ".join(FILE_KEYS[section])
+                )
+            if isinstance(value, bool) or not isinstance(value, str | int | float):
+                raise ConfigError(
+                    f"{file}: [{section}] {key} must be a string or a number, got {value!r}"
+                )
+            values[name] = str(value)
+    if "KASIR_ODOO_API_KEY" in values and _readable_by_others(file):
+        import logging
+
+        logging.getLogger("kasir.config").warning(
+            "%s holds the Odoo API key and is readable by other users: chmod 600 it", file
+        )
+    return values
+
+
+def _readable_by_others(file: Path) -> bool:
+    try:
+        return os.name == "posix" and bool(file.stat().st_mode & 0o077)
+    except OSError:
+        return False
+
+
+def load(
+    path: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    *,
+    require_odoo: bool = True,
+) -> Settings:
+    """Settings from an optional TOML file (`path`, else KASIR_CONFIG) overridden by the env.
+
+    Checked at once: a missing or wrong value is a ConfigError that names the variable and, when
+    the value came from the file, the file and the key to change.
+    """
+    env = os.environ if env is None else env
+    path = path or env.get("KASIR_CONFIG", "").strip() or None
+    from_file = read_file(path) if path else {}
+    merged = dict(from_file)
+    merged.update({name: value for name, value in env.items() if value.strip()})
+    try:
+        return from_env(merged, require_odoo=require_odoo)
+    except ConfigError as error:
+        message = str(error)
+        where = {
+            name: f"[{section}] {key}"
+            for section, keys in FILE_KEYS.items()
+            for key, name in keys.items()
+            if name in from_file and not env.get(name, "").strip()
+        }
+        notes = [
+            f"{name} comes from {path} {spot}" for name, spot in where.items() if name in message
+        ]
+        if notes:
+            message += " (" + "; ".join(notes) + ")"
+        raise ConfigError(message) from None

@@ -6,6 +6,10 @@ crash, a timeout or a connection dropped after Odoo committed only ever causes a
 answers with the order it already has. Transient trouble backs off (exponential, full jitter) and
 holds back the items behind it on the same terminal, so a terminal's orders reach Odoo in order;
 a business error fails that one item and the queue moves on.
+
+Items are claimed from the journal (with a lease) before they are sent, so several relays on one
+PostgreSQL journal forward the same queue without sending an item twice at the same time, and a
+crashed relay's claims run out. Different terminals' queues are forwarded side by side.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import contextlib
 import logging
 import random
 import time
+import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
 
@@ -56,6 +61,10 @@ class Forwarder:
         backoff_cap: float = 60.0,
         health: OdooHealth | None = None,
         batch: int = 200,
+        lease: float = 120.0,
+        per_terminal: int = 50,
+        parallel: int = 4,
+        poll: float | None = None,
     ) -> None:
         self.journal = journal
         self.client = client
@@ -64,6 +73,12 @@ class Forwarder:
         self.backoff_cap = backoff_cap
         self.health = health or OdooHealth()
         self.batch = batch
+        self.lease = lease
+        self.per_terminal = per_terminal
+        self.owner = f"forwarder-{uuidlib.uuid4()}"
+        # A shared journal gets work from other relays' terminals too: look now and then.
+        self.poll = poll if poll is not None else (0.5 if journal.shared else None)
+        self.parallel = max(1, parallel)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -71,6 +86,8 @@ class Forwarder:
 
     async def run(self) -> None:
         """Forever: forward what is due, then sleep until woken or the next retry is due."""
+        if not self.journal.shared:  # claims left by a relay that crashed on this journal
+            await run_in_threadpool(self.journal.release_all)
         while True:
             self._wake.clear()
             try:
@@ -79,6 +96,8 @@ class Forwarder:
                 log.exception("forwarder pass failed")
                 wake_at = time.time() + max(self.backoff_base, 0.1)
             timeout = None if wake_at is None else max(0.0, wake_at - time.time())
+            if self.poll is not None:
+                timeout = self.poll if timeout is None else min(timeout, self.poll)
             if timeout == 0.0:
                 await asyncio.sleep(0)
                 continue
@@ -86,31 +105,53 @@ class Forwarder:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def pass_once(self) -> float | None:
-        """Forward the due items; returns when to look again (None: nothing is queued)."""
-        items = await run_in_threadpool(self.journal.queued, self.batch)
-        if not items:
-            return None
-        wake_at: float | None = None
-        blocked: set[str] = set()
-        progressed = False
-        for item in items:
-            if item.terminal in blocked:
-                continue  # behind an item waiting for a retry: keep the terminal's order
-            if item.next_attempt_at > time.time():
-                blocked.add(item.terminal)
-                wake_at = (
-                    item.next_attempt_at if wake_at is None else min(wake_at, item.next_attempt_at)
-                )
-                continue
-            retry_at = await self.forward(item)
-            if retry_at is not None:
-                blocked.add(item.terminal)
-                wake_at = retry_at if wake_at is None else min(wake_at, retry_at)
-            else:
-                progressed = True
-        if progressed:
-            return time.time()  # look again at once: more may be queued behind
-        return wake_at
+        """Claim and forward the due items, each terminal's in order and terminals side by side;
+        returns when to look again (None: nothing is queued)."""
+        items = await run_in_threadpool(
+            self.journal.claim,
+            self.owner,
+            self.batch,
+            lease=self.lease,
+            per_terminal=self.per_terminal,
+        )
+        if items:
+            # Stop taking new items from a run at half the lease, so a claim never runs out
+            # while this relay still works on it (another relay would then send them too).
+            until = time.time() + self.lease / 2
+            lanes: dict[str, list[Item]] = {}
+            for item in items:
+                lanes.setdefault(item.terminal, []).append(item)
+            slots = asyncio.Semaphore(self.parallel)
+            done = await asyncio.gather(
+                *(self._lane(lane, slots, until) for lane in lanes.values()),
+                return_exceptions=True,
+            )
+            for outcome in done:
+                if isinstance(outcome, BaseException):
+                    raise outcome
+            if any(done):
+                return time.time()  # look again at once: more may be queued behind
+        return await run_in_threadpool(self.journal.next_due)
+
+    async def _lane(self, items: list[Item], slots: asyncio.Semaphore, until: float) -> bool:
+        """One terminal's claimed run, in order; a retry gives back the items behind it (as
+        does running past `until`). Returns whether any item was settled."""
+        settled = False
+        index = 0
+        try:
+            async with slots:
+                for index, item in enumerate(items):  # noqa: B007
+                    if time.time() > until or await self.forward(item) is not None:
+                        break
+                    settled = True
+                else:
+                    index = len(items)
+        finally:
+            rest = [item.uuid for item in items[index:]]  # not settled by this pass
+            if rest:
+                with contextlib.suppress(Exception):  # else the lease runs out by itself
+                    await run_in_threadpool(self.journal.release, self.owner, rest)
+        return settled
 
     async def forward(self, item: Item) -> float | None:
         """Send one item; every outcome is one journal write. Returns the retry time, if any."""

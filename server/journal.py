@@ -1,68 +1,97 @@
 """The durable journal: every accepted record, its forwarding state, terminals, and the catalog mirror.
 
-One SQLite file in WAL mode with synchronous=FULL, so a commit survives a power cut before the relay
-answers "accepted". Every state transition is one committed write and bumps a global change
-counter, which is the cursor terminals poll for news. The SQL stays plain and behind these methods
-(a PostgreSQL variant is planned); callers never see a cursor or a connection.
+By default one SQLite file in WAL mode with synchronous=FULL, so a commit survives a power cut
+before the relay answers "accepted"; with a postgresql:// URL the same tables live in PostgreSQL
+(journal_postgres.py) so several relays can share them. Every state transition is one committed
+write and bumps a global change counter, which is the cursor terminals poll for news. The SQL is
+written once, with `?` placeholders, for both databases; callers never see a cursor or a connection.
+
+Forwarding is claimed, not just read: `claim()` hands a forwarder the due head of each terminal's
+queue (and the items right behind it) with a lease, so two relays never send the same item at once
+and a crashed relay's claim simply runs out.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
     uuid TEXT PRIMARY KEY,
     terminal TEXT NOT NULL,
-    seq INTEGER NOT NULL,
+    seq BIGINT NOT NULL,
     kind TEXT NOT NULL,
     body TEXT NOT NULL,
     body_sha256 TEXT NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('queued', 'posted', 'failed')),
-    odoo_id INTEGER,
+    odoo_id BIGINT,
     error TEXT,
     retryable INTEGER,
     attempts INTEGER NOT NULL DEFAULT 0,
-    next_attempt_at REAL NOT NULL,
-    accepted_at REAL NOT NULL,
-    updated_at REAL NOT NULL,
-    change_seq INTEGER NOT NULL
+    next_attempt_at DOUBLE PRECISION NOT NULL,
+    accepted_at DOUBLE PRECISION NOT NULL,
+    updated_at DOUBLE PRECISION NOT NULL,
+    change_seq BIGINT NOT NULL,
+    claimed_by TEXT,
+    claimed_until DOUBLE PRECISION
 );
 CREATE INDEX IF NOT EXISTS items_queue ON items (state, terminal, seq);
 CREATE INDEX IF NOT EXISTS items_changes ON items (terminal, change_seq);
-CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS terminals (
     name TEXT PRIMARY KEY,
     token_sha256 TEXT UNIQUE,
-    created_at REAL NOT NULL,
-    paired_at REAL,
-    last_seen_at REAL
+    created_at DOUBLE PRECISION NOT NULL,
+    paired_at DOUBLE PRECISION,
+    last_seen_at DOUBLE PRECISION
 );
 CREATE TABLE IF NOT EXISTS pairing_codes (
     code_sha256 TEXT PRIMARY KEY,
     terminal TEXT NOT NULL REFERENCES terminals (name),
-    expires_at REAL NOT NULL
+    expires_at DOUBLE PRECISION NOT NULL
 );
 CREATE TABLE IF NOT EXISTS catalog (
     id INTEGER PRIMARY KEY,
     body TEXT NOT NULL,
     active INTEGER NOT NULL,
-    cursor INTEGER NOT NULL
+    cursor BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS catalog_by_cursor ON catalog (cursor);
 CREATE TABLE IF NOT EXISTS mirror (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
 STATE_FIELDS = "uuid, state, odoo_id, error, retryable, change_seq"
+ITEM_FIELDS = (
+    "uuid, terminal, seq, kind, body, state, odoo_id, error, retryable, attempts, "
+    "next_attempt_at, change_seq"
+)
+# Columns added after the first journals were made; (table, column, type) for older files.
+LATE_COLUMNS = (("items", "claimed_by", "TEXT"), ("items", "claimed_until", "DOUBLE PRECISION"))
+# A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
+# before it (itself included) waits for a retry or is held by a live claim.
+LANES = """
+SELECT uuid, terminal, pos, next_attempt_at, claimed_until FROM (
+    SELECT uuid, terminal, next_attempt_at, claimed_until,
+        ROW_NUMBER() OVER lane AS pos,
+        MAX(CASE WHEN next_attempt_at > ? OR claimed_until >= ? THEN 1 ELSE 0 END)
+            OVER lane AS blocked
+    FROM items WHERE state = 'queued'
+    WINDOW lane AS (PARTITION BY terminal ORDER BY seq, accepted_at, uuid)
+) lanes
+"""
+CHUNK = 500
 
 
 def _dumps(value: Any) -> str:
@@ -115,8 +144,31 @@ def state_of(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     return answer
 
 
+class JournalUnavailable(Exception):
+    """The journal's database cannot be opened; the message says where and why."""
+
+
+class _Pending:
+    """One caller's share of a group commit: its work, and what came of it."""
+
+    __slots__ = ("done", "error", "result", "work")
+
+    def __init__(self, work: Callable[[Any], Any]) -> None:
+        self.work = work
+        self.result: Any = None
+        self.error: BaseException | None = None
+        self.done = False
+
+
 class Journal:
-    """The relay's SQLite journal. Thread-safe: one connection, one writer at a time."""
+    """The relay's journal on SQLite: one connection, one writer at a time, one relay process.
+
+    Subclasses (journal_postgres.PostgresJournal) swap the connection handling and the few dialect
+    bits (`shared`, `LOCK_DUE`); every statement below serves both databases.
+    """
+
+    shared = False  # True when several relay processes may use the journal at once
+    LOCK_DUE = ""  # appended to the claim's SELECT; PostgreSQL: FOR UPDATE SKIP LOCKED
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
@@ -130,17 +182,35 @@ class Journal:
         self._db.execute("PRAGMA busy_timeout=10000")
         self._db.execute("PRAGMA foreign_keys=ON")
         self._lock = threading.RLock()
+        self._pending: list[_Pending] = []
+        self._pending_lock = threading.Lock()
+        self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._create_schema()
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.path}>"
+
+    def _create_schema(self) -> None:
         with self._tx() as db:
             for statement in SCHEMA.split(";"):
                 if statement.strip():
                     db.execute(statement)
+            for table, column, kind in LATE_COLUMNS:
+                if column not in self._columns(db, table):
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+
+    @staticmethod
+    def _columns(db: Any, table: str) -> set[str]:
+        return {row[1] for row in db.execute(f"PRAGMA table_info({table})").fetchall()}
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+            while not self._readers.empty():
+                self._readers.get_nowait().close()
 
     @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
+    def _tx(self) -> Iterator[Any]:
         """One write transaction, committed (durably) on success, rolled back on any error."""
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
@@ -152,18 +222,81 @@ class Journal:
             else:
                 self._db.execute("COMMIT")
 
-    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+    def _write(self, work: Callable[[Any], T]) -> T:
+        """Run `work(db)` in a write transaction shared with whatever other threads queued
+        meanwhile (group commit): one commit (one fsync, one hold of the counters row) for all
+        of them, each in its own savepoint, so one caller's error undoes only its own work.
+        Returns work's result or raises its error."""
+        pending = _Pending(work)
+        with self._pending_lock:
+            self._pending.append(pending)
         with self._lock:
-            return self._db.execute(sql, tuple(params)).fetchall()
+            if not pending.done:
+                with self._pending_lock:
+                    group, self._pending = self._pending, []
+                self._commit(group)
+        if pending.error is not None:
+            raise pending.error
+        return pending.result
+
+    def _write_apart(self, work: Callable[[Any], T]) -> T:
+        """Like `_write`, for work that locks item rows before (or without) the counters row:
+        claims and releases. SQLite has one writer, so grouping is safe; PostgreSQL runs them in
+        a transaction of their own, because mixing both lock orders in one group deadlocks."""
+        return self._write(work)
+
+    def _commit(self, group: list[_Pending]) -> None:
+        try:
+            with self._tx() as db:
+                if len(group) == 1:  # alone: no savepoint needed
+                    group[0].result = group[0].work(db)
+                    return
+                for pending in group:
+                    db.execute("SAVEPOINT work")
+                    try:
+                        pending.result = pending.work(db)
+                    except Exception as error:
+                        db.execute("ROLLBACK TO SAVEPOINT work")
+                        pending.error = error
+                    db.execute("RELEASE SAVEPOINT work")
+        except BaseException as error:  # nothing of the group was committed
+            for pending in group:
+                pending.error = pending.error or error
+            if not isinstance(error, Exception):
+                raise
+        finally:
+            for pending in group:
+                pending.done = True
+
+    def _read(self, sql: str, params: Iterable[Any] = ()) -> list[tuple[Any, ...]]:
+        """A query on a read connection of its own (WAL readers never wait for the writer)."""
+        if self.path == ":memory:":
+            with self._lock:
+                return self._db.execute(sql, tuple(params)).fetchall()
+        try:
+            reader = self._readers.get_nowait()
+        except queue.Empty:
+            reader = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=10
+            )
+            reader.execute("PRAGMA busy_timeout=10000")
+        try:
+            return reader.execute(sql, tuple(params)).fetchall()
+        finally:
+            self._readers.put(reader)
 
     @staticmethod
-    def _bump(db: sqlite3.Connection, name: str) -> int:
-        db.execute(
-            "INSERT INTO counters (name, value) VALUES (?, 1) "
-            "ON CONFLICT (name) DO UPDATE SET value = value + 1",
-            (name,),
-        )
-        return db.execute("SELECT value FROM counters WHERE name = ?", (name,)).fetchone()[0]
+    def _bump(db: Any, name: str, by: int = 1) -> int:
+        """Advance a counter by `by` inside the caller's transaction; returns its new value.
+
+        The counter's row stays locked until the transaction ends, so cursors become visible in
+        the order they were handed out (a poller never skips a change committed late)."""
+        return db.execute(
+            "INSERT INTO counters (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = counters.value + excluded.value "
+            "RETURNING value",
+            (name, by),
+        ).fetchone()[0]
 
     def _counter(self, name: str) -> int:
         rows = self._read("SELECT value FROM counters WHERE name = ?", (name,))
@@ -178,42 +311,62 @@ class Journal:
         """Store new records in ONE transaction; per record "accepted", "duplicate" (same uuid,
         same body) or "conflict" (same uuid, another body: nothing stored)."""
         now = time.time() if now is None else now
+        return self._write(lambda db: self._accept(db, incoming, now))
+
+    def _accept(self, db: Any, incoming: list[Incoming], now: float) -> list[str]:
         statuses: list[str] = []
-        with self._tx() as db:
-            for record in incoming:
-                row = db.execute(
-                    "SELECT body_sha256 FROM items WHERE uuid = ?", (record.uuid,)
-                ).fetchone()
-                if row is not None:
-                    statuses.append("duplicate" if row[0] == record.body_sha256 else "conflict")
-                    continue
-                change = self._bump(db, "change_seq")
-                db.execute(
-                    "INSERT INTO items (uuid, terminal, seq, kind, body, body_sha256, state, "
-                    "attempts, next_attempt_at, accepted_at, updated_at, change_seq) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)",
-                    (
-                        record.uuid,
-                        record.terminal,
-                        record.seq,
-                        record.kind,
-                        record.body,
-                        record.body_sha256,
-                        now,
-                        now,
-                        now,
-                        change,
-                    ),
-                )
-                statuses.append("accepted")
+        known = self._hashes(db, [r.uuid for r in incoming])
+        fresh: list[tuple[int, Incoming]] = []
+        for record in incoming:
+            sha = known.get(record.uuid)
+            if sha is not None:
+                statuses.append("duplicate" if sha == record.body_sha256 else "conflict")
+                continue
+            known[record.uuid] = record.body_sha256
+            fresh.append((len(statuses), record))
+            statuses.append("accepted")
+        if not fresh:
+            return statuses
+        first = self._bump(db, "change_seq", len(fresh)) - len(fresh) + 1
+        db.executemany(
+            "INSERT INTO items (uuid, terminal, seq, kind, body, body_sha256, state, "
+            "attempts, next_attempt_at, accepted_at, updated_at, change_seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) "
+            "ON CONFLICT (uuid) DO NOTHING",
+            [
+                (r.uuid, r.terminal, r.seq, r.kind, r.body, r.body_sha256, now, now, now, n)
+                for n, (_, r) in enumerate(fresh, first)
+            ],
+        )
+        if self.shared:  # another relay may have stored one of these since our look-up
+            mine = {r.uuid: n for n, (_, r) in enumerate(fresh, first)}
+            for uuid, sha, change in self._stored(db, list(mine)):
+                if change != mine[uuid]:
+                    slot, record = next((s, r) for s, r in fresh if r.uuid == uuid)
+                    same = sha == record.body_sha256
+                    statuses[slot] = "duplicate" if same else "conflict"
         return statuses
 
+    def _hashes(self, db: Any, uuids: list[str]) -> dict[str, str]:
+        return {uuid: sha for uuid, sha, _ in self._stored(db, uuids)}
+
+    @staticmethod
+    def _stored(db: Any, uuids: list[str]) -> list[tuple[str, str, int]]:
+        rows: list[tuple[str, str, int]] = []
+        unique = list(dict.fromkeys(uuids))
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start : start + CHUNK]
+            rows.extend(
+                db.execute(
+                    "SELECT uuid, body_sha256, change_seq FROM items "
+                    f"WHERE uuid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                ).fetchall()
+            )
+        return rows
+
     def get(self, uuid: str) -> Item | None:
-        rows = self._read(
-            "SELECT uuid, terminal, seq, kind, body, state, odoo_id, error, retryable, attempts, "
-            "next_attempt_at, change_seq FROM items WHERE uuid = ?",
-            (uuid,),
-        )
+        rows = self._read(f"SELECT {ITEM_FIELDS} FROM items WHERE uuid = ?", (uuid,))
         return self._item(rows[0]) if rows else None
 
     @staticmethod
@@ -226,8 +379,8 @@ class Journal:
         """Current states of this terminal's items among `uuids` (others' items stay hidden)."""
         wanted = list(dict.fromkeys(uuids))
         answers: list[dict[str, Any]] = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
             rows = self._read(
                 f"SELECT {STATE_FIELDS} FROM items WHERE terminal = ? "
                 f"AND uuid IN ({','.join('?' * len(chunk))})",
@@ -255,24 +408,122 @@ class Journal:
     def queued(self, limit: int = 200) -> list[Item]:
         """Items waiting for Odoo, in (terminal, seq) order, due or not."""
         rows = self._read(
-            "SELECT uuid, terminal, seq, kind, body, state, odoo_id, error, retryable, attempts, "
-            "next_attempt_at, change_seq FROM items WHERE state = 'queued' "
+            f"SELECT {ITEM_FIELDS} FROM items WHERE state = 'queued' "
             "ORDER BY terminal, seq, accepted_at LIMIT ?",
             (limit,),
         )
         return [self._item(row) for row in rows]
 
+    def claim(
+        self,
+        owner: str,
+        limit: int = 200,
+        *,
+        lease: float = 60.0,
+        per_terminal: int = 50,
+        now: float | None = None,
+    ) -> list[Item]:
+        """Take the due items a forwarder may send now, for `lease` seconds, in (terminal, seq)
+        order: from each terminal's head, up to `per_terminal` items in a row, and only while
+        nothing before them waits for a retry or is held by another forwarder."""
+        now = time.time() if now is None else now
+        # Finding the candidates reads the whole queue: done outside the write transaction so
+        # terminals' syncs never wait for it. The transaction then re-checks each row (and, in
+        # PostgreSQL, locks it) before claiming.
+        lanes = self._read(
+            LANES + " WHERE pos <= ? AND blocked = 0 ORDER BY terminal, pos LIMIT ?",
+            (now, now, per_terminal, limit),
+        )
+        if not lanes:
+            return []
+        rows = self._write_apart(lambda db: self._claim(db, owner, lanes, lease, now))
+        return [self._item(row) for row in rows]
+
+    def _claim(
+        self, db: Any, owner: str, lanes: list[tuple[Any, ...]], lease: float, now: float
+    ) -> list[tuple[Any, ...]]:
+        candidates = [row[0] for row in lanes]
+        rows = db.execute(
+            f"SELECT {ITEM_FIELDS} FROM items WHERE uuid IN "
+            f"({','.join('?' * len(candidates))}) AND state = 'queued' "
+            "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
+            "ORDER BY terminal, seq, accepted_at, uuid" + self.LOCK_DUE,
+            [*candidates, now, now],
+        ).fetchall()
+        # Keep each terminal's unbroken run from its head: an item whose predecessor was
+        # taken meanwhile (or skipped as locked) waits, or it could overtake it.
+        got = {row[0]: row for row in rows}
+        broken: set[str] = set()
+        kept: list[tuple[Any, ...]] = []
+        for uuid, terminal, *_ in lanes:
+            if terminal in broken:
+                continue
+            if uuid not in got:
+                broken.add(terminal)
+                continue
+            kept.append(got[uuid])
+        for start in range(0, len(kept), CHUNK):
+            chunk = [row[0] for row in kept[start : start + CHUNK]]
+            db.execute(
+                "UPDATE items SET claimed_by = ?, claimed_until = ? "
+                f"WHERE uuid IN ({','.join('?' * len(chunk))})",
+                [owner, now + lease, *chunk],
+            )
+        return kept
+
+    def release(self, owner: str, uuids: Iterable[str]) -> None:
+        """Give back claimed items untouched (the item before them has to be retried first)."""
+        wanted = list(uuids)
+        if not wanted:
+            return
+
+        def work(db: Any) -> None:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                db.execute(
+                    "UPDATE items SET claimed_by = NULL, claimed_until = NULL "
+                    f"WHERE claimed_by = ? AND uuid IN ({','.join('?' * len(chunk))})",
+                    [owner, *chunk],
+                )
+
+        self._write_apart(work)
+
+    def release_all(self) -> int:
+        """Forget every claim; only for a journal no other relay uses (at the relay's start)."""
+        return self._write_apart(
+            lambda db: (
+                db.execute(
+                    "UPDATE items SET claimed_by = NULL, claimed_until = NULL "
+                    "WHERE claimed_by IS NOT NULL"
+                ).rowcount
+            )
+        )
+
+    def next_due(self, now: float | None = None) -> float | None:
+        """When the forwarder should look again: the soonest moment a terminal's head becomes
+        due (its retry time, or the end of another forwarder's claim). None: nothing is queued."""
+        now = time.time() if now is None else now
+        rows = self._read(LANES + " WHERE pos = 1", (now, now))
+        moments = [
+            until if until is not None and until >= now and until > due else due
+            for _, _, _, due, until in rows
+        ]
+        return min(moments) if moments else None
+
     def next_attempt_at(self) -> float | None:
         rows = self._read("SELECT MIN(next_attempt_at) FROM items WHERE state = 'queued'")
         return rows[0][0]
 
-    def _transition(self, uuid: str, sets: str, params: list[Any]) -> None:
-        with self._tx() as db:
+    def _transition(self, uuid: str, sets: str, params: list[Any], where: str = "") -> bool:
+        def work(db: Any) -> bool:
             change = self._bump(db, "change_seq")
-            db.execute(
-                f"UPDATE items SET {sets}, updated_at = ?, change_seq = ? WHERE uuid = ?",
-                [*params, time.time(), change, uuid],
+            sql = (
+                f"UPDATE items SET {sets}, updated_at = ?, change_seq = ?, "
+                f"claimed_by = NULL, claimed_until = NULL WHERE uuid = ?{where}"
             )
+            return db.execute(sql, [*params, time.time(), change, uuid]).rowcount == 1
+
+        return self._write(work)
 
     def mark_posted(self, uuid: str, odoo_id: int) -> None:
         self._transition(
@@ -301,16 +552,12 @@ class Journal:
 
     def requeue(self, uuid: str) -> bool:
         """Send a failed item again (a manager fixed the cause in Odoo)."""
-        with self._lock:
-            item = self.get(uuid)
-            if item is None or item.state != "failed":
-                return False
-            self._transition(
-                uuid,
-                "state = 'queued', error = NULL, retryable = NULL, next_attempt_at = ?",
-                [time.time()],
-            )
-            return True
+        return self._transition(
+            uuid,
+            "state = 'queued', error = NULL, retryable = NULL, next_attempt_at = ?",
+            [time.time()],
+            " AND state = 'failed'",
+        )
 
     def counts(self) -> dict[str, int]:
         rows = self._read("SELECT state, COUNT(*) FROM items GROUP BY state")
@@ -341,17 +588,17 @@ class Journal:
             )
 
     def pair(self, code_sha256: str, token_sha256: str, now: float | None = None) -> str | None:
-        """Use a one-time code: the terminal gets this token (replacing an older one)."""
+        """Use a one-time code: the terminal gets this token (replacing an older one). The code
+        is deleted and read in one statement, so two relays can never both use it."""
         now = time.time() if now is None else now
         with self._tx() as db:
             row = db.execute(
-                "SELECT terminal, expires_at FROM pairing_codes WHERE code_sha256 = ?",
+                "DELETE FROM pairing_codes WHERE code_sha256 = ? RETURNING terminal, expires_at",
                 (code_sha256,),
             ).fetchone()
             db.execute("DELETE FROM pairing_codes WHERE expires_at < ?", (now,))
             if row is None or row[1] < now:
                 return None
-            db.execute("DELETE FROM pairing_codes WHERE code_sha256 = ?", (code_sha256,))
             db.execute(
                 "UPDATE terminals SET token_sha256 = ?, paired_at = ? WHERE name = ?",
                 (token_sha256, now, row[0]),
@@ -458,3 +705,13 @@ class Journal:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (f"meta:{key}", value),
             )
+
+
+def open_journal(database: str | Path) -> Journal:
+    """The journal for a setting: a postgresql:// URL, or else the path of a SQLite file."""
+    text = str(database)
+    if text.startswith(("postgresql://", "postgres://")):
+        from .journal_postgres import PostgresJournal
+
+        return PostgresJournal(text)
+    return Journal(text)

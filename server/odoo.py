@@ -1,11 +1,15 @@
-"""The Odoo client: JSON-RPC `execute_kw` over HTTP (Odoo 18), with errors sorted by what to do next.
+"""The Odoo client: JSON-RPC `execute_kw` (Odoo 18) or JSON-2 (Odoo 19), errors sorted by what to do.
 
 The forwarder's whole retry policy rests on one question: may this call be tried again? So every
 failure comes out as one of three exceptions: `OdooTransient` (network, timeout, 5xx, a dropped
-connection, a serialization conflict: try again later, the uuid keeps it idempotent),
-`OdooBusinessError` (Odoo refused this record: retrying will not help) and `OdooAccessDenied`
-(the relay's credentials are wrong: nothing is wrong with the record). Odoo 19's /json/2 transport
-plugs in as another `Transport`.
+connection, a serialization conflict, a closed POS session: try again later, the uuid keeps it
+idempotent), `OdooBusinessError` (Odoo refused this record: retrying will not help) and
+`OdooAccessDenied` (the relay's credentials are wrong: nothing is wrong with the record).
+
+How a call travels is a `Transport`: `JsonRpcTransport` (POST /jsonrpc, positional arguments, the
+database, uid and key in every call) or `Json2Transport` (Odoo 19's POST /json/2/<model>/<method>,
+named arguments, `Authorization: bearer <key>`, errors as HTTP 4xx/5xx). `OdooClient` is the same
+for both and is chosen by `KASIR_ODOO_VERSION`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,32 @@ BUSINESS_ERRORS = {
     "odoo.exceptions.RedirectWarning",
 }
 TRANSIENT_MARKERS = ("SerializationFailure", "LockNotAvailable", "OperationalError", "Concurrency")
+# Odoo's _get_valid_session when the order's session is closed and no other one is open. The
+# manager opening a session is all it takes, so the order waits in the queue (never a rescue
+# session, never a failed sale).
+NO_OPEN_SESSION = "No open session available"
+NO_OPEN_SESSION_TEXT = "no open session for this register: open a session in Odoo"
+# Odoo 19's JSON-2 rejections that say the relay's key is wrong, not the record.
+JSON2_ACCESS_DENIED = {
+    "werkzeug.exceptions.Unauthorized",
+    "odoo.exceptions.AccessDenied",
+    "odoo.http.SessionExpiredException",
+}
+
+# Positional -> named arguments of the ORM methods the relay calls, for JSON-2 (which only takes
+# named ones). Record methods (`RECORD_METHODS`) take the ids first, sent as "ids".
+SIGNATURES: dict[str, tuple[str, ...]] = {
+    "search_read": ("domain", "fields", "offset", "limit", "order"),
+    "search": ("domain", "offset", "limit", "order"),
+    "search_count": ("domain", "limit"),
+    "read": ("fields", "load"),
+    "write": ("vals",),
+    "create": ("vals_list",),
+    "unlink": (),
+    "fields_get": ("allfields", "attributes"),
+    "sync_from_ui": ("orders",),
+}
+RECORD_METHODS = {"read", "write", "unlink"}
 
 
 class OdooError(Exception):
@@ -45,6 +75,10 @@ class OdooTransient(OdooError):
     """Try again later: the network, the proxy or the database was not ready."""
 
 
+class OdooSessionClosed(OdooTransient):
+    """The register's POS session is closed in Odoo: retry once a manager opens one."""
+
+
 class OdooBusinessError(OdooError):
     """Odoo refused the call for a reason in the data; the same call will fail again."""
 
@@ -53,15 +87,14 @@ class OdooAccessDenied(OdooError):
     """The relay's database, login or API key is wrong (a configuration problem)."""
 
 
-def classify(error: dict[str, Any]) -> OdooError:
-    """A JSON-RPC error object as the exception the forwarder acts on."""
-    data = error.get("data") if isinstance(error.get("data"), dict) else {}
-    name = str(data.get("name") or "")
-    message = str(data.get("message") or error.get("message") or "Odoo error")
+def classify_error(name: str, message: str) -> OdooError:
+    """An Odoo exception (dotted name and message) as the exception the forwarder acts on."""
     if name == "odoo.exceptions.AccessDenied":
         return OdooAccessDenied(message, name)
     if any(marker in name for marker in TRANSIENT_MARKERS):
         return OdooTransient(f"{name}: {message}", name)
+    if NO_OPEN_SESSION in message:
+        return OdooSessionClosed(f"{NO_OPEN_SESSION_TEXT} (Odoo: {message})", name)
     if name in BUSINESS_ERRORS:
         return OdooBusinessError(message, name)
     # Anything else Odoo raised (KeyError, ValueError, ...) comes from the data sent and would
@@ -69,12 +102,93 @@ def classify(error: dict[str, Any]) -> OdooError:
     return OdooBusinessError(f"{name or 'Odoo error'}: {message}", name)
 
 
-class Transport(Protocol):
-    """How calls reach Odoo (18: /jsonrpc execute_kw; 19: /json/2, later)."""
+def classify(error: dict[str, Any]) -> OdooError:
+    """A JSON-RPC error object as the exception the forwarder acts on."""
+    data = error.get("data") if isinstance(error.get("data"), dict) else {}
+    name = str(data.get("name") or "")
+    message = str(data.get("message") or error.get("message") or "Odoo error")
+    return classify_error(name, message)
 
-    async def call(self, service: str, method: str, args: list[Any]) -> Any: ...
+
+def classify_json2(status: int, body: Any) -> OdooError:
+    """An Odoo 19 JSON-2 error answer (HTTP status and its {name, message, ...} body)."""
+    data = body if isinstance(body, dict) else {}
+    name = str(data.get("name") or "")
+    message = str(data.get("message") or f"Odoo answered HTTP {status}")
+    if status == 401 or name in JSON2_ACCESS_DENIED:
+        return OdooAccessDenied(message, name or "werkzeug.exceptions.Unauthorized")
+    if not name or name.startswith("werkzeug."):
+        # A proxy's page, or Odoo refusing the route itself (no such model or method, wrong
+        # parameters, no JSON-2 at all): nothing is wrong with the record, so it stays queued
+        # and the message tells the manager what to fix.
+        hint = " (is KASIR_ODOO_VERSION right?)" if status in (404, 405, 422) else ""
+        return OdooTransient(f"Odoo answered HTTP {status}: {message}{hint}", name)
+    # An exception raised in Odoo's code (4xx for UserError and its kind, 500 for the rest):
+    # judged by its name, as over JSON-RPC.
+    return classify_error(name, message)
+
+
+def named_arguments(method: str, args: list[Any], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """execute_kw's (args, kwargs) as JSON-2's one object of named parameters (with "ids")."""
+    params: dict[str, Any] = {}
+    positional = list(args)
+    if method in RECORD_METHODS:
+        if not positional:
+            raise ValueError(f"{method} needs the record ids as its first argument")
+        ids = positional.pop(0)
+        params["ids"] = [ids] if isinstance(ids, int) else list(ids)
+    names = SIGNATURES.get(method)
+    if positional:
+        if names is None or len(positional) > len(names):
+            raise ValueError(
+                f"cannot send {method} with positional arguments over JSON-2: name them"
+            )
+        params.update(zip(names, positional, strict=False))
+    for key, value in kwargs.items():
+        if key in params:
+            raise ValueError(f"{method} got {key!r} twice")
+        params[key] = value
+    return params
+
+
+class Transport(Protocol):
+    """How calls reach Odoo: version, a credentials check, and one model method call."""
+
+    async def version(self) -> dict[str, Any]: ...
+
+    async def authenticate(self, settings: OdooSettings) -> int: ...
+
+    async def execute(
+        self,
+        settings: OdooSettings,
+        uid: int,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any: ...
 
     async def aclose(self) -> None: ...
+
+
+def _access_denied(settings: OdooSettings) -> OdooAccessDenied:
+    return OdooAccessDenied(
+        f"Odoo refused login {settings.login!r} on database {settings.db!r}: check "
+        "KASIR_ODOO_LOGIN and KASIR_ODOO_API_KEY",
+        "odoo.exceptions.AccessDenied",
+    )
+
+
+async def _post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[str, str]):
+    """One POST; the network's failures as OdooTransient."""
+    try:
+        return await client.post(url, content=body, headers=headers)
+    except httpx.TimeoutException as error:
+        raise OdooTransient(f"Odoo did not answer in time ({type(error).__name__})") from error
+    except httpx.TransportError as error:
+        raise OdooTransient(
+            f"the connection to Odoo failed: {type(error).__name__}: {error}"
+        ) from error
 
 
 class JsonRpcTransport:
@@ -93,18 +207,12 @@ class JsonRpcTransport:
             "params": {"service": service, "method": method, "args": args},
             "id": self._ids,
         }
-        try:
-            response = await self._client.post(
-                self.endpoint,
-                content=dumps(payload).encode("utf-8"),
-                headers={"Content-Type": "application/json"},
-            )
-        except httpx.TimeoutException as error:
-            raise OdooTransient(f"Odoo did not answer in time ({type(error).__name__})") from error
-        except httpx.TransportError as error:
-            raise OdooTransient(
-                f"the connection to Odoo failed: {type(error).__name__}: {error}"
-            ) from error
+        response = await _post(
+            self._client,
+            self.endpoint,
+            dumps(payload).encode("utf-8"),
+            {"Content-Type": "application/json"},
+        )
         if response.status_code >= 500 or response.status_code in (408, 429):
             raise OdooTransient(f"Odoo answered HTTP {response.status_code}")
         try:
@@ -121,8 +229,105 @@ class JsonRpcTransport:
             raise OdooTransient(f"Odoo answered HTTP {response.status_code}")
         return answer.get("result")
 
+    async def version(self) -> dict[str, Any]:
+        return await self.call("common", "version", [])
+
+    async def authenticate(self, settings: OdooSettings) -> int:
+        s = settings
+        uid = await self.call("common", "authenticate", [s.db, s.login, s.api_key, {}])
+        if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
+            raise _access_denied(settings)
+        return uid
+
+    async def execute(
+        self,
+        settings: OdooSettings,
+        uid: int,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        s = settings
+        return await self.call(
+            "object", "execute_kw", [s.db, uid, s.api_key, model, method, args, kwargs]
+        )
+
     async def aclose(self) -> None:
         await self._client.aclose()
+
+
+class Json2Transport:
+    """Odoo 19: POST /json/2/<model>/<method>, named parameters, bearer API key, HTTP errors."""
+
+    def __init__(self, url: str, timeout: float, client: httpx.AsyncClient | None = None) -> None:
+        self.base = url.rstrip("/")
+        self._client = client or httpx.AsyncClient(timeout=timeout)
+
+    @staticmethod
+    def headers(settings: OdooSettings) -> dict[str, str]:
+        return {
+            "Authorization": f"bearer {settings.api_key}",
+            "X-Odoo-Database": settings.db,
+            "Content-Type": "application/json; charset=utf-8",
+            "User-Agent": "kasir-relay",
+        }
+
+    async def version(self) -> dict[str, Any]:
+        try:
+            response = await self._client.get(f"{self.base}/web/version")
+        except httpx.TimeoutException as error:
+            raise OdooTransient(f"Odoo did not answer in time ({type(error).__name__})") from error
+        except httpx.TransportError as error:
+            raise OdooTransient(f"the connection to Odoo failed: {error}") from error
+        if response.status_code != 200:
+            raise OdooTransient(f"Odoo answered HTTP {response.status_code} to /web/version")
+        try:
+            return json.loads(response.content, parse_float=Decimal)
+        except ValueError:
+            raise OdooTransient("Odoo answered /web/version with something not JSON") from None
+
+    async def authenticate(self, settings: OdooSettings) -> int:
+        """The key's user id (res.users.context_get needs no rights beyond being logged in)."""
+        context = await self.execute(settings, 0, "res.users", "context_get", [], {})
+        uid = context.get("uid") if isinstance(context, dict) else None
+        return uid if isinstance(uid, int) and not isinstance(uid, bool) and uid > 0 else 1
+
+    async def execute(
+        self,
+        settings: OdooSettings,
+        uid: int,
+        model: str,
+        method: str,
+        args: list[Any],
+        kwargs: dict[str, Any],
+    ) -> Any:
+        params = named_arguments(method, args, kwargs)
+        response = await _post(
+            self._client,
+            f"{self.base}/json/2/{model}/{method}",
+            dumps(params).encode("utf-8"),
+            self.headers(settings),
+        )
+        try:
+            answer = json.loads(response.content, parse_float=Decimal)
+        except ValueError:
+            if response.status_code == 200:
+                raise OdooTransient("Odoo answered with something that is not JSON") from None
+            answer = None
+        if response.status_code == 200:
+            return answer
+        raise classify_json2(response.status_code, answer)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+
+def transport_for(settings: OdooSettings) -> Transport:
+    """The transport `settings.version` asks for (19: JSON-2; 18: JSON-RPC)."""
+    if settings.version >= 19:
+        return Json2Transport(settings.url, settings.timeout)
+    return JsonRpcTransport(settings.url, settings.timeout)
 
 
 class OdooClient:
@@ -130,38 +335,26 @@ class OdooClient:
 
     def __init__(self, settings: OdooSettings, transport: Transport | None = None) -> None:
         self.settings = settings
-        if transport is None:
-            # Odoo 19 still serves /jsonrpc; its /json/2 transport is a later Transport.
-            transport = JsonRpcTransport(settings.url, settings.timeout)
-        self.transport = transport
+        self.transport = transport if transport is not None else transport_for(settings)
         self.uid: int | None = None
 
     async def aclose(self) -> None:
         await self.transport.aclose()
 
     async def version(self) -> dict[str, Any]:
-        return await self.transport.call("common", "version", [])
+        return await self.transport.version()
 
     async def authenticate(self) -> int:
-        s = self.settings
-        uid = await self.transport.call("common", "authenticate", [s.db, s.login, s.api_key, {}])
-        if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
-            raise OdooAccessDenied(
-                f"Odoo refused login {s.login!r} on database {s.db!r}: check KASIR_ODOO_LOGIN "
-                "and KASIR_ODOO_API_KEY",
-                "odoo.exceptions.AccessDenied",
-            )
-        self.uid = uid
-        return uid
+        self.uid = await self.transport.authenticate(self.settings)
+        return self.uid
 
     async def execute_kw(
         self, model: str, method: str, args: list[Any], kwargs: dict[str, Any] | None = None
     ) -> Any:
         uid = self.uid if self.uid is not None else await self.authenticate()
-        s = self.settings
         try:
-            return await self.transport.call(
-                "object", "execute_kw", [s.db, uid, s.api_key, model, method, args, kwargs or {}]
+            return await self.transport.execute(
+                self.settings, uid, model, method, list(args), dict(kwargs or {})
             )
         except OdooAccessDenied:
             self.uid = None  # the key may have been rotated: log in again next time
@@ -219,8 +412,11 @@ class OdooHealth:
         self.reachable, self.error, self.checked_at = True, None, now
 
     def failed(self, error: OdooError, now: float) -> None:
-        # A business error is an answer: Odoo is reachable. Only transport trouble is "down".
-        self.reachable = not isinstance(error, OdooTransient)
+        # A business error is an answer: Odoo is reachable. Only transport trouble is "down";
+        # a closed session is an answer too (Odoo is up, the register is closed).
+        self.reachable = not isinstance(error, OdooTransient) or isinstance(
+            error, OdooSessionClosed
+        )
         self.error, self.checked_at = error.message, now
 
     def as_text(self) -> str:

@@ -15,6 +15,7 @@ decimal text, never through float.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import json
 import logging
 import re
@@ -101,8 +102,11 @@ MODELS: dict[str, dict[str, str]] = {
         "zip": "char",
         "vat": "char",
         "barcode": "char",
+        "country_id": "m2o:res.country",
         "active": "boolean",
     },
+    "res.country": {"name": "char", "code": "char"},
+    "res.users": {"name": "char", "login": "char", "active": "boolean"},
     "uom.uom": {"name": "char", "active": "boolean"},
     "pos.config": {
         "name": "char",
@@ -385,6 +389,14 @@ def missing(model: str, ids: Iterable[int]) -> MissingError:
         "Record does not exist or has been deleted.\n"
         f"(Record: {model}({shown}), User: {SANDBOX_UID})"
     )
+
+
+class _Json2Refusal(Exception):
+    """A werkzeug HTTP error of the JSON-2 controller (404 no such model, 422 bad params)."""
+
+    def __init__(self, status: int, description: str) -> None:
+        super().__init__(description)
+        self.status, self.description = status, description
 
 
 class DroppedConnection(Exception):
@@ -1107,6 +1119,59 @@ class Odoo:
             records.append(export(self.tx, model, record, names, classic=load == "_classic_read"))
         return records
 
+    # -- res.partner create/write (customers from the terminals) -----------------------------
+
+    def create(self, model: str, vals_list: Any) -> int | list[int]:
+        """Like Odoo's create over RPC: a dict gives an id, a list of dicts a list of ids."""
+        _writable(model, "create")
+        single = isinstance(vals_list, dict)
+        values_list = [vals_list] if single else vals_list
+        if not isinstance(values_list, list) or not all(isinstance(v, dict) for v in values_list):
+            raise ValueError("create expects a dictionary of values or a list of them")
+        ids = [self.tx.insert(model, None, self._partner_values(v, None)) for v in values_list]
+        return ids[0] if single else ids
+
+    def write(self, model: str, ids: Any, vals: Any) -> bool:
+        _writable(model, "write")
+        if not isinstance(vals, dict):
+            raise ValueError("write expects a dictionary of values")
+        id_list = [ids] if isinstance(ids, int) else list(ids or [])
+        for record_id in id_list:
+            current = self.tx.get(model, record_id)
+            if current is None:
+                raise missing(model, [record_id])
+            self.tx.update(model, record_id, self._partner_values(vals, current))
+        return True
+
+    def _partner_values(
+        self, vals: dict[str, Any], current: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {} if current is not None else {"active": True}
+        for field, value in vals.items():
+            if field not in PARTNER_WRITABLE:
+                _field_type("res.partner", field)  # ValueError for an unknown field
+                raise ValueError(f"Field {field!r} of res.partner cannot be written")
+            if field == "country_id":
+                if value not in (False, None) and self.tx.get("res.country", value) is None:
+                    raise missing("res.country", [value])
+                value = value or False
+            elif field == "active":
+                value = bool(value)
+            elif value is not False and value is not None and not isinstance(value, str):
+                raise ValueError(f"Wrong value for res.partner.{field}: {value!r}")
+            values[field] = value if value is not None else False
+        name = values.get("name", (current or {}).get("name"))
+        if not name:
+            # res.partner's check_name constraint, as the RPC layer reports it.
+            raise ValidationError("The operation cannot be completed: Contacts require a name")
+        return values
+
+    def context_get(self, model: str) -> dict[str, Any]:
+        """res.users.context_get: what the JSON-2 client checks its key with."""
+        if model != "res.users":
+            raise _no_method(model, "context_get")
+        return {"lang": "en_US", "tz": "Asia/Jakarta", "uid": SANDBOX_UID}
+
     def fields_get(
         self, model: str, allfields: Any = None, attributes: Any = None
     ) -> dict[str, dict[str, Any]]:
@@ -1608,7 +1673,98 @@ class Sandbox:
             handler = getattr(odoo, method, None)
             if method not in _PUBLIC_METHODS or handler is None:
                 raise _no_method(model, method)
+            if model in ("res.partner", "res.country"):
+                ensure_countries(tx)
             return handler(model, *args, **kwargs)
+
+    # -- /json/2 (Odoo 19) ------------------------------------------------------------------
+
+    async def web_version(self, request: Request) -> Response:
+        if self.faults.down and await _drop(request):
+            return Response(status_code=503)
+        return JSONResponse(dict(SERVER_VERSION))
+
+    def _json2_key_ok(self, request: Request) -> bool:
+        scheme, _, key = request.headers.get("authorization", "").partition(" ")
+        return scheme.lower() == "bearer" and key.strip() == self.api_key
+
+    async def json2(self, request: Request) -> Response:
+        """POST /json/2/<model>/<method>: named parameters in, the bare result out."""
+        if self.faults.down:
+            if await _drop(request):
+                return Response(status_code=503)
+            return HTMLResponse(PROXY_503, status_code=503)
+        model = request.path_params["model"]
+        method = request.path_params["method"]
+        database = request.headers.get("x-odoo-database")
+        if database is not None and database != self.db_name:
+            return _werkzeug(404, f"database {database!r} not found")
+        if not self._json2_key_ok(request):
+            return _werkzeug(401, "Invalid apikey")
+        body = await request.body()
+        params: Any = {}
+        if body:
+            try:
+                params = json.loads(body, parse_float=Decimal)
+            except ValueError as error:
+                return _werkzeug(400, f"could not parse the body as json: {error}")
+            if not isinstance(params, dict):
+                return _werkzeug(400, "could not parse the body, expecting a json object")
+        if self.faults.slow:
+            await asyncio.sleep(self.faults.slow)
+        if self.faults.error_500 > 0:
+            self.faults.error_500 -= 1
+            return HTMLResponse(PROXY_500, status_code=500)
+        is_sync = model == "pos.order" and method == "sync_from_ui"
+        if is_sync:
+            self.stats["sync_calls"] += 1
+        try:
+            result = await run_in_threadpool(self._json2_dispatch, model, method, dict(params))
+        except _Json2Refusal as refusal:
+            return _werkzeug(refusal.status, refusal.description)
+        except OdooError as error:
+            return _json2_error(JSON2_STATUS.get(error.name, 422), error.name, error.message)
+        except Exception as error:  # any other exception: 500 with its serialized form
+            kind = type(error)
+            module = "builtins" if kind.__module__ == "builtins" else kind.__module__
+            if not isinstance(error, ValueError | TypeError | AttributeError | KeyError):
+                log.exception("sandbox error")
+            return _json2_error(500, f"{module}.{kind.__qualname__}", str(error))
+        if is_sync and self.faults.drop_after_commit > 0:
+            self.faults.drop_after_commit -= 1
+            if await _drop(request):
+                return Response(status_code=200)  # never sent: the connection is gone
+            raise DroppedConnection("sandbox dropped the connection after committing")
+        return DecimalJSONResponse(result)
+
+    def _json2_dispatch(self, model: str, method: str, params: dict[str, Any]) -> Any:
+        """web_json_2_rpc: model and method checks, ids for record methods, signature binding."""
+        if model not in MODELS:
+            raise _Json2Refusal(404, f"the model {model!r} does not exist")
+        if method.startswith("_") or method not in _PUBLIC_METHODS:
+            raise _Json2Refusal(404, f"The method '{method}' does not exist on the model '{model}'")
+        ids = params.pop("ids", [])
+        if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
+            raise _Json2Refusal(422, "ids must be a list of record ids")
+        context = params.pop("context", None) or {}
+        if not isinstance(context, dict):
+            raise _Json2Refusal(422, "context must be an object")
+        record_method = method in _RECORD_METHODS
+        if ids and not record_method:
+            raise _Json2Refusal(422, f"cannot call {model}.{method} with ids")
+        handler = getattr(Odoo, method)
+        bound = [None, model, ids] if record_method else [None, model]
+        try:
+            inspect.signature(handler).bind(*bound, **params)
+        except TypeError as error:
+            raise _Json2Refusal(422, str(error)) from None
+        args = [ids] if record_method else []
+        result = self._call(model, method, args, {**params, "context": context})
+        if method == "create" and isinstance(result, int):
+            return [result]  # JSON-2 answers a recordset's ids
+        return result
 
     # -- helper routes ----------------------------------------------------------------------
 
@@ -1668,7 +1824,91 @@ class Sandbox:
         return JSONResponse({**self.stats, "orders": await run_in_threadpool(orders)})
 
 
-_PUBLIC_METHODS = {"search_read", "search", "search_count", "read", "fields_get", "sync_from_ui"}
+_PUBLIC_METHODS = {
+    "search_read",
+    "search",
+    "search_count",
+    "read",
+    "fields_get",
+    "sync_from_ui",
+    "create",
+    "write",
+    "context_get",
+}
+# Methods on records (ids first), as opposed to @api.model methods.
+_RECORD_METHODS = {"read", "write"}
+PARTNER_WRITABLE = {
+    "name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "zip",
+    "country_id",
+    "vat",
+    "barcode",
+    "active",
+}
+COUNTRIES = {
+    "ID": (100, "Indonesia"),
+    "SG": (197, "Singapore"),
+    "MY": (157, "Malaysia"),
+    "TH": (217, "Thailand"),
+    "NL": (165, "Netherlands"),
+    "US": (233, "United States"),
+}
+# Odoo 19's HTTP status for its exceptions over JSON-2 (exceptions.py `http_status`).
+JSON2_STATUS = {
+    UserError.name: 422,
+    ValidationError.name: 422,
+    MissingError.name: 404,
+    AccessError.name: 403,
+    AccessDenied.name: 403,
+}
+
+
+def _writable(model: str, method: str) -> None:
+    if model != "res.partner":
+        raise AccessError(
+            f"You are not allowed to {method} '{model}' records in the sandbox "
+            "(only res.partner is writable)."
+        )
+
+
+def ensure_countries(tx: Transaction) -> None:
+    """The res.country rows partners point at (kept out of the demo seed, added on first use)."""
+    for code, (country_id, name) in COUNTRIES.items():
+        if tx.get("res.country", country_id) is None:
+            tx.insert("res.country", country_id, {"name": name, "code": code})
+
+
+def _serialize(name: str, message: str, arguments: list[Any] | None = None) -> dict[str, Any]:
+    """odoo.http.serialize_exception: the body of a JSON-2 error answer."""
+    return {
+        "name": name,
+        "message": message,
+        "arguments": arguments if arguments is not None else [message],
+        "context": {},
+        "debug": ""
+        if name == AccessDenied.name
+        else f"Traceback (most recent call last):\n{name}: {message}\n",
+    }
+
+
+def _json2_error(status: int, name: str, message: str, arguments: Any = None) -> Response:
+    return DecimalJSONResponse(_serialize(name, message, arguments), status_code=status)
+
+
+def _werkzeug(status: int, description: str) -> Response:
+    names = {
+        400: "BadRequest",
+        401: "Unauthorized",
+        404: "NotFound",
+        422: "UnprocessableEntity",
+    }
+    return _json2_error(
+        status, f"werkzeug.exceptions.{names[status]}", description, [description, status]
+    )
 
 
 def _rpc_error(request_id: Any, name: str, message: str, status: int = 200) -> Response:
@@ -1756,6 +1996,8 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/jsonrpc", sandbox.jsonrpc, methods=["POST"]),
+            Route("/json/2/{model}/{method}", sandbox.json2, methods=["POST"]),
+            Route("/web/version", sandbox.web_version, methods=["GET"]),
             Route("/sandbox/faults", sandbox.faults_route, methods=["GET", "POST"]),
             Route("/sandbox/control", sandbox.control_route, methods=["POST"]),
             Route("/sandbox/stats", sandbox.stats_route, methods=["GET"]),

@@ -1,0 +1,430 @@
+"""The relay's API as an OpenAPI 3.1 document, served at GET /api/v1/openapi.json.
+
+It is written from the same limits records.py and app.py enforce (sizes, decimal strings, uuid
+text, batch limits), so a client generated from it sends what the relay accepts, and the fuzz
+tests can hold the relay to it. A change to a limit belongs in both places; `test_fuzz.py` checks
+that the numbers here are the modules' own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from . import records
+
+UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+DECIMAL_PATTERN = records.DECIMAL_TEXT.pattern
+CURSOR_PATTERN = r"^[0-9]{0,18}$"
+MAX_ID = 2**53
+MAX_ITEMS = 500  # Settings.max_items default
+MAX_BODY = 5 * 1024 * 1024  # Settings.max_body default
+ITEM_STATES = ["queued", "posted", "failed", "discarded"]
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _id(description: str = "an Odoo record id") -> dict[str, Any]:
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": description}
+
+
+def _money(description: str) -> dict[str, Any]:
+    return {"type": "string", "pattern": DECIMAL_PATTERN, "description": description}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _error(description: str) -> dict[str, Any]:
+    return _json(_ref("Error"), description)
+
+
+UUID = {"type": "string", "pattern": UUID_PATTERN, "minLength": 36, "maxLength": 36}
+
+LINE = {
+    "type": "object",
+    "required": ["uuid", "product_id", "tax_ids", *records.LINE_AMOUNTS],
+    "properties": {
+        "uuid": UUID,
+        "product_id": _id("product.product id"),
+        "full_product_name": {"type": ["string", "null"], "maxLength": records.MAX_TEXT},
+        **{name: _money(f"line {name} as a decimal string") for name in records.LINE_AMOUNTS},
+        "tax_ids": {"type": "array", "maxItems": 50, "items": _id("account.tax id")},
+        "refunded_line_uuid": {"anyOf": [UUID, {"type": "null"}]},
+    },
+}
+
+PAYMENT = {
+    "type": "object",
+    "required": ["uuid", "method_id", "amount"],
+    "properties": {
+        "uuid": UUID,
+        "method_id": _id("pos.payment.method id"),
+        "amount": _money("tendered amount"),
+        "is_change": {"type": "boolean"},
+        "reference": {"type": ["string", "null"], "maxLength": records.MAX_TEXT},
+    },
+}
+
+ORDER = {
+    "type": "object",
+    "description": (
+        "A sale made on a terminal (DESIGN.md, Records). Amounts are decimal strings, never JSON "
+        f"numbers with a fraction; a record is at most {records.MAX_RECORD_BYTES // 1024} KB."
+    ),
+    "required": [
+        "uuid",
+        "kind",
+        "terminal",
+        "session",
+        "seq",
+        "name",
+        "created_at",
+        "currency",
+        "lines",
+        "payments",
+        *records.ORDER_AMOUNTS,
+    ],
+    "properties": {
+        "uuid": {**UUID, "description": "made on the terminal; the idempotency key to Odoo"},
+        "kind": {"type": "string", "enum": list(records.SUPPORTED_KINDS)},
+        "terminal": {"type": "string", "description": "must be the token's own terminal"},
+        "session": _id("pos.session id"),
+        "seq": _id("per-terminal, gap-free sequence number"),
+        "name": {"type": "string", "minLength": 1, "maxLength": 64},
+        "created_at": {
+            "type": "string",
+            "format": "date-time",
+            "maxLength": 40,
+            "description": "ISO-8601 with its time zone (UTC)",
+        },
+        "currency": {"type": "string", "minLength": 1, "maxLength": 8},
+        "pricelist_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
+        "fiscal_position_id": {"type": ["integer", "null"], "minimum": 1, "maximum": MAX_ID},
+        "partner": {
+            "anyOf": [
+                {"type": "null"},
+                {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": {"id": _id("res.partner id")},
+                },
+            ]
+        },
+        "lines": {"type": "array", "minItems": 1, "maxItems": records.MAX_LINES, "items": LINE},
+        "payments": {"type": "array", "maxItems": records.MAX_PAYMENTS, "items": PAYMENT},
+        **{name: _money(f"order {name}") for name in records.ORDER_AMOUNTS},
+        "catalog_version": {"type": ["string", "integer", "null"]},
+    },
+}
+
+STATE = {
+    "type": "object",
+    "required": ["uuid", "status"],
+    "properties": {
+        "uuid": {"type": "string"},
+        "status": {"type": "string", "enum": ITEM_STATES},
+        "odoo_id": {"type": "integer"},
+        "error": {"type": "string", "description": "Odoo's (or the relay's) message"},
+        "retryable": {"type": "boolean"},
+    },
+}
+
+RESULT = {
+    "type": "object",
+    "required": ["uuid", "status"],
+    "properties": {
+        "uuid": {"type": ["string", "null"]},
+        "status": {"type": "string", "enum": ["accepted", "duplicate", "rejected"]},
+        "error": {"type": "string", "description": "why it was rejected, for the cashier"},
+    },
+}
+
+ERROR = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}},
+        }
+    },
+}
+
+BOOTSTRAP = {
+    "type": "object",
+    "description": "What a terminal needs to sell (shared contract, Bootstrap); money as strings.",
+    "required": ["company", "currency", "config", "taxes", "payment_methods", "catalog_version"],
+    "properties": {
+        "company": {"type": "object"},
+        "currency": {"type": "object"},
+        "config": {"type": "object"},
+        "taxes": {"type": "array", "items": {"type": "object"}},
+        "fiscal_positions": {"type": "array", "items": {"type": "object"}},
+        "pricelists": {"type": "array", "items": {"type": "object"}},
+        "payment_methods": {"type": "array", "items": {"type": "object"}},
+        "cash_roundings": {"type": "array", "items": {"type": "object"}},
+        "categories": {"type": "array", "items": {"type": "object"}},
+        "product_categories": {"type": "array", "items": {"type": "object"}},
+        "catalog_version": {"type": "string"},
+    },
+}
+
+PRODUCT = {
+    "type": "object",
+    "description": "A catalog record; an archived or deleted product is {id, active: false}.",
+    "required": ["id", "active"],
+    "properties": {
+        "id": {"type": "integer"},
+        "active": {"type": "boolean"},
+        "name": {"type": "string"},
+        "barcode": {"type": ["string", "null"]},
+        "list_price": {"type": "string"},
+    },
+}
+
+HEALTH = {
+    "type": "object",
+    "required": ["status", "journal", "odoo"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "error"]},
+        "journal": {"type": "string", "enum": ["ok", "error"]},
+        "odoo": {"type": "string", "enum": ["reachable", "unreachable"]},
+        "odoo_error": {"type": ["string", "null"]},
+        "queued": {"type": ["integer", "null"]},
+        "posted": {"type": ["integer", "null"]},
+        "failed": {"type": ["integer", "null"]},
+        "mirrored": {"type": "boolean"},
+        "uptime": {"type": "number"},
+    },
+}
+
+SINCE = {
+    "name": "since",
+    "in": "query",
+    "required": False,
+    "description": "the cursor of an earlier answer (empty or absent: from the start)",
+    "schema": {"type": "string", "pattern": CURSOR_PATTERN},
+}
+BEARER = [{"terminal": []}]
+UNAUTHORIZED = _error("missing or unknown terminal token")
+
+
+def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, Any]:
+    """The OpenAPI 3.1 document of the relay's v1 API."""
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "kasir relay",
+            "version": "1",
+            "description": (
+                "Terminals send sales to the relay, which stores them durably and forwards them "
+                "to Odoo exactly once. Every error is JSON {error: {code, message}}."
+            ),
+        },
+        "components": {
+            "securitySchemes": {
+                "terminal": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "the token POST /api/v1/pair gave this terminal",
+                }
+            },
+            "schemas": {
+                "Order": ORDER,
+                "OrderLine": LINE,
+                "Payment": PAYMENT,
+                "ItemState": STATE,
+                "ItemResult": RESULT,
+                "Error": ERROR,
+                "Bootstrap": BOOTSTRAP,
+                "Product": PRODUCT,
+                "Health": HEALTH,
+            },
+        },
+        "paths": {
+            "/api/v1/pair": {
+                "post": {
+                    "operationId": "pair",
+                    "summary": "Trade a one-time pairing code for a terminal token",
+                    "requestBody": {
+                        "required": True,
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["code"],
+                                    "properties": {
+                                        "code": {"type": "string", "examples": ["ABCD-EFGH"]}
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["terminal", "token"],
+                                "properties": {
+                                    "terminal": {"type": "string"},
+                                    "token": {"type": "string"},
+                                },
+                            },
+                            "paired: keep the token, it is shown once",
+                        ),
+                        "400": _error("the body is not JSON"),
+                        "403": _error("unknown, expired or already used code"),
+                        "413": _error("body too large"),
+                        "422": _error("no code in the body"),
+                    },
+                }
+            },
+            "/api/v1/sync": {
+                "post": {
+                    "operationId": "sync",
+                    "summary": "Store records durably (answers after the journal committed)",
+                    "security": BEARER,
+                    "requestBody": {
+                        "required": True,
+                        "description": f"at most {max_items} items and {max_body} bytes",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["items"],
+                                    "properties": {
+                                        "items": {
+                                            "type": "array",
+                                            "maxItems": max_items,
+                                            "items": _ref("Order"),
+                                        }
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["results", "states"],
+                                "properties": {
+                                    "results": {"type": "array", "items": _ref("ItemResult")},
+                                    "states": {"type": "array", "items": _ref("ItemState")},
+                                },
+                            },
+                            "one result per item (accepted, duplicate or rejected with why)",
+                        ),
+                        "400": _error("malformed JSON or Content-Length"),
+                        "401": UNAUTHORIZED,
+                        "413": _error("too large or too many items"),
+                        "422": _error('not {"items": [...]}'),
+                    },
+                }
+            },
+            "/api/v1/sync/state": {
+                "get": {
+                    "operationId": "syncState",
+                    "summary": "State changes of this terminal's items since a cursor",
+                    "security": BEARER,
+                    "parameters": [SINCE],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["states", "cursor"],
+                                "properties": {
+                                    "states": {"type": "array", "items": _ref("ItemState")},
+                                    "cursor": {"type": "string", "pattern": CURSOR_PATTERN},
+                                },
+                            },
+                            "changes and the next cursor",
+                        ),
+                        "400": _error("bad cursor"),
+                        "401": UNAUTHORIZED,
+                    },
+                }
+            },
+            "/api/v1/bootstrap": {
+                "get": {
+                    "operationId": "bootstrap",
+                    "summary": "Company, currency, taxes, pricelists, payment methods, config",
+                    "security": BEARER,
+                    "parameters": [
+                        {
+                            "name": "If-None-Match",
+                            "in": "header",
+                            "required": False,
+                            "schema": {"type": "string"},
+                        }
+                    ],
+                    "responses": {
+                        "200": _json(_ref("Bootstrap"), "the shop, with an ETag"),
+                        "304": {"description": "unchanged since the ETag sent"},
+                        "401": UNAUTHORIZED,
+                        "503": _error("the relay has not loaded the shop from Odoo yet"),
+                    },
+                }
+            },
+            "/api/v1/catalog": {
+                "get": {
+                    "operationId": "catalog",
+                    "summary": "A page of changed products since a cursor",
+                    "security": BEARER,
+                    "parameters": [
+                        SINCE,
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["items", "cursor", "more"],
+                                "properties": {
+                                    "items": {"type": "array", "items": _ref("Product")},
+                                    "cursor": {"type": "string", "pattern": CURSOR_PATTERN},
+                                    "more": {"type": "boolean"},
+                                },
+                            },
+                            "changed products (removals included) and the next cursor",
+                        ),
+                        "400": _error("bad cursor or limit"),
+                        "401": UNAUTHORIZED,
+                    },
+                }
+            },
+            "/healthz": {
+                "get": {
+                    "operationId": "healthz",
+                    "summary": "Journal and Odoo reachability",
+                    "responses": {
+                        "200": _json(_ref("Health"), "the journal works"),
+                        "503": _json(_ref("Health"), "the journal does not work"),
+                    },
+                }
+            },
+        },
+    }
+
+
+async def endpoint(request: Request) -> Response:
+    """GET /api/v1/openapi.json (public: it holds no secret), with the relay's own limits."""
+    relay = getattr(request.app.state, "relay", None)
+    settings = getattr(relay, "settings", None)
+    doc = document(
+        max_items=getattr(settings, "max_items", MAX_ITEMS),
+        max_body=getattr(settings, "max_body", MAX_BODY),
+    )
+    return JSONResponse(doc, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,238 @@
+"""The journal's contract, run against SQLite and PostgreSQL (the latter when
+KASIR_TEST_DATABASE_URL is set; each test gets a schema of its own, dropped afterwards)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid as uuidlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from kasir.journal import Incoming, Journal, open_journal
+from kasir.records import body_sha256, canonical
+from processes import drop_postgres_schema, make_order, postgres_schema
+
+POSTGRES_URL = os.environ.get("KASIR_TEST_DATABASE_URL", "").strip()
+needs_postgres = pytest.mark.skipif(
+    not POSTGRES_URL, reason="set KASIR_TEST_DATABASE_URL=postgresql://... to run"
+)
+BACKENDS = ["sqlite", pytest.param("postgresql", marks=needs_postgres)]
+
+Opener = Callable[[], Journal]
+
+
+@pytest.fixture(params=BACKENDS)
+def open_one(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Opener]:
+    """Opens journals on one fresh database (call it twice: two relays on the same journal)."""
+    opened: list[Journal] = []
+    if request.param == "sqlite":
+        where = str(tmp_path / "kasir.db")
+    else:
+        schema = f"kasir_test_{uuidlib.uuid4().hex[:12]}"
+        where = postgres_schema(POSTGRES_URL, schema)
+
+    def opener() -> Journal:
+        journal = open_journal(where)
+        opened.append(journal)
+        return journal
+
+    try:
+        yield opener
+    finally:
+        for journal in opened:
+            journal.close()
+        if request.param == "postgresql":
+            drop_postgres_schema(POSTGRES_URL, schema)
+
+
+@pytest.fixture
+def journal(open_one: Opener) -> Journal:
+    return open_one()
+
+
+def incoming(terminal: str, seq: int, **changes: object) -> Incoming:
+    record = {**make_order(terminal, seq, [(1, "3500", 2)]), **changes}
+    body = canonical(record)
+    return Incoming(record["uuid"], terminal, seq, "order", body, body_sha256(body))
+
+
+def queue(journal: Journal, terminal: str, seqs: list[int], now: float = 1000.0) -> list[str]:
+    records = [incoming(terminal, seq) for seq in seqs]
+    assert journal.accept(records, now=now) == ["accepted"] * len(records)
+    return [r.uuid for r in records]
+
+
+def test_accept_is_idempotent_and_refuses_a_changed_body(open_one: Opener) -> None:
+    journal = open_one()
+    first, second = incoming("kasir-1", 1), incoming("kasir-1", 2)
+    changed = Incoming(first.uuid, "kasir-1", 1, "order", "{}", body_sha256("{}"))
+    assert journal.accept([first, first, changed, second]) == [
+        "accepted",
+        "duplicate",
+        "conflict",
+        "accepted",
+    ]
+    assert journal.accept([second, changed]) == ["duplicate", "conflict"]
+    assert journal.item_count() == 2
+    assert journal.get(first.uuid).record()["seq"] == 1
+    journal.close()
+    again = open_one()  # durable: what was accepted is there after a restart
+    assert again.get(second.uuid).state == "queued"
+    assert again.counts() == {"queued": 2, "posted": 0, "failed": 0}
+
+
+def test_changes_follow_transitions_and_hide_other_terminals(journal: Journal) -> None:
+    one, two = queue(journal, "kasir-1", [1, 2])
+    (other,) = queue(journal, "kasir-2", [1])
+    states, cursor = journal.changes("kasir-1", 0)
+    assert [s["uuid"] for s in states] == [one, two]
+    journal.mark_retry(one, "Odoo answered HTTP 500", 0.0)
+    journal.mark_posted(one, 42)
+    journal.mark_failed(two, "Order is not fully paid.")
+    states, later = journal.changes("kasir-1", cursor)
+    assert later > cursor
+    assert {s["uuid"]: s["status"] for s in states} == {one: "posted", two: "failed"}
+    assert journal.get(one).attempts == 2 and journal.get(one).odoo_id == 42
+    assert journal.states("kasir-1", [other, one]) == [
+        {"uuid": one, "status": "posted", "odoo_id": 42}
+    ]
+    assert journal.changes("kasir-1", later) == ([], later)
+    assert journal.changes("kasir-1", later + 10_000)[0]  # a foreign cursor starts over
+    assert journal.requeue(two) and not journal.requeue(two) and not journal.requeue(one)
+    assert journal.get(two).state == "queued"
+
+
+def test_claims_keep_each_terminals_order(journal: Journal) -> None:
+    a = queue(journal, "kasir-1", [1, 2, 3])
+    b = queue(journal, "kasir-2", [1, 2])
+    now = 2000.0
+    taken = journal.claim("relay-a", lease=30, per_terminal=2, now=now)
+    assert [i.uuid for i in taken] == [a[0], a[1], b[0], b[1]]
+    # Everything due is held: another forwarder gets nothing, not even kasir-1's third order.
+    assert journal.claim("relay-b", now=now) == []
+    journal.mark_posted(a[0], 1)
+    assert journal.claim("relay-b", now=now) == []  # a[1] is still in relay-a's hands
+    # relay-a hits a retry on a[1] and gives back nothing else: kasir-1 waits for it.
+    journal.mark_retry(a[1], "timeout", now + 5)
+    assert journal.claim("relay-b", now=now + 1) == []
+    assert journal.next_due(now=now + 1) == now + 5  # a[1]'s retry; kasir-2 is held to now+30
+    assert [i.uuid for i in journal.claim("relay-b", now=now + 5)] == [a[1], a[2]]
+
+
+def test_a_claim_runs_out_and_can_be_released(journal: Journal) -> None:
+    one, two = queue(journal, "kasir-1", [1, 2])
+    assert [i.uuid for i in journal.claim("crashed", lease=10, now=2000.0)] == [one, two]
+    assert journal.claim("other", now=2005.0) == []
+    assert journal.next_due(now=2005.0) == 2010.0  # when the crashed relay's lease ends
+    assert [i.uuid for i in journal.claim("other", now=2011.0)] == [one, two]
+    journal.release("other", [two])
+    journal.release("nobody", [one])  # not its claim: nothing happens
+    assert journal.claim("third", now=2012.0) == []  # `one` still held, `two` behind it
+    journal.release("other", [one])
+    assert [i.uuid for i in journal.claim("third", now=2012.0)] == [one, two]
+
+
+def test_a_failed_item_does_not_hold_back_the_rest(journal: Journal) -> None:
+    one, two = queue(journal, "kasir-1", [1, 2])
+    (taken, _) = journal.claim("relay", now=2000.0)
+    assert taken.uuid == one
+    journal.mark_failed(taken.uuid, "Record does not exist or has been deleted.")
+    journal.release("relay", [two])
+    assert [i.uuid for i in journal.claim("relay", now=2000.0)] == [two]
+    assert journal.next_due(now=2000.0) > 2000.0  # only claimed work left: its lease end
+
+
+def test_pairing_codes_work_once(journal: Journal) -> None:
+    assert journal.add_terminal("kasir-1") and not journal.add_terminal("kasir-1")
+    journal.add_pairing_code("kasir-1", "code-hash", expires_at=3000.0)
+    journal.add_pairing_code("kasir-1", "old-hash", expires_at=10.0)
+    assert journal.pair("old-hash", "token-0", now=2000.0) is None  # expired
+    assert journal.pair("code-hash", "token-1", now=2000.0) == "kasir-1"
+    assert journal.pair("code-hash", "token-2", now=2000.0) is None
+    assert journal.terminal_by_token("token-1") == "kasir-1"
+    assert journal.terminals()[0]["name"] == "kasir-1"
+
+
+def test_catalog_bootstrap_and_meta(journal: Journal) -> None:
+    a = {"id": 1, "name": "Indomie", "list_price": "3500", "active": True}
+    assert journal.put_catalog([a, {"id": 2, "name": "Teh", "active": True}]) == 2
+    assert journal.put_catalog([a]) == 0
+    items, cursor, more = journal.catalog_page(0, 1)
+    assert items == [a] and more
+    journal.put_catalog([{"id": 2, "active": False}])
+    assert journal.catalog_ids() == {1} and journal.catalog_size() == 1
+    items, _, more = journal.catalog_page(cursor, 10)
+    assert items == [{"id": 2, "active": False}] and not more
+    etag = journal.put_bootstrap({"catalog_version": "3"})
+    assert journal.bootstrap() == ('{"catalog_version":"3"}', etag)
+    journal.set_meta("product_write_date", "2026-11-23 20:00:00")
+    assert journal.get_meta("product_write_date") == "2026-11-23 20:00:00"
+    assert journal.ping()
+
+
+@needs_postgres
+def test_two_relays_claiming_at_once_never_share_an_item(open_one: Opener) -> None:
+    """Several forwarders (threads, each with its own connections) drain one queue: every item
+    is claimed by exactly one of them, and a terminal's items never by two at a time."""
+    journals = [open_one() for _ in range(3)]
+    uuids = [u for t in range(8) for u in queue(journals[0], f"kasir-{t}", list(range(1, 16)))]
+    claimed: dict[str, list[str]] = {}
+    lock = threading.Lock()
+    errors: list[BaseException] = []
+
+    def forward(journal: Journal, owner: str) -> None:
+        try:
+            for _ in range(200):
+                items = journal.claim(owner, limit=10, per_terminal=3, now=5000.0)
+                if not items and journal.counts()["queued"] == 0:
+                    return
+                for item in items:
+                    with lock:
+                        claimed.setdefault(item.uuid, []).append(owner)
+                    journal.mark_posted(item.uuid, 1)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [
+        threading.Thread(target=forward, args=(journals[n % 3], f"relay-{n}")) for n in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors
+    assert sorted(claimed) == sorted(uuids)
+    assert all(len(owners) == 1 for owners in claimed.values())
+
+
+@needs_postgres
+def test_the_same_record_sent_to_two_relays_at_once_is_stored_once(open_one: Opener) -> None:
+    first, second = open_one(), open_one()
+    records = [incoming("kasir-1", seq) for seq in range(1, 51)]
+    answers: list[list[str]] = []
+    barrier = threading.Barrier(2)
+
+    def send(journal: Journal) -> None:
+        barrier.wait()
+        answers.append(journal.accept(records))
+
+    threads = [threading.Thread(target=send, args=(j,)) for j in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 2
+    for position in range(len(records)):
+        assert sorted(a[position] for a in answers) == ["accepted", "duplicate"]
+    assert first.item_count() == 50
+
+
+def test_release_all_frees_the_claims_of_a_crashed_relay(journal: Journal) -> None:
+    """What a single relay does at start on its own journal (SQLite): nothing waits for a lease
+    taken by the process that was killed."""
+    one, two = queue(journal, "kasir-1", [1, 2])
+    assert len(journal.claim("killed", now=2000.0)) == 2
+    assert journal.release_all() == 2
+    assert [i.uuid for i in journal.claim("restarted", now=2000.0)] == [one, two]
