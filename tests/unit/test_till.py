@@ -15,58 +15,16 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from demo_shop import BOOTSTRAP as DEMO_BOOTSTRAP
 from register.money import Currency
 from till.app import GRID_LIMIT, Till, parse_amount, quick_cash
 
 NOW = datetime(2026, 11, 23, 20, 41, 5, 123456, tzinfo=UTC)
 
-BOOTSTRAP: dict[str, Any] = {
-    "company": {"id": 1, "name": "Toko Sumber Rejeki", "country_code": "ID", "vat": "01.234"},
-    "currency": {
-        "id": 12,
-        "name": "IDR",
-        "symbol": "Rp",
-        "rounding": "1",
-        "decimal_places": 0,
-        "position": "before",
-    },
-    "config": {
-        "id": 1,
-        "name": "Kasir 1",
-        "session_id": 1,
-        "pricelist_id": 1,
-        "payment_method_ids": [1, 2],
-        "tax_calculation_rounding_method": "round_per_line",
-        "cash_rounding": False,
-        "rounding_method_id": None,
-        "only_round_cash_method": False,
-        "receipt_header": "Selamat datang\nJl. Merdeka 1",
-        "receipt_footer": "Terima kasih",
-    },
-    "taxes": [
-        {
-            "id": 1,
-            "name": "PPN 11%",
-            "amount_type": "percent",
-            "amount": "11",
-            "price_include": True,
-            "include_base_amount": False,
-            "is_base_affected": True,
-            "sequence": 1,
-            "children_tax_ids": [],
-        }
-    ],
-    "fiscal_positions": [],
-    "pricelists": [{"id": 1, "name": "Umum", "items": []}],
-    "payment_methods": [
-        {"id": 1, "name": "Tunai", "is_cash_count": True, "type": "cash"},
-        {"id": 2, "name": "Kartu", "is_cash_count": False, "type": "bank"},
-    ],
-    "cash_roundings": [],
-    "categories": [{"id": 1, "name": "Makanan", "parent_id": None}, {"id": 2, "name": "Minuman"}],
-    "product_categories": [{"id": 1, "name": "All", "parent_id": None}],
-    "catalog_version": "57",
-}
+# The register tests' demo shop, with a longer receipt header and a second category for the grid.
+BOOTSTRAP: dict[str, Any] = copy.deepcopy(DEMO_BOOTSTRAP)
+BOOTSTRAP["config"]["receipt_header"] = "Selamat datang\nJl. Merdeka 1"
+BOOTSTRAP["categories"].append({"id": 2, "name": "Minuman"})
 
 
 # The demo shop above, as the contract sends it: one pricelist, no fiscal position, no rounding.

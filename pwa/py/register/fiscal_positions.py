@@ -16,18 +16,10 @@ from decimal import Decimal
 from typing import Any
 
 from .money import CONTEXT, to_decimal
+from .odoo_values import many2one_id
 from .taxes import Tax, compute_taxes, flatten_taxes
 
 __all__ = ["FiscalPosition", "adapt_price"]
-
-
-def _many2one(value: Any) -> int | None:
-    """An Odoo many2one as JSON gives it: an id, [id, name], or null/false."""
-    if value is None or value is False:
-        return None
-    if isinstance(value, (list, tuple)):
-        return int(value[0]) if value else None
-    return int(value)
 
 
 @dataclass(frozen=True, eq=False)
@@ -61,11 +53,11 @@ class FiscalPosition:
         for line in data.get("tax_ids") or ():
             if not isinstance(line, Mapping):
                 continue  # plain ids of account.fiscal.position.tax: nothing to map with
-            src = _many2one(line.get("tax_src_id"))
+            src = many2one_id(line.get("tax_src_id"))
             if src is None:
                 continue
             dests = mapping.setdefault(src, [])
-            dest = _many2one(line.get("tax_dest_id"))
+            dest = many2one_id(line.get("tax_dest_id"))
             if dest is not None:
                 dests.append(dest)
         tax_map = {src: tuple(dict.fromkeys(dests)) for src, dests in mapping.items()}

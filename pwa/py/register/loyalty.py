@@ -31,6 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from .money import float_round, money_str, to_decimal
+from .odoo_values import many2one_id, moment, number
 
 __all__ = [
     "LoyaltyProgram",
@@ -45,34 +46,6 @@ ZERO = Decimal(0)
 POINTS_ROUNDING = Decimal("0.01")
 RULE_MODES = ("money", "unit", "order")
 DISCOUNT_MODES = ("per_order", "percent", "per_point")
-
-
-def _number(value: Any) -> Decimal:
-    if value is None or value is False:
-        return ZERO
-    if isinstance(value, float):
-        return to_decimal(repr(value))  # Odoo's float, by the text that was typed
-    return to_decimal(value)
-
-
-def _id(value: Any) -> int | None:
-    if value is None or value is False:
-        return None
-    if isinstance(value, (list, tuple)):
-        return int(value[0]) if value else None
-    return int(value)
-
-
-def _moment(value: Any) -> datetime | None:
-    if value is None or value is False or value == "":
-        return None
-    if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = datetime.fromisoformat(
-            str(value).strip().replace(" ", "T", 1).replace("Z", "+00:00")
-        )
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -97,9 +70,9 @@ class LoyaltyRule:
         products = data.get("product_ids")
         return cls(
             mode=data.get("mode") or data.get("reward_point_mode") or "money",
-            points=_number(data.get("points", data.get("reward_point_amount"))),
+            points=number(data.get("points", data.get("reward_point_amount"))),
             product_ids=frozenset(int(p) for p in products) if products else None,
-            minimum_amount=_number(data.get("minimum_amount")),
+            minimum_amount=number(data.get("minimum_amount")),
         )
 
     def covers(self, product_id: int) -> bool:
@@ -128,10 +101,10 @@ class LoyaltyReward:
         return cls(
             id=int(data["id"]),
             name=data.get("name") or data.get("description") or "",
-            required_points=_number(data.get("required_points")),
+            required_points=number(data.get("required_points")),
             discount_mode=data.get("discount_mode") or "per_order",
-            discount=_number(data.get("discount")),
-            discount_product_id=_id(data.get("discount_product_id")),
+            discount=number(data.get("discount")),
+            discount_product_id=many2one_id(data.get("discount_product_id")),
         )
 
     def cost(self, points: Any = None) -> Decimal:
@@ -214,8 +187,8 @@ def balance_as_of(points: Any, as_of: datetime | None) -> str:
         amount = format(to_decimal(points), "f")
     if as_of is None:
         return f"{amount} points (balance not known yet)"
-    moment = as_of.astimezone(UTC)
-    return f"{amount} points (balance as of {moment:%d %b %Y %H:%M} UTC)"
+    at = as_of.astimezone(UTC)
+    return f"{amount} points (balance as of {at:%d %b %Y %H:%M} UTC)"
 
 
 def balance_for(
@@ -237,8 +210,8 @@ def balance_for(
         partner_id = partner.get("id")
         for entry in partner.get("loyalty") or ():
             if int(entry.get("program_id")) == int(program_id):
-                known = _number(entry.get("points"))
-                as_of = _moment(entry.get("as_of"))
+                known = number(entry.get("points"))
+                as_of = moment(entry.get("as_of"))
     pending = set(unposted)
     spent = ZERO
     if partner_id is not None:
@@ -246,13 +219,13 @@ def balance_for(
             who = order.get("partner")
             if not isinstance(who, Mapping) or who.get("id") != partner_id:
                 continue
-            created = _moment(order.get("created_at"))
+            created = moment(order.get("created_at"))
             recent = as_of is None or (created is not None and created >= as_of)
             if not recent and order.get("uuid") not in pending:
                 continue
             for entry in order.get("loyalty") or ():
                 if int(entry.get("program_id")) == int(program_id):
-                    spent += _number(entry.get("points_spent"))
+                    spent += number(entry.get("points_spent"))
     return PointsBalance(int(program_id), known, as_of, spent)
 
 

@@ -27,12 +27,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import KW_ONLY, dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from .catalog import Product
 from .money import CONTEXT, float_round, to_decimal
+from .odoo_values import many2one_id, moment, number
 
 __all__ = ["Pricelist", "PricelistItem", "load_pricelists"]
 
@@ -41,44 +42,6 @@ HUNDRED = Decimal(100)
 COMPUTE_PRICES = ("fixed", "percentage", "formula")
 BASES = ("list_price", "standard_price", "pricelist")
 APPLIED_ON = ("0_product_variant", "1_product", "2_product_category", "3_global")
-
-
-def _number(value: Any) -> Decimal:
-    """A number from the bootstrap: Decimal, int, decimal string, or Odoo's float (by its text)."""
-    if value is None or value is False:
-        return ZERO
-    if isinstance(value, float):
-        # Odoo stores these as floats; the shortest repr is what the user typed (0.1, not 0.1000…1).
-        return to_decimal(repr(value))
-    return to_decimal(value)
-
-
-def _many2one(value: Any) -> int | None:
-    """An Odoo many2one as JSON gives it: an id, [id, name], or null/false."""
-    if value is None or value is False:
-        return None
-    if isinstance(value, (list, tuple)):
-        return int(value[0]) if value else None
-    return int(value)
-
-
-def _moment(value: Any) -> datetime | None:
-    """An aware UTC datetime from a datetime, a date, or Odoo/ISO text; naive means UTC (Odoo)."""
-    if value is None or value is False or value == "":
-        return None
-    if isinstance(value, str):
-        text = value.strip().replace(" ", "T", 1)
-        if text.endswith("Z"):
-            text = text[:-1] + "+00:00"
-        value = datetime.fromisoformat(text) if "T" in text else date.fromisoformat(text)
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=UTC)
-        return value.astimezone(UTC)
-    if isinstance(value, date):
-        # A date is its midnight, as Odoo compares a date with a Datetime field.
-        return datetime(value.year, value.month, value.day, tzinfo=UTC)
-    raise TypeError(f"not a date or datetime: {value!r}")
 
 
 @dataclass(frozen=True, eq=False)
@@ -123,8 +86,8 @@ class PricelistItem:
             object.__setattr__(self, name, to_decimal(getattr(self, name)))
         if self.price_round < 0:
             raise ValueError(f"price_round must not be negative, got {self.price_round}")
-        object.__setattr__(self, "date_start", _moment(self.date_start))
-        object.__setattr__(self, "date_end", _moment(self.date_end))
+        object.__setattr__(self, "date_start", moment(self.date_start))
+        object.__setattr__(self, "date_end", moment(self.date_end))
         if self.product_id is not None:
             applied_on = "0_product_variant"
         elif self.product_tmpl_id is not None:
@@ -145,9 +108,9 @@ class PricelistItem:
         An explicit `applied_on` clears the ids that do not belong to that scope, as Odoo's
         create/write do, so a rule means the same here as in Odoo.
         """
-        product_id = _many2one(data.get("product_id"))
-        product_tmpl_id = _many2one(data.get("product_tmpl_id"))
-        categ_id = _many2one(data.get("categ_id"))
+        product_id = many2one_id(data.get("product_id"))
+        product_tmpl_id = many2one_id(data.get("product_tmpl_id"))
+        categ_id = many2one_id(data.get("categ_id"))
         applied_on = data.get("applied_on")
         if applied_on == "3_global":
             product_id = product_tmpl_id = categ_id = None
@@ -163,17 +126,17 @@ class PricelistItem:
             int(data["id"]),
             compute_price=data.get("compute_price") or "fixed",
             base=data.get("base") or "list_price",
-            base_pricelist=_many2one(data.get("base_pricelist_id")),
-            fixed_price=_number(data.get("fixed_price")),
-            percent_price=_number(data.get("percent_price")),
-            price_discount=_number(data.get("price_discount")),
-            price_surcharge=_number(data.get("price_surcharge")),
-            price_round=_number(data.get("price_round")),
-            price_min_margin=_number(data.get("price_min_margin")),
-            price_max_margin=_number(data.get("price_max_margin")),
-            min_quantity=_number(data.get("min_quantity")),
-            date_start=_moment(data.get("date_start")),
-            date_end=_moment(data.get("date_end")),
+            base_pricelist=many2one_id(data.get("base_pricelist_id")),
+            fixed_price=number(data.get("fixed_price")),
+            percent_price=number(data.get("percent_price")),
+            price_discount=number(data.get("price_discount")),
+            price_surcharge=number(data.get("price_surcharge")),
+            price_round=number(data.get("price_round")),
+            price_min_margin=number(data.get("price_min_margin")),
+            price_max_margin=number(data.get("price_max_margin")),
+            min_quantity=number(data.get("min_quantity")),
+            date_start=moment(data.get("date_start")),
+            date_end=moment(data.get("date_end")),
             product_id=product_id,
             product_tmpl_id=product_tmpl_id,
             categ_id=categ_id,
@@ -357,9 +320,9 @@ def _less_percent(price: Decimal, percent: Decimal) -> Decimal:
 def _now(when: Any) -> datetime:
     if when is None:
         return datetime.now(UTC)
-    moment = _moment(when)
-    assert moment is not None
-    return moment
+    at = moment(when)
+    assert at is not None
+    return at
 
 
 def load_pricelists(entries: Iterable[Mapping[str, Any]]) -> dict[int, Pricelist]:

@@ -26,19 +26,11 @@ from .catalog import Product
 from .fiscal_positions import FiscalPosition
 from .loyalty import LoyaltyProgram
 from .money import Currency, to_decimal
+from .odoo_values import many2one_id
 from .pricelists import Pricelist, load_pricelists
 from .taxes import Tax
 
 __all__ = ["PaymentMethod", "Shop"]
-
-
-def _many2one(value: Any) -> int | None:
-    """An id from the bootstrap: an int, [id, name], or null/false."""
-    if value is None or value is False:
-        return None
-    if isinstance(value, (list, tuple)):
-        return int(value[0]) if value else None
-    return int(value)
 
 
 ROUNDING_METHODS = ("round_per_line", "round_globally")
@@ -104,7 +96,7 @@ class Shop:
             methods = list(methods_by_id.values())
         roundings = {int(r["id"]): r for r in data.get("cash_roundings") or ()}
         cash_rounding = None
-        rounding_id = _many2one(config.get("rounding_method_id"))
+        rounding_id = many2one_id(config.get("rounding_method_id"))
         if config.get("cash_rounding") and rounding_id is not None:
             if rounding_id not in roundings:
                 raise ValueError(f"cash rounding {rounding_id} is missing from the bootstrap")
@@ -129,10 +121,10 @@ class Shop:
             catalog_version=str(data.get("catalog_version") or ""),
             pricelists=load_pricelists(data.get("pricelists") or ()),
             fiscal_positions=fiscal_positions,
-            fiscal_position_id=_many2one(config.get("default_fiscal_position_id")),
+            fiscal_position_id=many2one_id(config.get("default_fiscal_position_id")),
             cash_rounding=cash_rounding,
             only_round_cash_method=bool(config.get("only_round_cash_method")),
-            discount_product_id=_many2one(config.get("discount_product_id")),
+            discount_product_id=many2one_id(config.get("discount_product_id")),
             price_rounding=to_decimal(price_rounding) if price_rounding else Decimal("0.01"),
             loyalty_programs=[
                 LoyaltyProgram.from_bootstrap(p) for p in data.get("loyalty_programs") or ()
