@@ -2,9 +2,9 @@
 // The till only ever reads what is stored, so it starts the same with or without a network.
 
 import { relayFetch, terminalToken } from "./outbox.js";
-import { applyCatalogPage, getMeta, setMeta } from "./storage.js";
+import { applyPage, getMeta, setMeta } from "./storage.js";
 
-const CATALOG_PAGE = 2000;
+const PAGE = 2000;
 
 /** Exchange a one-time pairing code for this terminal's token. */
 export async function pair(code) {
@@ -14,9 +14,20 @@ export async function pair(code) {
   return { terminal: terminal.name };
 }
 
+/** Page through what changed in `store` since its cursor. */
+async function pull(store, path, token) {
+  for (let page = 0; page < 1000; page++) {
+    const since = (await getMeta(`${store}_cursor`)) ?? "";
+    const { data } = await relayFetch(
+      `${path}?since=${encodeURIComponent(since)}&limit=${PAGE}`, { token });
+    await applyPage(store, data.items, data.cursor);
+    if (!data.more) break;
+  }
+}
+
 /**
- * Refresh bootstrap and catalog from the relay. Resolves true when the relay answered, false when it
- * could not be reached (what is stored stays as it is).
+ * Refresh bootstrap, catalog and customers from the relay. Resolves true when the relay answered,
+ * false when it could not be reached (what is stored stays as it is).
  */
 export async function refresh() {
   const token = await terminalToken();
@@ -30,13 +41,11 @@ export async function refresh() {
       await setMeta("bootstrap", boot.data);
       await setMeta("bootstrap_etag", boot.headers.get("ETag"));
     }
-    for (let page = 0; page < 1000; page++) {
-      const since = (await getMeta("catalog_cursor")) ?? "";
-      const { data } = await relayFetch(
-        `/api/v1/catalog?since=${encodeURIComponent(since)}&limit=${CATALOG_PAGE}`, { token });
-      await applyCatalogPage(data.items, data.cursor);
-      if (!data.more) break;
-    }
+    await pull("catalog", "/api/v1/catalog", token);
+    // A relay without customers yet (404) still gave a complete refresh.
+    await pull("partners", "/api/v1/partners", token).catch((err) => {
+      if (err.status !== 404) throw err;
+    });
     return true;
   } catch (err) {
     if (err.status === 401) throw err;

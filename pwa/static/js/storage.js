@@ -103,14 +103,17 @@ export async function recentOrders(limit = 20) {
   return orders.slice(0, limit);
 }
 
-/** Put catalog records (and remove inactive ones) and move the cursor, in one transaction. */
-export function applyCatalogPage(items, cursor) {
-  return transact(["catalog", "meta"], "readwrite", (s) => {
+/**
+ * Put a page of records from the relay into `store` (removing inactive ones) and move its cursor,
+ * in one transaction, so a page is either applied with its cursor or not at all.
+ */
+export function applyPage(store, items, cursor) {
+  return transact([store, "meta"], "readwrite", (s) => {
     for (const item of items) {
-      if (item.active === false) s.catalog.delete(item.id);
-      else s.catalog.put(item);
+      if (item.active === false) s[store].delete(item.id);
+      else s[store].put(item);
     }
-    s.meta.put(cursor, "catalog_cursor");
+    s.meta.put(cursor, `${store}_cursor`);
   });
 }
 
