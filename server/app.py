@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from register.shop import Shop
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -27,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from . import auth, openapi, records
+from . import admin, auth, openapi, records
 from .config import Settings
 from .forwarder import Forwarder
 from .journal import Incoming, Journal, open_journal
@@ -41,6 +42,11 @@ SWITCH_INTERVAL = 0.0005  # seconds
 CATALOG_MAX = 5000
 PAIR_MAX_BODY = 4096
 TEMPLATES = Path(__file__).parent / "templates"
+SHOP_RECHECK = 1.0  # seconds a built shop is used before its bootstrap ETag is looked at again
+CONFLICT = (
+    "this uuid was already sent with a different content; a record is never changed once sent "
+    "(make a new uuid for a new record)"
+)
 MEDIA_TYPES = {
     ".wasm": "application/wasm",
     ".mjs": "text/javascript",
@@ -70,6 +76,11 @@ def error_response(status: int, code: str, message: str, headers: dict[str, str]
     return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
 
 
+def _no_constant(name: str) -> Any:
+    """NaN and Infinity are not JSON (RFC 8259); Python would accept them as floats."""
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
@@ -88,6 +99,8 @@ class Relay:
         self.mirror: Mirror | None = None
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
+        self._shop: tuple[str, Shop] | None = None  # (bootstrap ETag, the shop built from it)
+        self._shop_checked = 0.0  # time.monotonic() of the last look at the ETag
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
         self.offline_template = env.get_template("offline.html")
 
@@ -176,7 +189,7 @@ class Relay:
     @staticmethod
     def parse_json(body: bytes) -> Any:
         try:
-            return json.loads(body, parse_float=Decimal)
+            return json.loads(body, parse_float=Decimal, parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}") from None
 
@@ -206,7 +219,7 @@ class Relay:
             terminal, token = await run_in_threadpool(auth.pair, self.db, code)
         except auth.AuthError as error:
             raise ApiError(403, "invalid_code", str(error)) from None
-        log.info("terminal paired terminal=%s", terminal)
+        log.info("terminal paired", extra={"terminal": terminal})
         return self.json({"terminal": terminal, "token": token})
 
     async def sync(self, request: Request) -> Response:
@@ -233,6 +246,8 @@ class Relay:
         results: list[dict[str, Any]] = []
         incoming: list[Incoming] = []
         slots: list[int] = []
+        shop = self.shop()
+        recomputed: list[tuple[int, str]] = []  # (slot, body) of orders the register refused
         for item in items:
             uuid = item.get("uuid") if isinstance(item, dict) else None
             uuid = uuid if isinstance(uuid, str) and len(uuid) <= 64 else None
@@ -242,6 +257,11 @@ class Relay:
                 results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
                 continue
             text = records.canonical(item)
+            problem = records.check_order(item, shop) if kind == "order" else None
+            if problem:  # settled below: a resend of a stored uuid is not judged by its totals
+                recomputed.append((len(results), text))
+                results.append({"uuid": uuid, "status": "rejected", "error": problem})
+                continue
             incoming.append(Incoming(uuid, terminal, seq, kind, text, records.body_sha256(text)))
             slots.append(len(results))
             results.append({"uuid": uuid, "status": "accepted"})
@@ -251,14 +271,13 @@ class Relay:
             for slot, status in zip(slots, statuses, strict=True):
                 if status == "conflict":
                     results[slot]["status"] = "rejected"
-                    results[slot]["error"] = (
-                        "this uuid was already sent with a different content; a record is never "
-                        "changed once sent (make a new uuid for a new record)"
-                    )
+                    results[slot]["error"] = CONFLICT
                 else:
                     results[slot]["status"] = status
                     if status == "accepted":
                         fresh.add(results[slot]["uuid"])
+        for slot, text in recomputed:
+            self._known_uuid(results[slot], text)
         # A record stored just now is queued; only the others need a look in the journal.
         uuids = list(dict.fromkeys(r["uuid"] for r in results if r["uuid"]))
         known = {
@@ -272,14 +291,54 @@ class Relay:
         ]
         if items:
             log.info(
-                "sync terminal=%s items=%d accepted=%d duplicate=%d rejected=%d",
-                terminal,
-                len(items),
-                len(fresh),
-                sum(1 for r in results if r["status"] == "duplicate"),
-                sum(1 for r in results if r["status"] == "rejected"),
+                "sync",
+                extra={
+                    "terminal": terminal,
+                    "items": len(items),
+                    "accepted": len(fresh),
+                    "duplicate": sum(1 for r in results if r["status"] == "duplicate"),
+                    "rejected": sum(1 for r in results if r["status"] == "rejected"),
+                },
             )
         return {"results": results, "states": states}, len(fresh)
+
+    def _known_uuid(self, result: dict[str, Any], text: str) -> None:
+        """An order whose totals the register refused may be a resend of one stored earlier
+        (perhaps before the shop changed): then it is a duplicate, or a conflict, as always."""
+        stored = self.db.get(result["uuid"])
+        if stored is None:
+            return
+        if stored.body == text:
+            result.pop("error", None)
+            result["status"] = "duplicate"
+        else:
+            result["error"] = CONFLICT
+
+    def shop(self) -> Shop | None:
+        """The register's view of the shop (from the mirrored bootstrap) that incoming orders
+        are recomputed against; rebuilt only when the bootstrap's ETag changes. None before the
+        first mirror: the shape checks alone apply then."""
+        cached = self._shop
+        now = time.monotonic()
+        if cached is not None and now - self._shop_checked < SHOP_RECHECK:
+            return cached[1]
+        etag = self.db.bootstrap_etag()
+        self._shop_checked = now
+        if etag is None:
+            return None
+        if cached is not None and cached[0] == etag:
+            return cached[1]
+        stored = self.db.bootstrap()
+        if stored is None:
+            return None
+        text, etag = stored
+        try:
+            shop = Shop.from_bootstrap(json.loads(text))
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            log.exception("the mirrored bootstrap does not make a shop; orders are not recomputed")
+            return None
+        self._shop = (etag, shop)
+        return shop
 
     async def sync_state(self, request: Request) -> Response:
         terminal = await self.terminal(request)
@@ -314,13 +373,24 @@ class Relay:
         items, cursor, more = await run_in_threadpool(self.db.catalog_page, since, limit)
         return self.json({"items": items, "cursor": str(cursor), "more": more})
 
+    async def partners(self, request: Request) -> Response:
+        """Customers changed after a cursor (archived and deleted ones as removals)."""
+        await self.terminal(request)
+        since = self.cursor(request)
+        raw_limit = request.query_params.get("limit", "").strip()
+        if raw_limit and not raw_limit.isdigit():
+            raise ApiError(400, "bad_limit", f"limit must be a number, got {raw_limit!r}")
+        limit = min(max(int(raw_limit or CATALOG_LIMIT), 1), CATALOG_MAX)
+        items, cursor, more = await run_in_threadpool(self.db.partners_page, since, limit)
+        return self.json({"items": items, "cursor": str(cursor), "more": more})
+
     async def healthz(self, request: Request) -> Response:
         try:
             await run_in_threadpool(self.db.ping)
             counts = await run_in_threadpool(self.db.counts)
             journal = "ok"
         except Exception as error:  # the journal is the one thing that must work
-            log.error("healthz: journal error %r", error)
+            log.error("healthz: journal error", extra={"error": repr(error)})
             counts, journal = {}, "error"
         answer = {
             "status": "ok" if journal == "ok" else "error",
@@ -422,9 +492,11 @@ def create_app(
         Route("/api/v1/sync/state", relay.sync_state, methods=["GET"]),
         Route("/api/v1/bootstrap", relay.bootstrap, methods=["GET"]),
         Route("/api/v1/catalog", relay.catalog, methods=["GET"]),
+        Route("/api/v1/partners", relay.partners, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi.endpoint, methods=["GET"]),
         Route("/healthz", relay.healthz, methods=["GET"]),
         Route("/offline", relay.offline, methods=["GET"]),
+        *admin.routes(relay),
         Route("/api/{path:path}", _api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
         Route("/{path:path}", relay.static, methods=["GET", "HEAD"]),
     ]

@@ -16,6 +16,7 @@ from .journal import Journal
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud and typed by hand
 CODE_LIFETIME = 24 * 3600.0
+CONTACT_EVERY = 60.0  # seconds between two "last contact" writes for one terminal
 TERMINAL_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -80,4 +81,31 @@ def authenticate(journal: Journal, header: str | None) -> str | None:
     token = bearer_token(header)
     if token is None or len(token) > 512:
         return None
-    return journal.terminal_by_token(sha256(token))
+    terminal = journal.terminal_by_token(sha256(token))
+    if terminal is not None:
+        _note_contact(journal, terminal)
+    return terminal
+
+
+def revoke(journal: Journal, name: str) -> bool:
+    """Cut a terminal off at once (lost or stolen tablet): its token answers 401 from now on.
+    What it already sent stays in the journal and is forwarded. False: no such terminal."""
+    check_terminal_name(name)
+    return journal.revoke_terminal(name)
+
+
+_last_contact: dict[tuple[int, str], float] = {}
+
+
+def _note_contact(journal: Journal, terminal: str, now: float | None = None) -> None:
+    """Record the manager page's "last contact", at most once a minute per terminal: a write
+    on every request would cost the sync path a commit."""
+    now = time.time() if now is None else now
+    key = (id(journal), terminal)
+    if now - _last_contact.get(key, 0.0) < CONTACT_EVERY:
+        return
+    _last_contact[key] = now
+    try:
+        journal.touch_terminal(terminal, now)
+    except Exception:  # a busy journal must not fail the request; the next contact retries
+        _last_contact.pop(key, None)

@@ -7,16 +7,19 @@ import asyncio
 import contextlib
 import logging
 import os
+import secrets
 import signal
 import socket
 import sys
+import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
 
-from . import auth
-from .config import ConfigError, from_env
+from . import auth, logs
+from .config import ConfigError, load
 from .journal import Journal, JournalUnavailable, open_journal
 
 log = logging.getLogger("kasir")
@@ -24,11 +27,7 @@ DEMO_TERMINAL = "kasir-1"
 
 
 def _logging() -> None:
-    logging.basicConfig(
-        level=os.environ.get("KASIR_LOG_LEVEL", "INFO").upper(),
-        format="%(asctime)s %(levelname)s %(name)s %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per Odoo call is noise
+    logs.setup()
 
 
 def _port_free(host: str, port: int) -> bool:
@@ -66,7 +65,7 @@ def _uvicorn_config(app: object, host: str, port: int) -> uvicorn.Config:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .app import create_app
 
-    settings = from_env().with_overrides(
+    settings = load(args.config).with_overrides(
         database=Path(args.db) if args.db else None,
         database_url=_database_url(args),
         dist=Path(args.dist) if args.dist else None,
@@ -122,18 +121,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
         "KASIR_ODOO_LOGIN": "admin",
         "KASIR_ODOO_API_KEY": "sandbox-key",
     }
-    settings = from_env(env).with_overrides(
+    settings = load(args.config, env).with_overrides(
         database=var / "kasir.db", dist=Path(args.dist) if args.dist else None
     )
+    # The manager page needs a token: the demo makes one unless the environment has one.
+    admin_token = os.environ.get("KASIR_ADMIN_TOKEN", "").strip() or secrets.token_urlsafe(24)
+    os.environ["KASIR_ADMIN_TOKEN"] = admin_token
     journal = Journal(settings.database)
     code = auth.add_terminal(journal, DEMO_TERMINAL)
     relay_app = create_app(settings, journal=journal)
 
     async def main() -> None:
-        servers = [
-            _QuietServer(_uvicorn_config(sandbox_app, args.host, sandbox_port)),
-            _QuietServer(_uvicorn_config(relay_app, args.host, args.port)),
-        ]
+        servers = [_QuietServer(_uvicorn_config(sandbox_app, args.host, sandbox_port))]
         loop = asyncio.get_running_loop()
 
         def stop() -> None:
@@ -142,21 +141,32 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     server.force_exit = True
                 server.should_exit = True
 
+        async def started(tasks: list[asyncio.Task[None]]) -> bool:
+            while not all(server.started for server in servers):
+                if any(task.done() for task in tasks):
+                    return False
+                await asyncio.sleep(0.02)
+            return True
+
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop)
-        tasks = [asyncio.create_task(server.serve()) for server in servers]
-        while not all(server.started for server in servers):
-            if any(task.done() for task in tasks):
-                stop()
-                break
-            await asyncio.sleep(0.05)
-        else:
-            print(f"kasir is running: http://{args.host}:{args.port}/?pair={code}", flush=True)
+        tasks = [asyncio.create_task(servers[0].serve())]
+        # The relay mirrors Odoo as it starts: only once the sandbox answers, or its first
+        # pass would log "Odoo is unreachable" for nothing.
+        if await started(tasks):
+            servers.append(_QuietServer(_uvicorn_config(relay_app, args.host, args.port)))
+            tasks.append(asyncio.create_task(servers[1].serve()))
+        if await started(tasks) and len(servers) == 2:
+            base = f"http://{args.host}:{args.port}"
+            print(f"kasir is running: {base}/?pair={code}", flush=True)
             print(
                 f"Open it in Chromium to pair the till as {DEMO_TERMINAL} with the demo shop "
                 f"(Odoo sandbox at {sandbox_url}); Ctrl-C stops both.",
                 flush=True,
             )
+            print(f"Manager page: {base}/admin (admin token {admin_token})", flush=True)
+        else:
+            stop()
         await asyncio.gather(*tasks, return_exceptions=True)
 
     try:
@@ -213,6 +223,104 @@ def cmd_terminal_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_terminal_revoke(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    try:
+        revoked = auth.revoke(journal, args.name)
+    except auth.AuthError as error:
+        print(f"kasir: {error}", file=sys.stderr)
+        return 2
+    finally:
+        journal.close()
+    if not revoked:
+        print(f"kasir: no terminal named {args.name} (see `kasir terminal list`)", file=sys.stderr)
+        return 1
+    print(f"Terminal {args.name} is revoked: its token is refused from now on.")
+    print("What it already sent stays queued and is forwarded; `kasir terminal add` re-pairs it.")
+    return 0
+
+
+def _when(moment: float | None) -> str:
+    if moment is None:
+        return "-"
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def cmd_queue(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    try:
+        counts = journal.counts()
+        failed = journal.failed_items()
+    finally:
+        journal.close()
+    for state in ("queued", "posted", "failed", "discarded"):
+        print(f"{state:<10} {counts.get(state, 0)}")
+    if failed:
+        print()
+        print(f"failed items ({len(failed)}): `kasir retry UUID|--failed` or `kasir discard`")
+        for item in failed:
+            reason = " ".join((item["reason"] or "").split())
+            print(
+                f"{item['uuid']}  {item['terminal']}  {item['name'] or '-'}  "
+                f"attempts={item['attempts']}  {_when(item['failed_at'])}  {reason}"
+            )
+    return 0
+
+
+def cmd_retry(args: argparse.Namespace) -> int:
+    if bool(args.uuid) == bool(args.failed):
+        print("kasir: give one UUID or --failed", file=sys.stderr)
+        return 2
+    journal = _journal(args)
+    try:
+        if args.failed:
+            uuids = journal.requeue_failed()
+        else:
+            item = journal.get(args.uuid)
+            if item is None or item.state != "failed" or not journal.requeue(args.uuid):
+                state = "unknown" if item is None else item.state
+                print(
+                    f"kasir: {args.uuid} is {state}, not failed: nothing to retry", file=sys.stderr
+                )
+                return 1
+            uuids = [args.uuid]
+    finally:
+        journal.close()
+    for uuid in uuids:
+        print(f"requeued {uuid}")
+    print(
+        f"{len(uuids)} item(s) queued again with the same uuid (Odoo cannot book one twice); "
+        "the relay sends them at its next pass."
+    )
+    return 0
+
+
+def cmd_discard(args: argparse.Namespace) -> int:
+    reason = " ".join(args.reason.split())
+    if not reason:
+        print("kasir: say why with --reason TEXT", file=sys.stderr)
+        return 2
+    journal = _journal(args)
+    try:
+        who = f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
+        problem = journal.discard(args.uuid, reason, who, time.time())
+    finally:
+        journal.close()
+    if problem is not None:
+        print(f"kasir: {problem}", file=sys.stderr)
+        return 1
+    print(f"discarded {args.uuid}: kept in the journal, never sent to Odoo ({reason})")
+    return 0
+
+
+def _journal_flags(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--db", help="the journal (default KASIR_DATABASE or var/kasir.db)")
+    command.add_argument(
+        "--database-url",
+        help="the journal in PostgreSQL, postgresql://... (default KASIR_DATABASE_URL)",
+    )
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="kasir", description="kasir: offline-first POS for Odoo")
     sub = top.add_subparsers(dest="command", required=True)
@@ -226,6 +334,7 @@ def parser() -> argparse.ArgumentParser:
         help="the journal in PostgreSQL, postgresql://... (default KASIR_DATABASE_URL)",
     )
     serve.add_argument("--dist", help="the built PWA (default KASIR_DIST or dist)")
+    serve.add_argument("--config", help="a TOML settings file (default KASIR_CONFIG)")
     serve.set_defaults(func=cmd_serve)
 
     sandbox = sub.add_parser("sandbox", help="run the Odoo sandbox alone")
@@ -241,6 +350,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--products", type=int, default=200)
     demo.add_argument("--var", default="var")
     demo.add_argument("--dist", help="the built PWA (default KASIR_DIST or dist)")
+    demo.add_argument("--config", help="a TOML settings file (its Odoo part is the sandbox)")
     demo.set_defaults(func=cmd_demo)
 
     terminal = sub.add_parser("terminal", help="manage terminals")
@@ -260,6 +370,24 @@ def parser() -> argparse.ArgumentParser:
         help="the journal in PostgreSQL, postgresql://... (default KASIR_DATABASE_URL)",
     )
     listing.set_defaults(func=cmd_terminal_list)
+    revoke = terminal_sub.add_parser("revoke", help="refuse a terminal's token from now on")
+    revoke.add_argument("name")
+    _journal_flags(revoke)
+    revoke.set_defaults(func=cmd_terminal_revoke)
+
+    queue = sub.add_parser("queue", help="items by state, and the failed ones with reasons")
+    _journal_flags(queue)
+    queue.set_defaults(func=cmd_queue)
+    retry = sub.add_parser("retry", help="send failed items again (same uuid)")
+    retry.add_argument("uuid", nargs="?")
+    retry.add_argument("--failed", action="store_true", help="every failed item")
+    _journal_flags(retry)
+    retry.set_defaults(func=cmd_retry)
+    discard = sub.add_parser("discard", help="give up on an item: kept, marked, never sent")
+    discard.add_argument("uuid")
+    discard.add_argument("--reason", required=True, help="why (the terminal shows it)")
+    _journal_flags(discard)
+    discard.set_defaults(func=cmd_discard)
     return top
 
 

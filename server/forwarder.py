@@ -10,6 +10,15 @@ a business error fails that one item and the queue moves on.
 Items are claimed from the journal (with a lease) before they are sent, so several relays on one
 PostgreSQL journal forward the same queue without sending an item twice at the same time, and a
 crashed relay's claims run out. Different terminals' queues are forwarded side by side.
+
+Customers (kind "partner") go to res.partner create/write; the Odoo id is stored on the item, and
+that is the mapping from the terminal's local uuid to Odoo's id. An order naming a customer by
+local uuid is sent only once that customer is posted (then its payload gets partner_id; the stored
+record never changes); until then it stays queued with a "waiting for customer" message (a
+customer a manager discards lets the sale go to Odoo without a customer). If the
+customer sits behind the order in the terminal's queue, it is sent first, right away: partners
+before the orders that need them. A create looks for kasir's key first (res.partner.ref =
+"kasir:" + uuid), so a create whose answer was lost never makes a second customer.
 """
 
 from __future__ import annotations
@@ -34,11 +43,30 @@ from .odoo import (
     OdooHealth,
     OdooTransient,
 )
-from .odoo_mapping import order_to_odoo, synced_order
+from .odoo_mapping import (
+    order_to_odoo,
+    partner_country_codes,
+    partner_ref,
+    partner_to_odoo,
+    synced_order,
+)
 
 log = logging.getLogger("kasir.forwarder")
 
 BOOKED_STATES = ("paid", "done", "invoiced")
+ALL = {"active_test": False}
+
+
+class _Waiting(Exception):
+    """The order's customer is not in Odoo yet: the order stays queued, retried at `at`."""
+
+    def __init__(self, message: str, at: float | None = None) -> None:
+        super().__init__(message)
+        self.message, self.at = message, at
+
+
+class _Unmappable(Exception):
+    """The record cannot become Odoo values as it is (e.g. a country Odoo does not know)."""
 
 
 def backoff(
@@ -76,10 +104,13 @@ class Forwarder:
         self.lease = lease
         self.per_terminal = per_terminal
         self.owner = f"forwarder-{uuidlib.uuid4()}"
-        # A shared journal gets work from other relays' terminals too: look now and then.
-        self.poll = poll if poll is not None else (0.5 if journal.shared else None)
+        # A shared journal gets work from other relays' terminals too: look often. A single relay
+        # still looks every few seconds, so `kasir retry` from another process takes effect.
+        self.poll = poll if poll is not None else (0.5 if journal.shared else 3.0)
         self.parallel = max(1, parallel)
         self._wake = asyncio.Event()
+        self._countries: dict[str, int] = {}  # ISO code -> res.country id (never changes)
+        self._keyed: bool | None = None  # whether res.partner has `ref` (kasir's create key)
 
     def wake(self) -> None:
         self._wake.set()
@@ -155,8 +186,15 @@ class Forwarder:
 
     async def forward(self, item: Item) -> float | None:
         """Send one item; every outcome is one journal write. Returns the retry time, if any."""
+        if item.kind == "partner":
+            return await self.forward_partner(item)
+        record = item.record()
         try:
-            payload = order_to_odoo(item.record())
+            partner_id = await self._customer_of(item, record)
+        except _Waiting as waiting:
+            return await self._retry(item, waiting.message, at=waiting.at)
+        try:
+            payload = order_to_odoo(record, partner_id)
         except (KeyError, TypeError, ValueError) as error:
             return await self._fail(item, f"the relay could not map this record: {error!r}")
         try:
@@ -169,7 +207,8 @@ class Forwarder:
                 row = rows[0] if rows else None
         except OdooAccessDenied as error:
             log.error(
-                "odoo access denied: check KASIR_ODOO_DB/LOGIN/API_KEY; %s stays queued", item.uuid
+                "odoo access denied: check KASIR_ODOO_DB/LOGIN/API_KEY; the item stays queued",
+                extra={"uuid": item.uuid, "terminal": item.terminal, "error": error.message},
             )
             return await self._retry(item, f"Odoo refused the relay's credentials: {error.message}")
         except OdooTransient as error:
@@ -196,8 +235,141 @@ class Forwarder:
             odoo_id=odoo_id,
         )
 
-    async def _retry(self, item: Item, error: str) -> float:
+    # -- customers --------------------------------------------------------------------------
+
+    async def _customer_of(self, order: Item, record: dict[str, Any]) -> int | None:
+        """The Odoo id of the customer an order names by local uuid (None: no such customer
+        field); raises _Waiting while that customer is not posted."""
+        partner = record.get("partner")
+        if not isinstance(partner, dict) or "uuid" not in partner:
+            return None
+        uuid = partner["uuid"]
+        customer = await run_in_threadpool(self.journal.get, uuid)
+        if customer is None or customer.kind != "partner" or customer.terminal != order.terminal:
+            raise _Waiting(
+                f"waiting for customer {uuid}: the terminal has not sent that customer yet"
+            )
+        if customer.state == "queued":
+            # Behind this order in the terminal's queue (our claim on the order keeps other
+            # relays off it), or waiting for a retry: send it now unless its retry is not due.
+            if customer.next_attempt_at > time.time():
+                raise _Waiting(self._waiting_text(customer), customer.next_attempt_at)
+            retry_at = await self.forward_partner(customer)
+            customer = await run_in_threadpool(self.journal.get, uuid)
+            if customer is None or customer.state == "queued":
+                raise _Waiting(self._waiting_text(customer), retry_at)
+        if customer.state == "posted" and customer.odoo_id is not None:
+            return int(customer.odoo_id)
+        if customer.state == "discarded":
+            # A manager gave up on the customer; the sale itself must still reach Odoo.
+            log.warning(
+                "customer discarded: the order is booked without a customer",
+                extra={"uuid": order.uuid, "terminal": order.terminal, "customer": uuid},
+            )
+            return None
+        raise _Waiting(self._waiting_text(customer))
+
+    @staticmethod
+    def _waiting_text(customer: Item | None) -> str:
+        if customer is None:
+            return "waiting for a customer the relay no longer finds"
+        name = ((customer.record().get("values") or {}).get("name") or "").strip()
+        who = f"customer {name!r} ({customer.uuid})" if name else f"customer {customer.uuid}"
+        if customer.state == "failed":
+            return (
+                f"waiting for {who}: Odoo refused it ({customer.error}); fix it and retry "
+                "the customer, or discard it to book the sale without a customer"
+            )
+        reason = f" ({customer.error})" if customer.error else ""
+        return f"waiting for {who} to reach Odoo{reason}"
+
+    async def forward_partner(self, item: Item) -> float | None:
+        """Create or update one customer in Odoo; every outcome is one journal write. Returns
+        the retry time, if any. An item already settled (sent ahead of an order) is skipped."""
+        current = await run_in_threadpool(self.journal.get, item.uuid)
+        if current is None or current.state != "queued":
+            return None
+        item = current
+        record = item.record()
+        try:
+            countries = await self._country_ids(partner_country_codes(record))
+            values = partner_to_odoo(record, countries)
+            if record["op"] == "update":
+                await self.client.execute_kw("res.partner", "write", [[record["id"]], values])
+                odoo_id = int(record["id"])
+            else:
+                odoo_id = await self._create_partner(item, values)
+        except _Unmappable as problem:  # the record itself must change: no retry helps
+            return await self._fail(item, str(problem))
+        except OdooAccessDenied as error:
+            return await self._retry(item, f"Odoo refused the relay's credentials: {error.message}")
+        except OdooTransient as error:
+            self.health.failed(error, time.time())
+            return await self._retry(item, error.message)
+        except OdooBusinessError as error:
+            self.health.failed(error, time.time())
+            return await self._fail(item, error.message)
+        except OdooError as error:
+            return await self._retry(item, error.message)
+        except (KeyError, TypeError, ValueError) as error:
+            return await self._fail(item, f"the relay could not map this customer: {error!r}")
+        self.health.ok(time.time())
+        await run_in_threadpool(self.journal.mark_posted, item.uuid, odoo_id)
+        self._log(item, "posted", odoo_id=odoo_id)
+        return None
+
+    async def _create_partner(self, item: Item, values: dict[str, Any]) -> int:
+        """res.partner.create, unless kasir's key finds the customer an earlier try (whose
+        answer was lost, or whose relay died before recording it) already made."""
+        if await self._partner_keyed():
+            found = await self.client.search(
+                "res.partner", [["ref", "=", partner_ref(item.uuid)]], context=ALL
+            )
+            if found:
+                return int(found[0])
+        else:
+            values = {k: v for k, v in values.items() if k != "ref"}
+        answer = await self.client.execute_kw("res.partner", "create", [values])
+        created = answer[0] if isinstance(answer, list) else answer
+        if isinstance(created, bool) or not isinstance(created, int):
+            raise OdooTransient(f"res.partner.create answered {answer!r}")
+        return created
+
+    async def _partner_keyed(self) -> bool:
+        """Whether Odoo's res.partner has `ref` (every real Odoo has); asked once."""
+        if self._keyed is None:
+            fields = await self.client.execute_kw(
+                "res.partner", "fields_get", [], {"attributes": ["type"]}
+            )
+            self._keyed = isinstance(fields, dict) and "ref" in fields
+            if not self._keyed:
+                log.warning(
+                    "res.partner has no 'ref' field: a customer create retried after a lost "
+                    "answer could make a second customer"
+                )
+        return self._keyed
+
+    async def _country_ids(self, codes: list[str]) -> dict[str, int]:
+        """res.country ids for ISO codes, looked up once each; _Unmappable names an unknown one."""
+        missing = [code for code in codes if code not in self._countries]
+        if missing:
+            rows = await self.client.search_read(
+                "res.country", [["code", "in", missing]], ["id", "code"], context=ALL
+            )
+            for row in rows:
+                if isinstance(row.get("code"), str):
+                    self._countries[row["code"].upper()] = int(row["id"])
+        unknown = [code for code in codes if code not in self._countries]
+        if unknown:
+            raise _Unmappable(f"Odoo knows no country with the code {unknown[0]!r}")
+        return {code: self._countries[code] for code in codes}
+
+    # -- outcomes ---------------------------------------------------------------------------
+
+    async def _retry(self, item: Item, error: str, at: float | None = None) -> float:
         retry_at = time.time() + backoff(item.attempts, self.backoff_base, self.backoff_cap)
+        if at is not None:
+            retry_at = max(at, time.time())
         await run_in_threadpool(self.journal.mark_retry, item.uuid, error, retry_at)
         self._log(
             item, "queued", error=error, attempt=item.attempts + 1, retry_in=retry_at - time.time()
@@ -211,22 +383,9 @@ class Forwarder:
 
     @staticmethod
     def _log(item: Item, state: str, **fields: Any) -> None:
-        extra = " ".join(
-            f"{k}={v:.3f}"
-            if isinstance(v, float)
-            else f"{k}={v!r}"
-            if isinstance(v, str)
-            else f"{k}={v}"
-            for k, v in fields.items()
-            if v is not None
-        )
         level = logging.WARNING if state == "failed" else logging.INFO
-        log.log(
-            level,
-            "transition uuid=%s terminal=%s seq=%s state=%s %s",
-            item.uuid,
-            item.terminal,
-            item.seq,
-            state,
-            extra,
-        )
+        extra = {"uuid": item.uuid, "terminal": item.terminal, "seq": item.seq, "state": state}
+        extra.update({k: v for k, v in fields.items() if v is not None})
+        if "attempt" in extra:
+            extra["attempts"] = extra.pop("attempt")
+        log.log(level, "transition", extra=extra)

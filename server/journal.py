@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS items (
     kind TEXT NOT NULL,
     body TEXT NOT NULL,
     body_sha256 TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'posted', 'failed')),
+    state TEXT NOT NULL CHECK (state IN ('queued', 'posted', 'failed', 'discarded')),
     odoo_id BIGINT,
     error TEXT,
     retryable INTEGER,
@@ -69,6 +69,13 @@ CREATE TABLE IF NOT EXISTS catalog (
     cursor BIGINT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS catalog_by_cursor ON catalog (cursor);
+CREATE TABLE IF NOT EXISTS partners (
+    id INTEGER PRIMARY KEY,
+    body TEXT NOT NULL,
+    active INTEGER NOT NULL,
+    cursor BIGINT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS partners_by_cursor ON partners (cursor);
 CREATE TABLE IF NOT EXISTS mirror (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
@@ -78,7 +85,13 @@ ITEM_FIELDS = (
     "next_attempt_at, change_seq"
 )
 # Columns added after the first journals were made; (table, column, type) for older files.
-LATE_COLUMNS = (("items", "claimed_by", "TEXT"), ("items", "claimed_until", "DOUBLE PRECISION"))
+LATE_COLUMNS = (
+    ("items", "claimed_by", "TEXT"),
+    ("items", "claimed_until", "DOUBLE PRECISION"),
+    ("items", "discarded_by", "TEXT"),
+    ("items", "discarded_at", "DOUBLE PRECISION"),
+    ("terminals", "revoked_at", "DOUBLE PRECISION"),
+)
 # A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
 # before it (itself included) waits for a retry or is held by a live claim.
 LANES = """
@@ -134,6 +147,8 @@ class Item:
 def state_of(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
     """What a terminal is told about one item: {uuid, status, odoo_id?, error?, retryable?}."""
     uuid, state, odoo_id, error, retryable, _ = row
+    if state == "discarded":  # terminals know failed items only: a discard is a final failure
+        state, retryable = "failed", False
     answer: dict[str, Any] = {"uuid": uuid, "status": state}
     if odoo_id is not None:
         answer["odoo_id"] = odoo_id
@@ -625,20 +640,25 @@ class Journal:
 
     def put_catalog(self, records: list[dict[str, Any]]) -> int:
         """Store catalog records; only those that changed get a new cursor. Returns that count."""
+        return self._put_mirrored("catalog", records)
+
+    def _put_mirrored(self, table: str, records: list[dict[str, Any]]) -> int:
+        """Store records of a mirrored table (`catalog`, `partners`; each has a counter of the
+        same name); only those that changed get a new cursor. Returns that count."""
         changed = 0
         with self._tx() as db:
             for record in records:
                 body = _dumps(record)
                 row = db.execute(
-                    "SELECT body FROM catalog WHERE id = ?", (record["id"],)
+                    f"SELECT body FROM {table} WHERE id = ?", (record["id"],)
                 ).fetchone()
                 if row is not None and row[0] == body:
                     continue
                 if row is None and not record.get("active", True):
                     continue  # never seen, already gone: nothing to tell the terminals
-                cursor = self._bump(db, "catalog")
+                cursor = self._bump(db, table)
                 db.execute(
-                    "INSERT INTO catalog (id, body, active, cursor) VALUES (?, ?, ?, ?) "
+                    f"INSERT INTO {table} (id, body, active, cursor) VALUES (?, ?, ?, ?) "
                     "ON CONFLICT (id) DO UPDATE SET body = excluded.body, "
                     "active = excluded.active, cursor = excluded.cursor",
                     (record["id"], body, int(bool(record.get("active", True))), cursor),
@@ -648,10 +668,15 @@ class Journal:
 
     def catalog_page(self, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
         """Records changed after cursor `since`: (items, next cursor, more to fetch)."""
-        if since > self.catalog_cursor():
+        return self._mirrored_page("catalog", since, limit)
+
+    def _mirrored_page(
+        self, table: str, since: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int, bool]:
+        if since > self._counter(table):
             since = 0  # a cursor from another journal (the relay was reset): start over
         rows = self._read(
-            "SELECT body, cursor FROM catalog WHERE cursor > ? ORDER BY cursor LIMIT ?",
+            f"SELECT body, cursor FROM {table} WHERE cursor > ? ORDER BY cursor LIMIT ?",
             (since, limit + 1),
         )
         more = len(rows) > limit
@@ -669,6 +694,28 @@ class Journal:
 
     def catalog_size(self) -> int:
         return self._read("SELECT COUNT(*) FROM catalog WHERE active = 1")[0][0]
+
+    # -- customers mirror (res.partner) -----------------------------------------------------
+
+    def put_partners(self, records: list[dict[str, Any]]) -> int:
+        """Store customer records from Odoo; only changed ones get a new partners cursor."""
+        return self._put_mirrored("partners", records)
+
+    def partners_page(self, since: int, limit: int) -> tuple[list[dict[str, Any]], int, bool]:
+        """Customers changed after cursor `since`: (items, next cursor, more to fetch)."""
+        return self._mirrored_page("partners", since, limit)
+
+    def partners_cursor(self) -> int:
+        return self._counter("partners")
+
+    def partner_ids(self) -> set[int]:
+        """Ids of the customers the terminals currently hold (active in the mirror)."""
+        return {row[0] for row in self._read("SELECT id FROM partners WHERE active = 1")}
+
+    def bootstrap_etag(self) -> str | None:
+        """Just the bootstrap's ETag: a cheap look to see whether a cached copy is current."""
+        rows = self._read("SELECT value FROM mirror WHERE key = 'bootstrap_etag'")
+        return rows[0][0] if rows else None
 
     # -- bootstrap and mirror bookkeeping ---------------------------------------------------
 
@@ -705,6 +752,160 @@ class Journal:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (f"meta:{key}", value),
             )
+
+    # -- operations: revoke, queue, retry, discard (the `kasir` commands and /admin) ---------
+
+    def revoke_terminal(self, name: str, now: float | None = None) -> bool:
+        """Forget the terminal's token at once (its next request gets 401); its accepted items
+        stay and are forwarded. False when no such terminal. `terminal add` pairs it again."""
+        now = time.time() if now is None else now
+        with self._tx() as db:
+            db.execute("DELETE FROM pairing_codes WHERE terminal = ?", (name,))
+            return (
+                db.execute(
+                    "UPDATE terminals SET token_sha256 = NULL, revoked_at = ? WHERE name = ?",
+                    (now, name),
+                ).rowcount
+                == 1
+            )
+
+    def touch_terminal(self, name: str, now: float | None = None) -> None:
+        """Note the terminal's last contact (callers throttle: this is a write)."""
+        now = time.time() if now is None else now
+        with self._tx() as db:
+            db.execute("UPDATE terminals SET last_seen_at = ? WHERE name = ?", (now, name))
+
+    def terminal_overview(self) -> list[dict[str, Any]]:
+        """Terminals as a manager sees them: paired, last contact, revoked, their queue."""
+        rows = self._read(
+            "SELECT t.name, t.created_at, t.paired_at, t.last_seen_at, t.revoked_at, "
+            "t.token_sha256 IS NOT NULL, "
+            "(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = 'queued'), "
+            "(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = 'failed') "
+            "FROM terminals t ORDER BY t.name"
+        )
+        return [
+            {
+                "name": name,
+                "created_at": created,
+                "paired_at": paired,
+                "last_seen_at": seen,
+                "revoked_at": revoked if not has_token else None,
+                "paired": bool(has_token),
+                "queued": queued,
+                "failed": failed,
+            }
+            for name, created, paired, seen, revoked, has_token, queued, failed in rows
+        ]
+
+    def failed_items(self, limit: int = 500) -> list[dict[str, Any]]:
+        """Failed items, oldest first: uuid, terminal, seq, name, reason, attempts, odoo_id."""
+        rows = self._read(
+            "SELECT uuid, terminal, seq, body, error, attempts, odoo_id, updated_at FROM items "
+            "WHERE state = 'failed' ORDER BY updated_at, terminal, seq LIMIT ?",
+            (limit,),
+        )
+        items = []
+        for uuid, terminal, seq, body, error, attempts, odoo_id, updated_at in rows:
+            try:
+                name = json.loads(body).get("name")
+            except (ValueError, AttributeError):
+                name = None
+            items.append(
+                {
+                    "uuid": uuid,
+                    "terminal": terminal,
+                    "seq": seq,
+                    "name": name if isinstance(name, str) else None,
+                    "reason": error,
+                    "attempts": attempts,
+                    "odoo_id": odoo_id,
+                    "failed_at": updated_at,
+                }
+            )
+        return items
+
+    def requeue_failed(self) -> list[str]:
+        """Send every failed item again, same uuids (Odoo deduplicates on them)."""
+
+        def work(db: Any) -> list[str]:
+            uuids = [
+                row[0]
+                for row in db.execute(
+                    "SELECT uuid FROM items WHERE state = 'failed' ORDER BY terminal, seq"
+                ).fetchall()
+            ]
+            now = time.time()
+            for uuid in uuids:  # one change cursor each, so pollers never skip one
+                db.execute(
+                    "UPDATE items SET state = 'queued', error = NULL, retryable = NULL, "
+                    "next_attempt_at = ?, updated_at = ?, change_seq = ?, claimed_by = NULL, "
+                    "claimed_until = NULL WHERE uuid = ? AND state = 'failed'",
+                    (now, now, self._bump(db, "change_seq"), uuid),
+                )
+            return uuids
+
+        return self._write(work)
+
+    def discard(self, uuid: str, reason: str, by: str, now: float | None = None) -> str | None:
+        """Give up on an item for good: state "discarded" with the reason, who and when; kept,
+        never forwarded, shown to its terminal as failed. Only a failed item, or a queued one no
+        forwarder holds right now, can be discarded. Returns None when done, else why not."""
+        now = time.time() if now is None else now
+        error = f"discarded by the manager: {reason}"
+
+        def update(db: Any) -> int:
+            return db.execute(
+                "UPDATE items SET state = 'discarded', error = ?, retryable = 0, "
+                "discarded_by = ?, discarded_at = ?, updated_at = ?, change_seq = ? "
+                "WHERE uuid = ? AND (state = 'failed' OR (state = 'queued' AND "
+                "(claimed_until IS NULL OR claimed_until < ?)))",
+                (error, by, now, now, self._bump(db, "change_seq"), uuid, now),
+            ).rowcount
+
+        def work(db: Any) -> str | None:
+            db.execute("SAVEPOINT discarding")
+            try:
+                changed = update(db)
+            except Exception as problem:
+                if "check" not in str(problem).lower():
+                    raise
+                db.execute("ROLLBACK TO SAVEPOINT discarding")
+                self._allow_discarded(db)  # a journal made before "discarded" existed
+                changed = update(db)
+            db.execute("RELEASE SAVEPOINT discarding")
+            if changed:
+                return None
+            row = db.execute("SELECT state FROM items WHERE uuid = ?", (uuid,)).fetchone()
+            if row is None:
+                return f"no item {uuid}"
+            if row[0] == "queued":
+                return f"{uuid} is being sent to Odoo right now; try again in a moment"
+            return f"{uuid} is {row[0]}, not failed or queued"
+
+        return self._write(work)
+
+    @staticmethod
+    def _allow_discarded(db: Any) -> None:
+        """Rebuild `items` under the current schema (whose CHECK allows "discarded"), keeping
+        every row: the same statements for SQLite and PostgreSQL, in the caller's transaction."""
+        columns = [d[0] for d in db.execute("SELECT * FROM items LIMIT 0").description]
+        create, *indexes = [
+            s.strip()
+            for s in SCHEMA.split(";")
+            if "ON items" in s or "TABLE IF NOT EXISTS items " in s
+        ]
+        db.execute(create.replace("IF NOT EXISTS items ", "items_rebuilt ", 1))
+        made = [d[0] for d in db.execute("SELECT * FROM items_rebuilt LIMIT 0").description]
+        for table, column, kind in LATE_COLUMNS:
+            if table == "items" and column not in made:
+                db.execute(f"ALTER TABLE items_rebuilt ADD COLUMN {column} {kind}")
+        names = ", ".join(columns)
+        db.execute(f"INSERT INTO items_rebuilt ({names}) SELECT {names} FROM items")
+        db.execute("DROP TABLE items")
+        db.execute("ALTER TABLE items_rebuilt RENAME TO items")
+        for statement in indexes:
+            db.execute(statement)
 
 
 def open_journal(database: str | Path) -> Journal:

@@ -3,7 +3,8 @@
 Terminals only ever read the mirror, so they boot and refresh while Odoo is away. Products are
 pulled by write_date delta (archived ones included, they become removals) and stored only when
 they changed, each change getting a new catalog cursor, so a terminal downloads in proportion to
-what changed. Deleted products are found by comparing the ids Odoo still has.
+what changed. Deleted products are found by comparing the ids Odoo still has. Customers
+(res.partner) are mirrored the same way into their own table and cursor.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class Mirror:
         self.health = health or OdooHealth()
         self.config_id: int | None = config_id
         self.last_refresh: float | None = None
+        self._countries: dict[int, str] = {}  # res.country id -> ISO code
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -161,6 +163,8 @@ class Mirror:
         ancestors = mapping.category_ancestors(product_categories)
         changed = await self._products(ancestors)
         removed = await self._removals()
+        partners = await self._partners()
+        partners += await self._partner_removals()
         cursor = await run_in_threadpool(self.journal.catalog_cursor)
         document = mapping.bootstrap_document(
             company=company,
@@ -186,7 +190,9 @@ class Mirror:
             log.info(
                 "mirror: %d product(s) changed, %d removed, cursor %s", changed, removed, cursor
             )
-        return {"changed": changed, "removed": removed, "cursor": cursor}
+        if partners:
+            log.info("mirror: %d customer(s) changed or removed", partners)
+        return {"changed": changed, "removed": removed, "cursor": cursor, "partners": partners}
 
     async def _config(self) -> dict[str, Any]:
         domain = [["id", "=", self.wanted_config_id]] if self.wanted_config_id else []
@@ -252,4 +258,56 @@ class Mirror:
             return 0
         return await run_in_threadpool(
             self.journal.put_catalog, [mapping.removed_product(i) for i in gone]
+        )
+
+    async def _partners(self) -> int:
+        """Customers written since the last pass, archived ones as removals (like products)."""
+        since = await run_in_threadpool(self.journal.get_meta, "partner_write_date")
+        domain = [["write_date", ">=", since]] if since else []
+        ids = await self.client.search("res.partner", domain, order="write_date, id", context=ALL)
+        if not ids:
+            return 0
+        newest = since
+        changed = 0
+        for start in range(0, len(ids), CHUNK):
+            chunk = ids[start : start + CHUNK]
+            rows = await self._read(
+                "res.partner",
+                [["id", "in", chunk]],
+                mapping.PARTNER_FIELDS,
+                order="id",
+                context=ALL,
+            )
+            countries = await self._country_codes(rows)
+            records = [mapping.partner_to_record(row, countries) for row in rows]
+            changed += await run_in_threadpool(self.journal.put_partners, records)
+            for row in rows:
+                stamp = row.get("write_date")
+                if isinstance(stamp, str) and (newest is None or stamp > newest):
+                    newest = stamp
+        if newest and newest != since:
+            await run_in_threadpool(self.journal.set_meta, "partner_write_date", newest)
+        return changed
+
+    async def _country_codes(self, rows: list[dict[str, Any]]) -> dict[int, str]:
+        """res.country id -> ISO code, read again only when a partner names an unknown id."""
+        wanted = {mapping.m2o_id(row.get("country_id")) for row in rows} - {None}
+        if not wanted <= self._countries.keys():
+            self._countries = {
+                int(row["id"]): mapping.text(row.get("code")).upper()
+                for row in await self._read("res.country", [], mapping.COUNTRY_FIELDS, context=ALL)
+            }
+        return self._countries
+
+    async def _partner_removals(self) -> int:
+        """Customers deleted in Odoo: compare the ids that remain."""
+        known = await run_in_threadpool(self.journal.partner_ids)
+        if not known:
+            return 0
+        existing = set(await self.client.search("res.partner", [], context=ALL))
+        gone = sorted(known - existing)
+        if not gone:
+            return 0
+        return await run_in_threadpool(
+            self.journal.put_partners, [mapping.removed_partner(i) for i in gone]
         )

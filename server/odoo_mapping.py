@@ -97,6 +97,25 @@ PRODUCT_FIELDS = [
     "available_in_pos",
     "write_date",
 ]
+PARTNER_FIELDS = [
+    "id",
+    "name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "zip",
+    "country_id",
+    "vat",
+    "barcode",
+    "active",
+    "write_date",
+]
+COUNTRY_FIELDS = ["id", "code"]
+# kasir owns this value of res.partner.ref on the customers it creates: "kasir:" + the record's
+# uuid. A create retried after an unknown outcome first looks for it, so it never makes a twin.
+PARTNER_REF_PREFIX = "kasir:"
+PARTNER_TEXT = ("name", "email", "phone", "street", "city", "zip", "vat", "barcode")
 
 
 # -- small conversions -----------------------------------------------------------------------
@@ -155,10 +174,15 @@ def odoo_datetime(iso: str) -> str:
 # -- kasir -> Odoo ---------------------------------------------------------------------------
 
 
-def order_to_odoo(record: dict[str, Any]) -> dict[str, Any]:
-    """The sync_from_ui payload of an order record (shared contract, "Odoo 18 payload")."""
+def order_to_odoo(record: dict[str, Any], partner_id: int | None = None) -> dict[str, Any]:
+    """The sync_from_ui payload of an order record (shared contract, "Odoo 18 payload").
+
+    `partner_id` is the Odoo id of a customer the order names by local uuid (the forwarder
+    resolves it once that customer is in Odoo); the stored record itself never changes."""
     date_order = odoo_datetime(record["created_at"])
     partner = record.get("partner")
+    if partner_id is None and isinstance(partner, dict) and "id" in partner:
+        partner_id = partner["id"]
     lines = [
         [
             0,
@@ -196,7 +220,7 @@ def order_to_odoo(record: dict[str, Any]) -> dict[str, Any]:
         "name": record["name"],
         "pos_reference": record["name"],
         "session_id": record["session"],
-        "partner_id": partner["id"] if isinstance(partner, dict) and "id" in partner else False,
+        "partner_id": partner_id or False,
         "pricelist_id": record.get("pricelist_id") or False,
         "fiscal_position_id": record.get("fiscal_position_id") or False,
         "sequence_number": record["seq"],
@@ -218,6 +242,37 @@ def synced_order(answer: dict[str, Any], uuid: str) -> dict[str, Any] | None:
         if isinstance(row, dict) and row.get("uuid") == uuid:
             return row
     return None
+
+
+def partner_ref(uuid: str) -> str:
+    """The res.partner.ref kasir sets on a customer it creates (its idempotency key in Odoo)."""
+    return PARTNER_REF_PREFIX + uuid
+
+
+def partner_country_codes(record: dict[str, Any]) -> list[str]:
+    """The country codes a partner record needs resolved to res.country ids (0 or 1)."""
+    code = (record.get("values") or {}).get("country_code")
+    return [code.strip().upper()] if isinstance(code, str) and code.strip() else []
+
+
+def partner_to_odoo(record: dict[str, Any], countries: dict[str, int]) -> dict[str, Any]:
+    """A partner record's values as res.partner create/write values.
+
+    Only the fields the terminal sent are written (an update leaves the others alone); empty or
+    null clears a field (Odoo's false). `countries` maps ISO codes to res.country ids; a code it
+    lacks raises KeyError. A create also carries kasir's ref (see PARTNER_REF_PREFIX)."""
+    values = record.get("values") or {}
+    odoo: dict[str, Any] = {}
+    for name in PARTNER_TEXT:
+        if name in values:
+            value = values[name]
+            odoo[name] = value.strip() if isinstance(value, str) and value.strip() else False
+    if "country_code" in values:
+        codes = partner_country_codes(record)
+        odoo["country_id"] = countries[codes[0]] if codes else False
+    if record.get("op") == "create":
+        odoo["ref"] = partner_ref(record["uuid"])
+    return odoo
 
 
 # -- Odoo -> kasir: catalog ------------------------------------------------------------------
@@ -261,6 +316,31 @@ def product_to_record(row: dict[str, Any], ancestors: dict[int, list[int]]) -> d
         "category_ids": ancestors.get(categ_id, [categ_id]) if categ_id else [],
         "pos_categ_id": pos_categ_ids[0] if pos_categ_ids else None,
         "uom": m2o_name(row.get("uom_id")) or "Units",
+        "active": True,
+    }
+
+
+def removed_partner(partner_id: int) -> dict[str, Any]:
+    """What terminals get for an archived or deleted customer."""
+    return {"id": partner_id, "active": False}
+
+
+def partner_to_record(row: dict[str, Any], country_codes: dict[int, str]) -> dict[str, Any]:
+    """A res.partner search_read row -> the partner record terminals hold (archived: removal)."""
+    if not row.get("active", True):
+        return removed_partner(int(row["id"]))
+    country_id = m2o_id(row.get("country_id"))
+    return {
+        "id": int(row["id"]),
+        "name": text(row.get("name")),
+        "email": text(row.get("email")),
+        "phone": text(row.get("phone")),
+        "street": text(row.get("street")),
+        "city": text(row.get("city")),
+        "zip": text(row.get("zip")),
+        "country_code": country_codes.get(country_id, "") if country_id else "",
+        "vat": text(row.get("vat")),
+        "barcode": optional_text(row.get("barcode")),
         "active": True,
     }
 

@@ -23,7 +23,24 @@ MAX_RECORD_BYTES = 256 * 1024
 MAX_LINES = 1000
 MAX_PAYMENTS = 100
 MAX_TEXT = 256
-SUPPORTED_KINDS = ("order",)
+SUPPORTED_KINDS = ("order", "partner")
+PARTNER_OPS = ("create", "update")
+# The customer fields a terminal may set (DESIGN.md "Records that leave a terminal").
+PARTNER_VALUES = (
+    "name",
+    "email",
+    "phone",
+    "street",
+    "city",
+    "zip",
+    "country_code",
+    "vat",
+    "barcode",
+)
+MAX_PARTNER_TEXT = 128
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
+PHONE = re.compile(r"^[0-9+()./\- ]{3,}$")
+COUNTRY_CODE = re.compile(r"^[A-Za-z]{2}$")
 DECIMAL_TEXT = re.compile(r"^-?\d{1,15}(\.\d{1,10})?$")
 ORDER_AMOUNTS = ("amount_total", "amount_tax", "amount_paid", "amount_return", "rounding_applied")
 LINE_AMOUNTS = ("qty", "price_unit", "discount", "price_subtotal", "price_subtotal_incl")
@@ -154,9 +171,8 @@ def _check_partner(partner: Any) -> None:
         _int(partner["id"], "partner.id")
     elif "uuid" in partner:
         _uuid(partner["uuid"], "partner.uuid")
-        raise RecordError("orders for customers created on the terminal are not supported yet")
     else:
-        raise RecordError('partner must be {"id": N} or null')
+        raise RecordError('partner must be {"id": N}, {"uuid": "..."} or null')
 
 
 def _unique(uuids: list[str], where: str) -> None:
@@ -212,6 +228,52 @@ def validate_order(record: dict[str, Any], shop: Shop | None = None) -> None:
         raise RecordError(problem)
 
 
+def _partner_value(name: str, value: Any) -> None:
+    """One customer field: text (or null to clear it), with a loose shape for the few that have one."""
+    where = f"values.{name}"
+    if value is None:
+        if name == "name":
+            raise RecordError("values.name must not be empty: a customer needs a name")
+        return
+    _text(value, where, limit=MAX_PARTNER_TEXT, empty=name != "name")
+    value = value.strip()
+    if not value:
+        return
+    if name == "email" and not EMAIL.match(value):
+        raise RecordError(f"values.email does not look like an e-mail address: {value!r}")
+    if name == "phone" and not PHONE.match(value):
+        raise RecordError(f"values.phone may hold digits, spaces and + ( ) . / - only: {value!r}")
+    if name == "country_code" and not COUNTRY_CODE.match(value):
+        raise RecordError(f"values.country_code must be 2 letters such as ID, got {value!r}")
+
+
+def validate_partner(record: dict[str, Any]) -> None:
+    """A customer created or updated on a terminal; RecordError on the first problem found.
+
+    Its seq is the terminal's one sequence shared with orders, so the forwarder keeps the order
+    in which the cashier made things (a customer before the sale that names it)."""
+    _int(record.get("seq"), "seq")
+    op = record.get("op")
+    if op not in PARTNER_OPS:
+        raise RecordError(f"op must be one of {', '.join(PARTNER_OPS)}, got {op!r}")
+    if op == "update":
+        _int(record.get("id"), "id")
+    elif record.get("id") is not None:
+        raise RecordError("id is for updates only; a new customer gets its id from Odoo")
+    values = _object(record.get("values"), "values")
+    unknown = sorted(set(values) - set(PARTNER_VALUES))
+    if unknown:
+        raise RecordError(
+            f"values may hold {', '.join(PARTNER_VALUES)} only; unknown: {', '.join(unknown)}"
+        )
+    if op == "create" and "name" not in values:
+        raise RecordError("values.name is required for a new customer")
+    if op == "update" and not values:
+        raise RecordError("an update must change at least one value")
+    for name, value in values.items():
+        _partner_value(name, value)
+
+
 def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[str, str, int]:
     """Check one incoming item sent by `terminal`; returns (uuid, kind, seq) or RecordError.
 
@@ -220,8 +282,6 @@ def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[s
     record = _object(item, "item")
     _uuid(record.get("uuid"), "uuid")
     kind = record.get("kind")
-    if kind == "partner":
-        raise RecordError('customer records (kind "partner") are not supported yet')
     if kind not in SUPPORTED_KINDS:
         raise RecordError(f"kind must be one of {', '.join(SUPPORTED_KINDS)}, got {kind!r}")
     owner = record.get("terminal")
@@ -232,5 +292,8 @@ def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[s
     _no_fractions(record, "record")
     if len(canonical(record).encode("utf-8")) > MAX_RECORD_BYTES:
         raise RecordError(f"a record may be at most {MAX_RECORD_BYTES // 1024} KB")
-    validate_order(record, shop)
+    if kind == "partner":
+        validate_partner(record)
+    else:
+        validate_order(record, shop)
     return record["uuid"], kind, record["seq"]

@@ -102,6 +102,7 @@ MODELS: dict[str, dict[str, str]] = {
         "zip": "char",
         "vat": "char",
         "barcode": "char",
+        "ref": "char",
         "country_id": "m2o:res.country",
         "active": "boolean",
     },
@@ -1847,6 +1848,7 @@ PARTNER_WRITABLE = {
     "country_id",
     "vat",
     "barcode",
+    "ref",
     "active",
 }
 COUNTRIES = {

@@ -1,0 +1,228 @@
+"""The manager page, /admin: terminals, the queue, Odoo's reachability, and failed items to retry
+or discard, rendered on the server (jinja2, autoescaped) so it works on any phone's browser.
+
+It is behind one admin token (KASIR_ADMIN_TOKEN), taken as a Bearer header or typed once into a
+login form that sets an HttpOnly, SameSite=Strict cookie. The cookie holds a random session id
+signed with the token, never the token itself; every POST carries a CSRF token derived from that
+session. Without a configured token the page does not exist (404).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import jinja2
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from . import auth
+
+COOKIE = "kasir_admin"
+MAX_FORM = 16 * 1024
+MAX_REASON = 500
+TEMPLATES = Path(__file__).parent / "templates"
+HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status, headers=HEADERS)
+
+
+def _sign(token: str, text: str) -> str:
+    return hmac.new(token.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def _when(moment: float | None) -> str:
+    if moment is None:
+        return "never"
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+class AdminPage:
+    """The page's handlers over the relay's journal, health and forwarder."""
+
+    def __init__(self, relay: Any, token: str) -> None:
+        self.relay = relay
+        self.token = token
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+            autoescape=True,  # terminal names and Odoo's messages are shown as text, always
+        )
+        env.filters["when"] = _when
+        self.template = env.get_template("admin.html")
+
+    # -- who is asking ----------------------------------------------------------------------
+
+    def session(self, request: Request) -> str | None:
+        """The session id of an authenticated request ("bearer" for a Bearer header), else None."""
+        header = request.headers.get("authorization")
+        if header is not None:
+            given = auth.bearer_token(header) or ""
+            return "bearer" if hmac.compare_digest(given.encode(), self.token.encode()) else None
+        cookie = request.cookies.get(COOKIE, "")
+        session, _, signature = cookie.partition(".")
+        if session and hmac.compare_digest(signature, _sign(self.token, f"session:{session}")):
+            return session
+        return None
+
+    def csrf(self, session: str) -> str:
+        return _sign(self.token, f"csrf:{session}")
+
+    @staticmethod
+    async def form(request: Request) -> dict[str, str]:
+        """A small url-encoded form (no multipart, no dependency)."""
+        body = b""
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_FORM:
+                return {}
+        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
+        return {key: values[0] for key, values in fields.items()}
+
+    # -- handlers ---------------------------------------------------------------------------
+
+    async def page(self, request: Request) -> Response:
+        session = self.session(request)
+        if session is None:
+            if "authorization" in request.headers:
+                return _error(401, "unauthorized", "wrong admin token")
+            return self.login_page(request, 401, "")
+        db = self.relay.db
+        terminals = await run_in_threadpool(db.terminal_overview)
+        counts = await run_in_threadpool(db.counts)
+        failed = await run_in_threadpool(db.failed_items)
+        health = self.relay.health
+        odoo = (
+            "not checked yet"
+            if health.reachable is None and self.relay.settings.odoo is not None
+            else "not configured"
+            if self.relay.settings.odoo is None
+            else health.as_text()
+        )
+        html = self.template.render(
+            view="page",
+            terminals=terminals,
+            counts={s: counts.get(s, 0) for s in ("queued", "posted", "failed", "discarded")},
+            failed=failed,
+            odoo=odoo,
+            odoo_error=health.error,
+            odoo_checked=health.checked_at,
+            csrf=self.csrf(session),
+            message=request.query_params.get("msg", "")[:300],
+            now=time.time(),
+        )
+        return HTMLResponse(html, headers=HEADERS)
+
+    def login_page(self, request: Request, status: int, error: str) -> Response:
+        html = self.template.render(view="login", error=error)
+        return HTMLResponse(html, status, headers=HEADERS)
+
+    async def login(self, request: Request) -> Response:
+        form = await self.form(request)
+        given = form.get("token", "")
+        if not hmac.compare_digest(given.encode(), self.token.encode()):
+            return self.login_page(request, 401, "That is not the admin token.")
+        session = secrets.token_urlsafe(18)
+        answer = RedirectResponse("/admin", 303, headers=HEADERS)
+        answer.set_cookie(
+            COOKIE,
+            f"{session}.{_sign(self.token, f'session:{session}')}",
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/admin",
+        )
+        return answer
+
+    async def logout(self, request: Request) -> Response:
+        answer = RedirectResponse("/admin", 303, headers=HEADERS)
+        answer.delete_cookie(COOKIE, path="/admin")
+        return answer
+
+    async def _checked_form(self, request: Request) -> tuple[dict[str, str], str] | Response:
+        session = self.session(request)
+        if session is None:
+            return _error(401, "unauthorized", "log in to the manager page first")
+        form = await self.form(request)
+        if not hmac.compare_digest(form.get("csrf", "").encode(), self.csrf(session).encode()):
+            return _error(
+                403, "csrf", "this form is stale or came from another site; reload /admin"
+            )
+        return form, session
+
+    @staticmethod
+    def _back(message: str) -> Response:
+        return RedirectResponse("/admin?" + urlencode({"msg": message}), 303, headers=HEADERS)
+
+    async def retry(self, request: Request) -> Response:
+        checked = await self._checked_form(request)
+        if isinstance(checked, Response):
+            return checked
+        form, _ = checked
+        db = self.relay.db
+        if form.get("all"):
+            uuids = await run_in_threadpool(db.requeue_failed)
+            done = f"{len(uuids)} failed item(s) queued again"
+        else:
+            uuid = form.get("uuid", "")
+            ok = await run_in_threadpool(db.requeue, uuid)
+            done = f"{uuid} queued again" if ok else f"{uuid} is not failed: nothing to retry"
+        if self.relay.forwarder is not None:
+            self.relay.forwarder.wake()
+        return self._back(done)
+
+    async def discard(self, request: Request) -> Response:
+        checked = await self._checked_form(request)
+        if isinstance(checked, Response):
+            return checked
+        form, session = checked
+        uuid = form.get("uuid", "")
+        reason = " ".join(form.get("reason", "").split())[:MAX_REASON]
+        if not reason:
+            return self._back("say why the item is discarded")
+        who = "admin:bearer" if session == "bearer" else f"admin:{session[:6]}"
+        problem = await run_in_threadpool(self.relay.db.discard, uuid, reason, who)
+        return self._back(problem or f"{uuid} discarded: kept, never sent to Odoo")
+
+
+async def _disabled(request: Request) -> Response:
+    return _error(404, "not_found", "admin page disabled")
+
+
+def routes(relay: Any, token: str | None = None) -> list[Route]:
+    """The /admin routes for the app's route list; KASIR_ADMIN_TOKEN unless `token` is given."""
+    token = (os.environ.get("KASIR_ADMIN_TOKEN", "") if token is None else token).strip()
+    if not token:
+        return [Route("/admin{rest:path}", _disabled, methods=["GET", "POST", "HEAD"])]
+    page = AdminPage(relay, token)
+    return [
+        Route("/admin", page.page, methods=["GET"]),
+        Route("/admin/login", page.login, methods=["POST"]),
+        Route("/admin/logout", page.logout, methods=["POST"]),
+        Route("/admin/retry", page.retry, methods=["POST"]),
+        Route("/admin/discard", page.discard, methods=["POST"]),
+        Route("/admin/{rest:path}", _disabled_page, methods=["GET", "POST"]),
+    ]
+
+
+async def _disabled_page(request: Request) -> Response:
+    return _error(404, "not_found", f"no such page: {request.url.path}")
