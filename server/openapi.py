@@ -189,6 +189,41 @@ PRODUCT = {
     },
 }
 
+CUSTOMER_VALUES = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        name: {"type": ["string", "null"], "maxLength": records.MAX_PARTNER_TEXT}
+        for name in records.PARTNER_VALUES
+    },
+}
+
+CUSTOMER_RECORD = {
+    "type": "object",
+    "description": "A customer created or updated on a terminal; orders may name it by uuid.",
+    "required": ["uuid", "kind", "terminal", "seq", "op", "values"],
+    "properties": {
+        "uuid": UUID,
+        "kind": {"const": "partner"},
+        "terminal": {"type": "string", "maxLength": records.MAX_TEXT},
+        "seq": {"type": "integer", "minimum": 1},
+        "op": {"type": "string", "enum": list(records.PARTNER_OPS)},
+        "id": _id("res.partner id, for updates"),
+        "values": CUSTOMER_VALUES,
+    },
+}
+
+CUSTOMER = {
+    "type": "object",
+    "description": "A customer as the relay mirrors it from Odoo; a removed one is {id, active: false}.",
+    "required": ["id", "active"],
+    "properties": {
+        "id": {"type": "integer"},
+        "active": {"type": "boolean"},
+        **{name: {"type": ["string", "null"]} for name in records.PARTNER_VALUES},
+    },
+}
+
 HEALTH = {
     "type": "object",
     "required": ["status", "journal", "odoo"],
@@ -214,6 +249,42 @@ SINCE = {
 }
 BEARER = [{"terminal": []}]
 UNAUTHORIZED = _error("missing or unknown terminal token")
+
+
+def _page(operation: str, what: str, schema: str) -> dict[str, Any]:
+    """A GET of the records of one kind that changed since a cursor (catalog, customers)."""
+    return {
+        "get": {
+            "operationId": operation,
+            "summary": f"A page of changed {what} since a cursor",
+            "security": BEARER,
+            "parameters": [
+                SINCE,
+                {
+                    "name": "limit",
+                    "in": "query",
+                    "required": False,
+                    "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
+                },
+            ],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["items", "cursor", "more"],
+                        "properties": {
+                            "items": {"type": "array", "items": _ref(schema)},
+                            "cursor": {"type": "string", "pattern": CURSOR_PATTERN},
+                            "more": {"type": "boolean"},
+                        },
+                    },
+                    f"changed {what} (removals included) and the next cursor",
+                ),
+                "400": _error("bad cursor or limit"),
+                "401": UNAUTHORIZED,
+            },
+        }
+    }
 
 
 def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, Any]:
@@ -245,6 +316,8 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                 "Error": ERROR,
                 "Bootstrap": BOOTSTRAP,
                 "Product": PRODUCT,
+                "CustomerRecord": CUSTOMER_RECORD,
+                "Customer": CUSTOMER,
                 "Health": HEALTH,
             },
         },
@@ -303,7 +376,9 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                                         "items": {
                                             "type": "array",
                                             "maxItems": max_items,
-                                            "items": _ref("Order"),
+                                            "items": {
+                                                "oneOf": [_ref("Order"), _ref("CustomerRecord")]
+                                            },
                                         }
                                     },
                                 }
@@ -373,38 +448,8 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                     },
                 }
             },
-            "/api/v1/catalog": {
-                "get": {
-                    "operationId": "catalog",
-                    "summary": "A page of changed products since a cursor",
-                    "security": BEARER,
-                    "parameters": [
-                        SINCE,
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
-                        },
-                    ],
-                    "responses": {
-                        "200": _json(
-                            {
-                                "type": "object",
-                                "required": ["items", "cursor", "more"],
-                                "properties": {
-                                    "items": {"type": "array", "items": _ref("Product")},
-                                    "cursor": {"type": "string", "pattern": CURSOR_PATTERN},
-                                    "more": {"type": "boolean"},
-                                },
-                            },
-                            "changed products (removals included) and the next cursor",
-                        ),
-                        "400": _error("bad cursor or limit"),
-                        "401": UNAUTHORIZED,
-                    },
-                }
-            },
+            "/api/v1/catalog": _page("catalog", "products", "Product"),
+            "/api/v1/partners": _page("partners", "customers", "Customer"),
             "/healthz": {
                 "get": {
                     "operationId": "healthz",
