@@ -30,7 +30,9 @@ test: build lint
 	$(PY) -m pytest
 
 bench: build
-	$(PY) bench/boot.py && $(PY) bench/register.py
+	$(PY) bench/boot.py
+	$(PY) bench/register.py
+	$(PY) bench/relay.py
 
 clean:
 	rm -rf dist dist.tmp .cache/compiled
