@@ -14,7 +14,7 @@ import logging
 import mimetypes
 import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -252,11 +252,10 @@ class Relay:
             uuid = item.get("uuid") if isinstance(item, dict) else None
             uuid = uuid if isinstance(uuid, str) and len(uuid) <= 64 else None
             try:
-                uuid, kind, seq = records.validate_item(item, terminal)
+                uuid, kind, seq, text = records.read_item(item, terminal)
             except records.RecordError as error:
                 results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
                 continue
-            text = records.canonical(item)
             problem = records.check_order(item, shop) if kind == "order" else None
             if problem:  # settled below: a resend of a stored uuid is not judged by its totals
                 recomputed.append((len(results), text))
@@ -364,24 +363,24 @@ class Relay:
         return Response(body.encode("utf-8"), headers=headers, media_type="application/json")
 
     async def catalog(self, request: Request) -> Response:
-        await self.terminal(request)
-        since = self.cursor(request)
-        raw_limit = request.query_params.get("limit", "").strip()
-        if raw_limit and not raw_limit.isdigit():
-            raise ApiError(400, "bad_limit", f"limit must be a number, got {raw_limit!r}")
-        limit = min(max(int(raw_limit or CATALOG_LIMIT), 1), CATALOG_MAX)
-        items, cursor, more = await run_in_threadpool(self.db.catalog_page, since, limit)
-        return self.json({"items": items, "cursor": str(cursor), "more": more})
+        """Products changed after a cursor (archived and deleted ones as removals)."""
+        return await self._page(request, self.db.catalog_page)
 
     async def partners(self, request: Request) -> Response:
         """Customers changed after a cursor (archived and deleted ones as removals)."""
+        return await self._page(request, self.db.partners_page)
+
+    async def _page(
+        self, request: Request, read: Callable[[int, int], tuple[list[Any], int, bool]]
+    ) -> Response:
+        """One page of a mirrored kind: the terminal's cursor in, items and the next cursor out."""
         await self.terminal(request)
         since = self.cursor(request)
         raw_limit = request.query_params.get("limit", "").strip()
         if raw_limit and not raw_limit.isdigit():
             raise ApiError(400, "bad_limit", f"limit must be a number, got {raw_limit!r}")
         limit = min(max(int(raw_limit or CATALOG_LIMIT), 1), CATALOG_MAX)
-        items, cursor, more = await run_in_threadpool(self.db.partners_page, since, limit)
+        items, cursor, more = await run_in_threadpool(read, since, limit)
         return self.json({"items": items, "cursor": str(cursor), "more": more})
 
     async def healthz(self, request: Request) -> Response:

@@ -279,6 +279,15 @@ def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[s
 
     `shop` (from the relay's bootstrap) lets the register recompute an order's totals.
     """
+    uuid, kind, seq, _ = read_item(item, terminal, shop)
+    return uuid, kind, seq
+
+
+def read_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[str, str, int, str]:
+    """`validate_item`, plus the item's canonical JSON: the body the journal stores.
+
+    The size limit is measured on that very text, so it is made once per item on the accept path.
+    """
     record = _object(item, "item")
     _uuid(record.get("uuid"), "uuid")
     kind = record.get("kind")
@@ -290,10 +299,11 @@ def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[s
             f"this record belongs to terminal {owner!r}; the token sending it is {terminal!r}'s"
         )
     _no_fractions(record, "record")
-    if len(canonical(record).encode("utf-8")) > MAX_RECORD_BYTES:
+    body = canonical(record)
+    if len(body.encode("utf-8")) > MAX_RECORD_BYTES:
         raise RecordError(f"a record may be at most {MAX_RECORD_BYTES // 1024} KB")
     if kind == "partner":
         validate_partner(record)
     else:
         validate_order(record, shop)
-    return record["uuid"], kind, record["seq"]
+    return record["uuid"], kind, record["seq"], body
