@@ -205,20 +205,8 @@ class Forwarder:
                     "pos.order", [["uuid", "=", item.uuid]], ["id", "name", "state"], limit=1
                 )
                 row = rows[0] if rows else None
-        except OdooAccessDenied as error:
-            log.error(
-                "odoo access denied: check KASIR_ODOO_DB/LOGIN/API_KEY; the item stays queued",
-                extra={"uuid": item.uuid, "terminal": item.terminal, "error": error.message},
-            )
-            return await self._retry(item, f"Odoo refused the relay's credentials: {error.message}")
-        except OdooTransient as error:
-            self.health.failed(error, time.time())
-            return await self._retry(item, error.message)
-        except OdooBusinessError as error:
-            self.health.failed(error, time.time())
-            return await self._fail(item, error.message)
         except OdooError as error:
-            return await self._retry(item, error.message)
+            return await self._odoo_refused(item, error)
         self.health.ok(time.time())
         if row is None:
             return await self._retry(item, "Odoo answered without this order; trying again")
@@ -283,6 +271,24 @@ class Forwarder:
         reason = f" ({customer.error})" if customer.error else ""
         return f"waiting for {who} to reach Odoo{reason}"
 
+    async def _odoo_refused(self, item: Item, error: OdooError) -> float | None:
+        """What an Odoo error means for one item, the same for sales and customers.
+
+        Credentials and transient trouble keep it queued (retried with backoff); a business error
+        fails it with Odoo's message, never blocking the items behind it.
+        """
+        if isinstance(error, OdooAccessDenied):
+            log.error(
+                "odoo access denied: check KASIR_ODOO_DB/LOGIN/API_KEY; the item stays queued",
+                extra={"uuid": item.uuid, "terminal": item.terminal, "error": error.message},
+            )
+            return await self._retry(item, f"Odoo refused the relay's credentials: {error.message}")
+        if isinstance(error, OdooTransient | OdooBusinessError):
+            self.health.failed(error, time.time())
+        if isinstance(error, OdooBusinessError):
+            return await self._fail(item, error.message)
+        return await self._retry(item, error.message)
+
     async def forward_partner(self, item: Item) -> float | None:
         """Create or update one customer in Odoo; every outcome is one journal write. Returns
         the retry time, if any. An item already settled (sent ahead of an order) is skipped."""
@@ -301,16 +307,8 @@ class Forwarder:
                 odoo_id = await self._create_partner(item, values)
         except _Unmappable as problem:  # the record itself must change: no retry helps
             return await self._fail(item, str(problem))
-        except OdooAccessDenied as error:
-            return await self._retry(item, f"Odoo refused the relay's credentials: {error.message}")
-        except OdooTransient as error:
-            self.health.failed(error, time.time())
-            return await self._retry(item, error.message)
-        except OdooBusinessError as error:
-            self.health.failed(error, time.time())
-            return await self._fail(item, error.message)
         except OdooError as error:
-            return await self._retry(item, error.message)
+            return await self._odoo_refused(item, error)
         except (KeyError, TypeError, ValueError) as error:
             return await self._fail(item, f"the relay could not map this customer: {error!r}")
         self.health.ok(time.time())
