@@ -15,14 +15,16 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0
+T = TypeVar("T")
 SANDBOX_DB = "kasir"
 SANDBOX_LOGIN = "admin"
 SANDBOX_KEY = "sandbox-key"
@@ -154,6 +156,30 @@ class KasirProcess:
     def db_path(self) -> Path:
         """(relay) its journal file."""
         return Path(self.args[self.args.index("--db") + 1])
+
+
+def wait_for(check: Callable[[], T], what: str, timeout: float = 30, interval: float = 0.1) -> T:
+    """Poll `check` until it answers something true, and return that; fail naming `what`."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
+
+
+def kasir(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """`kasir ARGS...` as a person types it, from the project folder; its output is captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "kasir.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=env,
+    )
 
 
 def odoo_call(

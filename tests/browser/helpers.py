@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
@@ -22,7 +21,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 READY_MS = 60_000
-T = TypeVar("T")
 
 
 @contextlib.contextmanager
@@ -133,14 +131,3 @@ def evaluate_across_reload(page: Page, expression: str) -> Any:
         if "context was destroyed" in str(exc) or "navigat" in str(exc):
             return None
         raise
-
-
-def wait_for(check: Callable[[], T], what: str, timeout: float = 30) -> T:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(0.2)

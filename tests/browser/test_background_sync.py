@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from processes import wait_for
 
 from .helpers import (
     add_by_tap,
@@ -11,7 +12,6 @@ from .helpers import (
     orders_in_browser,
     pay_cash_and_validate,
     pending_count,
-    wait_for,
 )
 
 pytestmark = pytest.mark.browser

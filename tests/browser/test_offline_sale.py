@@ -11,6 +11,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from processes import wait_for
 
 from .helpers import (
     add_by_scan,
@@ -21,7 +22,6 @@ from .helpers import (
     pay_cash_and_validate,
     pending_count,
     sandbox_orders,
-    wait_for,
 )
 
 pytestmark = pytest.mark.browser

@@ -6,7 +6,7 @@ import re
 import shutil
 
 import pytest
-from processes import ROOT, add_terminal, start_relay
+from processes import ROOT, add_terminal, start_relay, wait_for
 
 from .helpers import (
     add_by_tap,
@@ -15,7 +15,6 @@ from .helpers import (
     open_till,
     pay_cash_and_validate,
     settle,
-    wait_for,
 )
 
 pytestmark = pytest.mark.browser

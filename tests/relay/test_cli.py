@@ -3,28 +3,15 @@
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 
 import httpx
-from processes import ROOT, KasirProcess, TerminalClient, free_port
-
-
-def _kasir(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kasir.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env=env,
-    )
+from processes import KasirProcess, TerminalClient, free_port, kasir
 
 
 def test_serve_without_odoo_settings_says_what_is_missing(tmp_path) -> None:
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
-    done = _kasir("serve", "--db", str(tmp_path / "k.db"), env=env)
+    done = kasir("serve", "--db", str(tmp_path / "k.db"), env=env)
     assert done.returncode == 2
     assert "KASIR_ODOO_URL" in done.stderr and "KASIR_ODOO_API_KEY" in done.stderr
     assert "Traceback" not in done.stderr
@@ -32,12 +19,12 @@ def test_serve_without_odoo_settings_says_what_is_missing(tmp_path) -> None:
 
 def test_terminal_add_and_list(tmp_path) -> None:
     db = str(tmp_path / "k.db")
-    added = _kasir("terminal", "add", "kasir-3", "--db", db)
+    added = kasir("terminal", "add", "kasir-3", "--db", db)
     assert added.returncode == 0
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", added.stdout.strip().splitlines()[-1])
-    listed = _kasir("terminal", "list", "--db", db)
+    listed = kasir("terminal", "list", "--db", db)
     assert "kasir-3" in listed.stdout and "waiting for pairing" in listed.stdout
-    bad = _kasir("terminal", "add", "no/slash", "--db", db)
+    bad = kasir("terminal", "add", "no/slash", "--db", db)
     assert bad.returncode == 2 and "terminal name" in bad.stderr
 
 

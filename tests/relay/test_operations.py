@@ -6,23 +6,11 @@ from __future__ import annotations
 import io
 import json
 import logging
-import subprocess
-import sys
 import time
 
 import httpx
 from kasir import logs
-from processes import ROOT, booked_once, make_order
-
-
-def _kasir(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kasir.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=30,
-    )
+from processes import booked_once, kasir, make_order
 
 
 def _wait(check, timeout: float = 15.0, what: str = ""):
@@ -66,17 +54,17 @@ def test_revoke_refuses_the_token_at_once_and_forwards_what_was_accepted(
     sandbox.faults(down=True)
     order = make_order("kasir-1", 1, [(1, "3500", 2)])
     assert terminal.sync([order])["results"][0]["status"] == "accepted"
-    done = _kasir("terminal", "revoke", "kasir-1", "--db", str(relay.db_path))
+    done = kasir("terminal", "revoke", "kasir-1", "--db", str(relay.db_path))
     assert done.returncode == 0, done.stderr
     assert terminal.get("/api/v1/sync/state").status_code == 401
     again = terminal.http.post("/api/v1/sync", json={"items": []}, headers=terminal.headers)
     assert again.status_code == 401
-    listed = _kasir("terminal", "list", "--db", str(relay.db_path))
+    listed = kasir("terminal", "list", "--db", str(relay.db_path))
     assert "kasir-1" in listed.stdout
     sandbox.faults(reset=True)
     _wait(lambda: sandbox.orders([order["uuid"]]), what="the revoked terminal's order")
     booked_once(sandbox, [order["uuid"]])
-    missing = _kasir("terminal", "revoke", "kasir-9", "--db", str(relay.db_path))
+    missing = kasir("terminal", "revoke", "kasir-9", "--db", str(relay.db_path))
     assert missing.returncode == 1 and "no terminal" in missing.stderr
 
 
@@ -93,12 +81,12 @@ def test_queue_retry_and_discard(sandbox, relay, terminal) -> None:
     states = terminal.wait_settled(uuids)
     assert [states[u]["status"] for u in uuids] == ["failed", "failed", "posted"]
 
-    queue = _kasir("queue", "--db", str(relay.db_path))
+    queue = kasir("queue", "--db", str(relay.db_path))
     assert queue.returncode == 0, queue.stderr
     assert "failed     2" in queue.stdout and "posted     1" in queue.stdout
     assert fixable["uuid"] in queue.stdout and "kasir-1-000001" in queue.stdout
 
-    discarded = _kasir(
+    discarded = kasir(
         "discard", hopeless["uuid"], "--reason", "rung up twice", "--db", str(relay.db_path)
     )
     assert discarded.returncode == 0, discarded.stderr
@@ -109,12 +97,12 @@ def test_queue_retry_and_discard(sandbox, relay, terminal) -> None:
         "error": "discarded by the manager: rung up twice",
         "retryable": False,
     }
-    posted_again = _kasir("discard", good["uuid"], "--reason", "x", "--db", str(relay.db_path))
+    posted_again = kasir("discard", good["uuid"], "--reason", "x", "--db", str(relay.db_path))
     assert posted_again.returncode == 1 and "posted" in posted_again.stderr
 
     # The cause is fixed in Odoo (the product is back), then every failed item is retried.
     _restore_product(sandbox, absent, rows)
-    retried = _kasir("retry", "--failed", "--db", str(relay.db_path))
+    retried = kasir("retry", "--failed", "--db", str(relay.db_path))
     assert retried.returncode == 0 and f"requeued {fixable['uuid']}" in retried.stdout
     assert hopeless["uuid"] not in retried.stdout  # discarded stays discarded
     # The running relay picks the requeued item up at its next pass (the next sale wakes it).
@@ -124,11 +112,11 @@ def test_queue_retry_and_discard(sandbox, relay, terminal) -> None:
     assert {s["status"] for s in settled.values()} == {"posted"}
     booked_once(sandbox, [fixable["uuid"], good["uuid"], later["uuid"]])
     assert sandbox.orders([hopeless["uuid"]]) == []
-    queue = _kasir("queue", "--db", str(relay.db_path)).stdout
+    queue = kasir("queue", "--db", str(relay.db_path)).stdout
     assert "discarded  1" in queue and "failed     0" in queue
-    again = _kasir("retry", fixable["uuid"], "--db", str(relay.db_path))
+    again = kasir("retry", fixable["uuid"], "--db", str(relay.db_path))
     assert again.returncode == 1 and "not failed" in again.stderr
-    assert _kasir("retry", "--db", str(relay.db_path)).returncode == 2
+    assert kasir("retry", "--db", str(relay.db_path)).returncode == 2
 
 
 def test_json_log_lines_parse_and_carry_the_fields() -> None:

@@ -7,7 +7,6 @@ import asyncio
 import json
 import os
 import threading
-import time
 import uuid as uuidlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,8 +30,10 @@ from processes import (
     drop_postgres_schema,
     free_port,
     make_order,
+    odoo_call,
     postgres_reachable,
     postgres_schema,
+    wait_for,
 )
 
 GOOD = [(1, "3500", 2)]
@@ -76,17 +77,6 @@ def order_partner(sandbox, uuid: str) -> Any:
     return rows[0]["partner_id"]
 
 
-def wait_for(check, timeout: float = 15.0, what: str = "condition") -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what} not met after {timeout} s")
-        time.sleep(0.05)
-
-
 def test_customer_and_its_order_in_one_batch(sandbox, relay, terminal):
     partner = customer(
         "kasir-1", 1, name="Budi Santoso", email="budi@example.id", country_code="ID"
@@ -109,7 +99,7 @@ def test_customer_and_its_order_in_one_batch(sandbox, relay, terminal):
         items = terminal.get("/api/v1/partners").json()["items"]
         return next((p for p in items if p["id"] == created[0]["id"]), None)
 
-    record = wait_for(mirrored, what="the new customer in /api/v1/partners")
+    record = wait_for(mirrored, timeout=15, what="the new customer in /api/v1/partners")
     assert (record["name"], record["email"], record["country_code"]) == (
         "Budi Santoso",
         "budi@example.id",
@@ -133,7 +123,7 @@ def test_order_sent_before_its_customer_waits_then_posts(sandbox, relay, termina
                 return state["error"]
         return None
 
-    message = wait_for(waiting, what="order waiting for its customer")
+    message = wait_for(waiting, timeout=15, what="order waiting for its customer")
     assert partner["uuid"] in message and message.startswith("waiting for customer")
     assert sandbox.orders([order["uuid"]]) == []
     terminal.sync([partner])
@@ -158,7 +148,7 @@ def test_order_of_a_refused_customer_waits_with_a_clear_message(sandbox, relay, 
                 return state
         return None
 
-    state = wait_for(waiting, what="the order waiting for a refused customer")
+    state = wait_for(waiting, timeout=15, what="the order waiting for a refused customer")
     assert state["status"] == "queued" and state["retryable"] is True
     assert state["error"].startswith("waiting for customer 'Rudi Hartono'")
     assert sandbox.orders([order["uuid"]]) == []
@@ -187,7 +177,7 @@ def test_update_of_an_existing_customer_and_the_mirror_shows_it(sandbox, relay, 
         items = terminal.get("/api/v1/partners").json()["items"]
         return next((p for p in items if p["id"] == partner_id and p["city"] == "Depok"), None)
 
-    record = wait_for(mirrored, what="the update in /api/v1/partners")
+    record = wait_for(mirrored, timeout=15, what="the update in /api/v1/partners")
     assert record == {
         "id": partner_id,
         "name": "Toko Maju",
@@ -220,7 +210,7 @@ def test_partners_page_by_cursor_with_archivals(sandbox, relay, terminal):
         items, cursor = everything()
         return (items, cursor) if set(made) <= {p["id"] for p in items} else None
 
-    items, cursor = wait_for(all_there, what="new customers in the mirror")
+    items, cursor = wait_for(all_there, timeout=15, what="new customers in the mirror")
     assert len({p["id"] for p in items}) == len(items)  # each once
     assert terminal.get("/api/v1/partners", params={"since": cursor}).json()["items"] == []
     sandbox.rpc("res.partner", "write", [[made[0]], {"active": False}])
@@ -229,7 +219,7 @@ def test_partners_page_by_cursor_with_archivals(sandbox, relay, terminal):
         news, _ = everything(cursor)
         return news if news else None
 
-    assert wait_for(archived, what="the archival") == [{"id": made[0], "active": False}]
+    assert wait_for(archived, timeout=15, what="the archival") == [{"id": made[0], "active": False}]
     assert httpx.get(f"{relay.url}/api/v1/partners", timeout=5).status_code == 401
     bad = terminal.get("/api/v1/partners", params={"since": "x"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_cursor"
@@ -323,7 +313,7 @@ def keyed_sandbox(tmp_path: Path, monkeypatch) -> Iterator[str]:
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    wait_for(lambda: server.started, what="sandbox start")
+    wait_for(lambda: server.started, timeout=15, what="sandbox start")
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
@@ -370,28 +360,13 @@ def test_create_retried_after_a_lost_answer_makes_one_customer(keyed_sandbox, tm
     assert posted is not None and posted.state == "posted", posted
     assert journal.get(order["uuid"]).state == "posted", journal.get(order["uuid"])
     assert transport.creates == 1 and posted.attempts == 2  # lost once, then found by its ref
-    rows = httpx.post(
-        f"{keyed_sandbox}/jsonrpc",
-        json={
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [
-                    SANDBOX_DB,
-                    2,
-                    SANDBOX_KEY,
-                    "res.partner",
-                    "search_read",
-                    [[["name", "=", "Dewi Lestari"]]],
-                    {"fields": ["id", "ref"]},
-                ],
-            },
-        },
-        timeout=5,
-    ).json()["result"]
+    rows = odoo_call(
+        keyed_sandbox,
+        "res.partner",
+        "search_read",
+        [[["name", "=", "Dewi Lestari"]]],
+        {"fields": ["id", "ref"]},
+    )
     assert rows == [{"id": posted.odoo_id, "ref": partner_ref(partner["uuid"])}]
     journal.close()
 
