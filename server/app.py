@@ -31,7 +31,7 @@ from starlette.routing import Route
 from . import admin, auth, openapi, records
 from .config import Settings
 from .forwarder import Forwarder
-from .journal import Incoming, Journal, open_journal
+from .journal import HELD_FOR_MANAGER, HELD_FOR_SHOP, Incoming, Journal, open_journal, state_of
 from .mirror import Mirror
 from .odoo import OdooClient, OdooHealth
 
@@ -43,6 +43,11 @@ CATALOG_MAX = 5000
 PAIR_MAX_BODY = 4096
 TEMPLATES = Path(__file__).parent / "templates"
 SHOP_RECHECK = 1.0  # seconds a built shop is used before its bootstrap ETag is looked at again
+NO_SHOP = (
+    "held: the relay has no shop configuration from Odoo yet to check this sale against; "
+    "it is checked and sent when the configuration arrives"
+)
+DIFFERS = "held for the manager: the totals differ from the shop's configuration"
 CONFLICT = (
     "this uuid was already sent with a different content; a record is never changed once sent "
     "(make a new uuid for a new record)"
@@ -87,6 +92,11 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} is not JSON")
 
 
+def _state_of_incoming(record: Incoming) -> dict[str, Any]:
+    """The state answer for a record stored by this very request (no journal read needed)."""
+    return state_of((record.uuid, record.state, None, record.error, None, 0))
+
+
 class Relay:
     """The relay's parts, shared by the handlers: journal, Odoo client, forwarder, mirror."""
 
@@ -101,6 +111,7 @@ class Relay:
         self._tasks: list[asyncio.Task[None]] = []
         self._shop: tuple[str, Shop] | None = None  # (bootstrap ETag, the shop built from it)
         self._shop_checked = 0.0  # time.monotonic() of the last look at the ETag
+        self._shops: dict[str, Shop] = {}  # earlier configurations, by config_version
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
         self.offline_template = env.get_template("offline.html")
 
@@ -124,6 +135,7 @@ class Relay:
             config_id=odoo.config_id,
             interval=self.settings.mirror_interval,
             health=self.health,
+            on_bootstrap=self.recheck_held,
         )
         self.forwarder = Forwarder(
             self.journal,
@@ -192,6 +204,8 @@ class Relay:
             return json.loads(body, parse_float=Decimal, parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}") from None
+        except RecursionError:
+            raise ApiError(400, "malformed_json", "the body is nested too deeply") from None
 
     @staticmethod
     def cursor(request: Request) -> int:
@@ -245,46 +259,62 @@ class Relay:
             )
         results: list[dict[str, Any]] = []
         incoming: list[Incoming] = []
-        slots: list[int] = []
-        shop = self.shop()
-        recomputed: list[tuple[int, str]] = []  # (slot, body) of orders the register refused
+        slots: list[int] = []  # the result of each incoming record
         for item in items:
             uuid = item.get("uuid") if isinstance(item, dict) else None
-            uuid = uuid if isinstance(uuid, str) and len(uuid) <= 64 else None
+            uuid = uuid if records.is_uuid(uuid) else None
             try:
                 uuid, kind, seq, text = records.read_item(item, terminal)
             except records.RecordError as error:
                 results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
+                # Kept for the manager (a resend replaces it), unless it names another
+                # terminal: then it is not this terminal's sale, and its uuid stays free.
+                if uuid is not None and item.get("terminal") == terminal:
+                    slots.append(len(results) - 1)
+                    incoming.append(self._refused(item, uuid, terminal, str(error)))
                 continue
-            problem = records.check_order(item, shop) if kind == "order" else None
-            if problem:  # settled below: a resend of a stored uuid is not judged by its totals
-                recomputed.append((len(results), text))
-                results.append({"uuid": uuid, "status": "rejected", "error": problem})
-                continue
-            incoming.append(Incoming(uuid, terminal, seq, kind, text, records.body_sha256(text)))
+            state, reason, held_for = (
+                self.judge(item) if kind == "order" else ("queued", None, None)
+            )
             slots.append(len(results))
-            results.append({"uuid": uuid, "status": "accepted"})
-        fresh: set[str] = set()
+            incoming.append(
+                Incoming(
+                    uuid,
+                    terminal,
+                    seq,
+                    kind,
+                    text,
+                    records.body_sha256(text),
+                    state,
+                    reason,
+                    held_for,
+                )
+            )
+            results.append(
+                {"uuid": uuid, "status": "rejected" if state == "rejected" else "accepted"}
+            )
+        fresh: dict[str, Incoming] = {}
         if incoming:
             statuses = self.db.accept(incoming)
-            for slot, status in zip(slots, statuses, strict=True):
-                if status == "conflict":
-                    results[slot]["status"] = "rejected"
-                    results[slot]["error"] = CONFLICT
+            for slot, record, status in zip(slots, incoming, statuses, strict=True):
+                result = results[slot]
+                if status == "accepted":
+                    fresh[record.uuid] = record
+                elif record.state == "rejected":
+                    continue  # refused on its own merits; the stored record is left as it was
+                elif status == "conflict":
+                    result["status"], result["error"] = "rejected", CONFLICT
                 else:
-                    results[slot]["status"] = status
-                    if status == "accepted":
-                        fresh.add(results[slot]["uuid"])
-        for slot, text in recomputed:
-            self._known_uuid(results[slot], text)
-        # A record stored just now is queued; only the others need a look in the journal.
+                    result["status"] = status
+        # A record stored just now is in the state it was stored in; only the others need a
+        # look in the journal.
         uuids = list(dict.fromkeys(r["uuid"] for r in results if r["uuid"]))
         known = {
             state["uuid"]: state
             for state in self.db.states(terminal, [u for u in uuids if u not in fresh])
         }
         states = [
-            {"uuid": u, "status": "queued"} if u in fresh else known[u]
+            _state_of_incoming(fresh[u]) if u in fresh else known[u]
             for u in uuids
             if u in fresh or u in known
         ]
@@ -294,29 +324,81 @@ class Relay:
                 extra={
                     "terminal": terminal,
                     "items": len(items),
-                    "accepted": len(fresh),
+                    "accepted": sum(1 for r in fresh.values() if r.state != "rejected"),
+                    "held": sum(1 for r in fresh.values() if r.state == "held"),
                     "duplicate": sum(1 for r in results if r["status"] == "duplicate"),
                     "rejected": sum(1 for r in results if r["status"] == "rejected"),
                 },
             )
-        return {"results": results, "states": states}, len(fresh)
+        accepted = sum(1 for r in fresh.values() if r.state == "queued")
+        return {"results": results, "states": states}, accepted
 
-    def _known_uuid(self, result: dict[str, Any], text: str) -> None:
-        """An order whose totals the register refused may be a resend of one stored earlier
-        (perhaps before the shop changed): then it is a duplicate, or a conflict, as always."""
-        stored = self.db.get(result["uuid"])
-        if stored is None:
-            return
-        if stored.body == text:
-            result.pop("error", None)
-            result["status"] = "duplicate"
-        else:
-            result["error"] = CONFLICT
+    @staticmethod
+    def _refused(item: Any, uuid: str, terminal: str, error: str) -> Incoming:
+        """A malformed record as the journal keeps it: state rejected, the reason, the body."""
+        body = records.rejected_body(item)
+        seq = item.get("seq") if isinstance(item, dict) else None
+        seq = seq if isinstance(seq, int) and not isinstance(seq, bool) and 0 <= seq < 2**53 else 0
+        kind = item.get("kind") if isinstance(item, dict) else None
+        kind = kind if kind in records.SUPPORTED_KINDS else "unknown"
+        return Incoming(
+            uuid, terminal, seq, kind, body, records.body_sha256(body), "rejected", error
+        )
+
+    def judge(self, order: dict[str, Any]) -> tuple[str, str | None, str | None]:
+        """Where a well-formed order goes: (state, reason, held_for). A sale that happened is
+        never refused: it is checked against the configuration it was sold under (its
+        catalog_version), and held, with the reason, when it differs or no shop is known yet."""
+        shop, which = self.shop_for(order.get("catalog_version"))
+        if shop is None:
+            return "held", NO_SHOP, HELD_FOR_SHOP
+        problem = records.check_order(order, shop)
+        if problem:
+            return "held", f"{DIFFERS} {which}: {problem}", HELD_FOR_MANAGER
+        return "queued", None, None
+
+    def shop_for(self, version: Any) -> tuple[Shop | None, str]:
+        """The shop an order was sold in: the bootstrap its catalog_version names when the
+        relay served it, else the current one; with words saying which, for the manager."""
+        if isinstance(version, str) and "-" in version:
+            key = version.rsplit("-", 1)[1]
+            shop = self._shops.get(key)
+            if shop is None:
+                text = self.db.bootstrap_of(key)
+                shop = self._build_shop(text) if text is not None else None
+                if shop is not None:
+                    if len(self._shops) > 16:
+                        self._shops.clear()
+                    self._shops[key] = shop
+            if shop is not None:
+                return shop, f"it was sold with (configuration {key})"
+        return self.shop(), "of today (the configuration it was sold with is unknown)"
+
+    @staticmethod
+    def _build_shop(text: str) -> Shop | None:
+        try:
+            return Shop.from_bootstrap(json.loads(text))
+        except (KeyError, TypeError, ValueError, ArithmeticError):
+            log.exception("a mirrored bootstrap does not make a shop; orders are held")
+            return None
+
+    def recheck_held(self) -> int:
+        """Check the orders held while there was no shop, now that there is one; returns how
+        many went on to the queue (the others are held for the manager with the difference)."""
+        released = 0
+        for item in self.db.held_for_shop():
+            state, reason, _ = self.judge(item.record())
+            if state == "held" and reason == NO_SHOP:
+                break
+            if self.db.release_held(item.uuid, reason if state == "held" else None):
+                released += state == "queued"
+        if released and self.forwarder is not None:
+            self.forwarder.wake()
+        return released
 
     def shop(self) -> Shop | None:
-        """The register's view of the shop (from the mirrored bootstrap) that incoming orders
-        are recomputed against; rebuilt only when the bootstrap's ETag changes. None before the
-        first mirror: the shape checks alone apply then."""
+        """The register's view of the current shop (from the mirrored bootstrap); rebuilt only
+        when the bootstrap's ETag changes. None before the first mirror."""
         cached = self._shop
         now = time.monotonic()
         if cached is not None and now - self._shop_checked < SHOP_RECHECK:
@@ -331,12 +413,9 @@ class Relay:
         if stored is None:
             return None
         text, etag = stored
-        try:
-            shop = Shop.from_bootstrap(json.loads(text))
-        except (KeyError, TypeError, ValueError, ArithmeticError):
-            log.exception("the mirrored bootstrap does not make a shop; orders are not recomputed")
-            return None
-        self._shop = (etag, shop)
+        shop = self._build_shop(text)
+        if shop is not None:
+            self._shop = (etag, shop)
         return shop
 
     async def sync_state(self, request: Request) -> Response:

@@ -35,7 +35,9 @@ CREATE TABLE IF NOT EXISTS items (
     kind TEXT NOT NULL,
     body TEXT NOT NULL,
     body_sha256 TEXT NOT NULL,
-    state TEXT NOT NULL CHECK (state IN ('queued', 'posted', 'failed', 'discarded')),
+    state TEXT NOT NULL CHECK (
+        state IN ('queued', 'held', 'posted', 'failed', 'rejected', 'discarded')
+    ),
     odoo_id BIGINT,
     error TEXT,
     retryable INTEGER,
@@ -77,9 +79,25 @@ CREATE TABLE IF NOT EXISTS partners (
 );
 CREATE INDEX IF NOT EXISTS partners_by_cursor ON partners (cursor);
 CREATE TABLE IF NOT EXISTS mirror (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS bootstraps (
+    config_hash TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    stored_at DOUBLE PRECISION NOT NULL
+);
+CREATE TABLE IF NOT EXISTS order_lines (
+    uuid TEXT PRIMARY KEY,
+    order_uuid TEXT NOT NULL,
+    odoo_id BIGINT NOT NULL
+);
 """
 
 STATE_FIELDS = "uuid, state, odoo_id, error, retryable, change_seq"
+# Every state an item can be in. `held`: stored, not forwarded until the shop's configuration
+# arrives (held_for "shop") or a manager approves it (held_for "manager"); `rejected`: a
+# malformed record, kept with the reason, never forwarded, replaced when its terminal resends it.
+STATES = ("queued", "held", "posted", "failed", "rejected", "discarded")
+HELD_FOR_SHOP = "shop"
+HELD_FOR_MANAGER = "manager"
 ITEM_FIELDS = (
     "uuid, terminal, seq, kind, body, state, odoo_id, error, retryable, attempts, "
     "next_attempt_at, change_seq"
@@ -91,6 +109,7 @@ LATE_COLUMNS = (
     ("items", "discarded_by", "TEXT"),
     ("items", "discarded_at", "DOUBLE PRECISION"),
     ("terminals", "revoked_at", "DOUBLE PRECISION"),
+    ("items", "held_for", "TEXT"),
 )
 # A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
 # before it (itself included) waits for a retry or is held by a live claim.
@@ -111,9 +130,28 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def config_version(document: dict[str, Any]) -> str:
+    """What identifies a bootstrap's configuration: its catalog_version's last part (see
+    `with_config_version`), or a hash of everything but the catalog cursor."""
+    version = str(document.get("catalog_version") or "")
+    if "-" in version:
+        return version.rsplit("-", 1)[1]
+    config = {key: value for key, value in document.items() if key != "catalog_version"}
+    return hashlib.sha256(_dumps(config).encode("utf-8")).hexdigest()[:16]
+
+
+def with_config_version(document: dict[str, Any]) -> dict[str, Any]:
+    """The bootstrap with catalog_version "<catalog cursor>-<configuration hash>": orders carry
+    it, so the relay knows which taxes and roundings a sale was made with."""
+    cursor = str(document.get("catalog_version") or "0").split("-", 1)[0]
+    plain = {key: value for key, value in document.items() if key != "catalog_version"}
+    return {**document, "catalog_version": f"{cursor}-{config_version(plain)}"}
+
+
 @dataclass(frozen=True)
 class Incoming:
-    """A validated record ready to be stored."""
+    """A record ready to be stored, in the state its checks gave it: queued (forwarded),
+    held (with the reason in `error`, `held_for` saying what releases it) or rejected."""
 
     uuid: str
     terminal: str
@@ -121,6 +159,9 @@ class Incoming:
     kind: str
     body: str
     body_sha256: str
+    state: str = "queued"
+    error: str | None = None
+    held_for: str | None = None
 
 
 @dataclass(frozen=True)
@@ -145,7 +186,8 @@ class Item:
 
 
 def state_of(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
-    """What a terminal is told about one item: {uuid, status, odoo_id?, error?, retryable?}."""
+    """What a terminal is told about one item: {uuid, status, odoo_id?, error?, retryable?};
+    status is queued, held, posted, failed or rejected."""
     uuid, state, odoo_id, error, retryable, _ = row
     if state == "discarded":  # terminals know failed items only: a discard is a final failure
         state, retryable = "failed", False
@@ -213,6 +255,13 @@ class Journal:
             for table, column, kind in LATE_COLUMNS:
                 if column not in self._columns(db, table):
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            self._upgrade_states(db)
+
+    @staticmethod
+    def _states_check(db: Any) -> str:
+        """The text of the items table's definition, where its CHECK on `state` is."""
+        row = db.execute("SELECT sql FROM sqlite_master WHERE name = 'items'").fetchone()
+        return row[0] if row else ""
 
     @staticmethod
     def _columns(db: Any, table: str) -> set[str]:
@@ -323,57 +372,87 @@ class Journal:
     # -- items ------------------------------------------------------------------------------
 
     def accept(self, incoming: list[Incoming], now: float | None = None) -> list[str]:
-        """Store new records in ONE transaction; per record "accepted", "duplicate" (same uuid,
-        same body) or "conflict" (same uuid, another body: nothing stored)."""
+        """Store records in ONE transaction, each in its own state; per record "accepted" (new,
+        or replacing a rejected one), "duplicate" (same uuid, same body) or "conflict" (same
+        uuid, another body: nothing stored). A record refused before is replaced by its resend,
+        so a terminal can send a sale again once the cause is fixed."""
         now = time.time() if now is None else now
         return self._write(lambda db: self._accept(db, incoming, now))
 
     def _accept(self, db: Any, incoming: list[Incoming], now: float) -> list[str]:
         statuses: list[str] = []
-        known = self._hashes(db, [r.uuid for r in incoming])
+        stored = self._stored(db, [r.uuid for r in incoming])
+        known = {uuid: (sha, state) for uuid, sha, _, state in stored}
         fresh: list[tuple[int, Incoming]] = []
+        again: list[Incoming] = []
         for record in incoming:
-            sha = known.get(record.uuid)
-            if sha is not None:
+            sha, state = known.get(record.uuid, (None, None))
+            if sha is not None and state != "rejected":
                 statuses.append("duplicate" if sha == record.body_sha256 else "conflict")
                 continue
-            known[record.uuid] = record.body_sha256
-            fresh.append((len(statuses), record))
+            known[record.uuid] = (record.body_sha256, record.state)
+            if state == "rejected":
+                again.append((len(statuses), record))
+            else:
+                fresh.append((len(statuses), record))
             statuses.append("accepted")
+        for slot, record in again:
+            replaced = db.execute(
+                "UPDATE items SET seq = ?, kind = ?, body = ?, body_sha256 = ?, state = ?, "
+                "error = ?, held_for = ?, retryable = NULL, attempts = 0, next_attempt_at = ?, "
+                "updated_at = ?, change_seq = ? WHERE uuid = ? AND terminal = ? "
+                "AND state = 'rejected'",
+                (
+                    record.seq,
+                    record.kind,
+                    record.body,
+                    record.body_sha256,
+                    record.state,
+                    record.error,
+                    record.held_for,
+                    now,
+                    now,
+                    self._bump(db, "change_seq"),
+                    record.uuid,
+                    record.terminal,
+                ),
+            ).rowcount
+            if not replaced:  # another terminal's record under this uuid
+                statuses[slot] = "conflict"
         if not fresh:
             return statuses
         first = self._bump(db, "change_seq", len(fresh)) - len(fresh) + 1
         db.executemany(
-            "INSERT INTO items (uuid, terminal, seq, kind, body, body_sha256, state, "
-            "attempts, next_attempt_at, accepted_at, updated_at, change_seq) "
-            "VALUES (?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?) "
+            "INSERT INTO items (uuid, terminal, seq, kind, body, body_sha256, state, error, "
+            "held_for, attempts, next_attempt_at, accepted_at, updated_at, change_seq) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) "
             "ON CONFLICT (uuid) DO NOTHING",
             [
-                (r.uuid, r.terminal, r.seq, r.kind, r.body, r.body_sha256, now, now, now, n)
+                (
+                    *(r.uuid, r.terminal, r.seq, r.kind, r.body, r.body_sha256),
+                    *(r.state, r.error, r.held_for, now, now, now, n),
+                )
                 for n, (_, r) in enumerate(fresh, first)
             ],
         )
         if self.shared:  # another relay may have stored one of these since our look-up
             mine = {r.uuid: n for n, (_, r) in enumerate(fresh, first)}
-            for uuid, sha, change in self._stored(db, list(mine)):
+            for uuid, sha, change, _ in self._stored(db, list(mine)):
                 if change != mine[uuid]:
                     slot, record = next((s, r) for s, r in fresh if r.uuid == uuid)
                     same = sha == record.body_sha256
                     statuses[slot] = "duplicate" if same else "conflict"
         return statuses
 
-    def _hashes(self, db: Any, uuids: list[str]) -> dict[str, str]:
-        return {uuid: sha for uuid, sha, _ in self._stored(db, uuids)}
-
     @staticmethod
-    def _stored(db: Any, uuids: list[str]) -> list[tuple[str, str, int]]:
-        rows: list[tuple[str, str, int]] = []
+    def _stored(db: Any, uuids: list[str]) -> list[tuple[str, str, int, str]]:
+        rows: list[tuple[str, str, int, str]] = []
         unique = list(dict.fromkeys(uuids))
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start : start + CHUNK]
             rows.extend(
                 db.execute(
-                    "SELECT uuid, body_sha256, change_seq FROM items "
+                    "SELECT uuid, body_sha256, change_seq, state FROM items "
                     f"WHERE uuid IN ({','.join('?' * len(chunk))})",
                     chunk,
                 ).fetchall()
@@ -540,13 +619,93 @@ class Journal:
 
         return self._write(work)
 
-    def mark_posted(self, uuid: str, odoo_id: int) -> None:
-        self._transition(
-            uuid,
-            "state = 'posted', odoo_id = ?, error = NULL, retryable = NULL, "
-            "attempts = attempts + 1",
-            [odoo_id],
+    def mark_posted(self, uuid: str, odoo_id: int, lines: dict[str, int] | None = None) -> None:
+        self.mark_posted_many([(uuid, odoo_id, lines or {})])
+
+    def mark_posted_many(self, posted: list[tuple[str, int, dict[str, int]]]) -> None:
+        """Items Odoo booked (one answer may book several), each with Odoo's id and the Odoo
+        ids of its lines by line uuid (what a later refund names), in one transaction."""
+        if not posted:
+            return
+
+        def work(db: Any) -> None:
+            now = time.time()
+            for uuid, odoo_id, lines in posted:
+                db.execute(
+                    "UPDATE items SET state = 'posted', odoo_id = ?, error = NULL, "
+                    "retryable = NULL, held_for = NULL, attempts = attempts + 1, updated_at = ?, "
+                    "change_seq = ?, claimed_by = NULL, claimed_until = NULL WHERE uuid = ?",
+                    (odoo_id, now, self._bump(db, "change_seq"), uuid),
+                )
+                db.executemany(
+                    "INSERT INTO order_lines (uuid, order_uuid, odoo_id) VALUES (?, ?, ?) "
+                    "ON CONFLICT (uuid) DO NOTHING",
+                    [(line, uuid, line_id) for line, line_id in lines.items()],
+                )
+
+        self._write(work)
+
+    def odoo_line_ids(self, line_uuids: Iterable[str]) -> dict[str, int]:
+        """Odoo's pos.order.line ids of posted order lines, by the lines' uuids."""
+        wanted = list(dict.fromkeys(line_uuids))
+        found: dict[str, int] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            found.update(
+                self._read(
+                    "SELECT uuid, odoo_id FROM order_lines "
+                    f"WHERE uuid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return found
+
+    def order_of_line(self, line_uuid: str) -> Item | None:
+        """The journal's order holding a line with this uuid (posted or not), if any."""
+        rows = self._read(
+            f"SELECT {ITEM_FIELDS} FROM items WHERE kind = 'order' AND body LIKE ?",
+            (f'%"uuid":"{line_uuid}"%',),
         )
+        return self._item(rows[0]) if rows else None
+
+    def held_for_shop(self, limit: int = 500) -> list[Item]:
+        """Items stored while the relay had no shop to check them against, oldest first."""
+        rows = self._read(
+            f"SELECT {ITEM_FIELDS} FROM items WHERE state = 'held' AND held_for = ? "
+            "ORDER BY accepted_at, terminal, seq LIMIT ?",
+            (HELD_FOR_SHOP, limit),
+        )
+        return [self._item(row) for row in rows]
+
+    def release_held(self, uuid: str, error: str | None = None) -> bool:
+        """A held item checked again: queued when `error` is None, else held for the manager
+        with that reason. Only an item still held for the shop moves."""
+        if error is None:
+            return self._transition(
+                uuid,
+                "state = 'queued', error = NULL, held_for = NULL, next_attempt_at = ?",
+                [time.time()],
+                f" AND state = 'held' AND held_for = '{HELD_FOR_SHOP}'",
+            )
+        return self._transition(
+            uuid,
+            "error = ?, held_for = ?",
+            [error, HELD_FOR_MANAGER],
+            f" AND state = 'held' AND held_for = '{HELD_FOR_SHOP}'",
+        )
+
+    def approve(self, uuid: str, by: str) -> str | None:
+        """A manager approves a held sale: it is forwarded as it was sold. None when done."""
+        if self._transition(
+            uuid,
+            "state = 'queued', error = NULL, held_for = NULL, next_attempt_at = ?, "
+            "discarded_by = ?",
+            [time.time(), f"approved by {by}"],
+            " AND state = 'held'",
+        ):
+            return None
+        item = self.get(uuid)
+        return f"no item {uuid}" if item is None else f"{uuid} is {item.state}, not held"
 
     def mark_failed(
         self, uuid: str, error: str, *, odoo_id: int | None = None, retryable: bool = False
@@ -576,7 +735,7 @@ class Journal:
 
     def counts(self) -> dict[str, int]:
         rows = self._read("SELECT state, COUNT(*) FROM items GROUP BY state")
-        counts = {"queued": 0, "posted": 0, "failed": 0}
+        counts = dict.fromkeys(STATES, 0)
         counts.update({state: n for state, n in rows})
         return counts
 
@@ -720,7 +879,11 @@ class Journal:
     # -- bootstrap and mirror bookkeeping ---------------------------------------------------
 
     def put_bootstrap(self, document: dict[str, Any]) -> str:
-        """Store the bootstrap document; returns its ETag (changes only when the content does)."""
+        """Store the bootstrap document; returns its ETag (changes only when the content does).
+
+        Every configuration served is kept by its hash (`config_version`), so an order made
+        offline under an older one (a tax rate changed since) is checked against what the till
+        sold with, not against today's taxes."""
         body = _dumps(document)
         etag = '"' + hashlib.sha256(body.encode("utf-8")).hexdigest()[:32] + '"'
         with self._tx() as db:
@@ -730,7 +893,17 @@ class Journal:
                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                     (key, value),
                 )
+            db.execute(
+                "INSERT INTO bootstraps (config_hash, body, stored_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (config_hash) DO NOTHING",
+                (config_version(document), body, time.time()),
+            )
         return etag
+
+    def bootstrap_of(self, version: str) -> str | None:
+        """The bootstrap (JSON text) of a configuration served before, by its config_version."""
+        rows = self._read("SELECT body FROM bootstraps WHERE config_hash = ?", (version,))
+        return rows[0][0] if rows else None
 
     def bootstrap(self) -> tuple[str, str] | None:
         """(document JSON text, ETag) or None before the first successful mirror."""
@@ -858,37 +1031,29 @@ class Journal:
             return db.execute(
                 "UPDATE items SET state = 'discarded', error = ?, retryable = 0, "
                 "discarded_by = ?, discarded_at = ?, updated_at = ?, change_seq = ? "
-                "WHERE uuid = ? AND (state = 'failed' OR (state = 'queued' AND "
+                "WHERE uuid = ? AND (state IN ('failed', 'held', 'rejected') OR (state = 'queued' AND "
                 "(claimed_until IS NULL OR claimed_until < ?)))",
                 (error, by, now, now, self._bump(db, "change_seq"), uuid, now),
             ).rowcount
 
         def work(db: Any) -> str | None:
-            db.execute("SAVEPOINT discarding")
-            try:
-                changed = update(db)
-            except Exception as problem:
-                if "check" not in str(problem).lower():
-                    raise
-                db.execute("ROLLBACK TO SAVEPOINT discarding")
-                self._allow_discarded(db)  # a journal made before "discarded" existed
-                changed = update(db)
-            db.execute("RELEASE SAVEPOINT discarding")
-            if changed:
+            if update(db):
                 return None
             row = db.execute("SELECT state FROM items WHERE uuid = ?", (uuid,)).fetchone()
             if row is None:
                 return f"no item {uuid}"
             if row[0] == "queued":
                 return f"{uuid} is being sent to Odoo right now; try again in a moment"
-            return f"{uuid} is {row[0]}, not failed or queued"
+            return f"{uuid} is {row[0]}, not failed, held, rejected or queued"
 
         return self._write(work)
 
-    @staticmethod
-    def _allow_discarded(db: Any) -> None:
-        """Rebuild `items` under the current schema (whose CHECK allows "discarded"), keeping
-        every row: the same statements for SQLite and PostgreSQL, in the caller's transaction."""
+    def _upgrade_states(self, db: Any) -> None:
+        """Rebuild `items` under the current schema when its CHECK predates a state (journals
+        made before "discarded", "held" or "rejected"), keeping every row: the same statements
+        for SQLite and PostgreSQL, in the caller's transaction."""
+        if all(f"'{state}'" in self._states_check(db) for state in STATES):
+            return
         columns = [d[0] for d in db.execute("SELECT * FROM items LIMIT 0").description]
         create, *indexes = [
             s.strip()

@@ -125,6 +125,15 @@ class PostgresJournal(Journal):
                     db.execute(statement)
             for table, column, kind in LATE_COLUMNS:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+            self._upgrade_states(db)
+
+    @staticmethod
+    def _states_check(db: Any) -> str:
+        rows = db.execute(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = 'items'::regclass AND contype = 'c'"
+        ).fetchall()
+        return " ".join(row[0] for row in rows)
 
     def close(self) -> None:
         self._pool.close()

@@ -13,13 +13,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
 from . import odoo_mapping as mapping
-from .journal import Journal
-from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth
+from .journal import Journal, with_config_version
+from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth, OdooTransient
 
 log = logging.getLogger("kasir.mirror")
 
@@ -38,8 +39,10 @@ class Mirror:
         config_id: int | None = None,
         interval: float = 60.0,
         health: OdooHealth | None = None,
+        on_bootstrap: Callable[[], Any] | None = None,
     ) -> None:
         self.journal = journal
+        self.on_bootstrap = on_bootstrap  # called after each stored bootstrap (held orders)
         self.client = client
         self.wanted_config_id = config_id
         self.interval = interval
@@ -47,6 +50,7 @@ class Mirror:
         self.config_id: int | None = config_id
         self.last_refresh: float | None = None
         self._countries: dict[int, str] = {}  # res.country id -> ISO code
+        self._models: dict[str, set[str]] = {}  # model -> its field names (fields_get)
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -75,7 +79,31 @@ class Mirror:
     async def _read(
         self, model: str, domain: list[Any], fields: list[str], **kwargs: Any
     ) -> list[dict[str, Any]]:
-        return await self.client.search_read(model, domain, fields, **kwargs)
+        """search_read of the wanted fields this Odoo has (a module not installed, or another
+        version, leaves some out: those are read as absent instead of failing the mirror)."""
+        present = await self._fields(model)
+        wanted = [name for name in fields if name in present] if present else fields
+        return await self.client.search_read(model, domain, wanted, **kwargs)
+
+    async def _fields(self, model: str) -> set[str]:
+        """The field names of an Odoo model (fields_get once per model and relay run); empty
+        when the model itself is missing (its module is not installed)."""
+        if model not in self._models:
+            try:
+                answer = await self.client.execute_kw(
+                    model, "fields_get", [], {"attributes": ["type"]}
+                )
+            except OdooBusinessError:
+                answer = {}
+            except OdooTransient as error:
+                if "HTTP 404" not in error.message:  # JSON-2's answer for a missing model
+                    raise
+                answer = {}
+            self._models[model] = set(answer) if isinstance(answer, dict) else set()
+        return self._models[model]
+
+    async def _has_model(self, model: str) -> bool:
+        return bool(await self._fields(model))
 
     async def refresh(self) -> dict[str, int]:
         """One full pass: configuration -> bootstrap, then the catalog delta. Returns counts."""
@@ -97,7 +125,7 @@ class Mirror:
         if not currencies:
             raise OdooBusinessError(f"currency {currency_id} is not readable")
         session = await self._session(config)
-        taxes = await self._read("account.tax", [], mapping.TAX_FIELDS, order="sequence, id")
+        taxes = await self._taxes()
         methods = await self._read(
             "pos.payment.method",
             [["id", "in", mapping.ids(config.get("payment_method_ids"))]],
@@ -129,7 +157,12 @@ class Mirror:
             if pricelist_ids
             else []
         )
-        fp_ids = mapping.ids(config.get("fiscal_position_ids"))
+        fp_ids = sorted(
+            {
+                *mapping.ids(config.get("fiscal_position_ids")),
+                *filter(None, [mapping.m2o_id(config.get("default_fiscal_position_id"))]),
+            }
+        )
         fiscal_positions = (
             await self._read(
                 "account.fiscal.position", [["id", "in", fp_ids]], mapping.FISCAL_POSITION_FIELDS
@@ -160,6 +193,7 @@ class Mirror:
         product_categories = await self._read(
             "product.category", [], mapping.PRODUCT_CATEGORY_FIELDS, order="id"
         )
+        loyalty = await self._loyalty(config["id"])
         ancestors = mapping.category_ancestors(product_categories)
         changed = await self._products(ancestors)
         removed = await self._removals()
@@ -180,9 +214,12 @@ class Mirror:
             cash_roundings=roundings,
             pos_categories=pos_categories,
             product_categories=product_categories,
+            loyalty=loyalty,
             catalog_version=cursor,
         )
-        await run_in_threadpool(self.journal.put_bootstrap, document)
+        await run_in_threadpool(self.journal.put_bootstrap, with_config_version(document))
+        if self.on_bootstrap is not None:
+            await run_in_threadpool(self.on_bootstrap)
         now = time.time()
         self.health.ok(now)
         self.last_refresh = now
@@ -193,6 +230,46 @@ class Mirror:
         if partners:
             log.info("mirror: %d customer(s) changed or removed", partners)
         return {"changed": changed, "removed": removed, "cursor": cursor, "partners": partners}
+
+    async def _taxes(self) -> list[dict[str, Any]]:
+        """Sale taxes (a till never sells with a purchase tax), and the children of sale tax
+        groups, whose own type is "none"."""
+        taxes = await self._read(
+            "account.tax", [["type_tax_use", "=", "sale"]], mapping.TAX_FIELDS, order="sequence, id"
+        )
+        known = {tax["id"] for tax in taxes}
+        children = sorted(
+            {child for tax in taxes for child in mapping.ids(tax.get("children_tax_ids"))} - known
+        )
+        if children:
+            taxes += await self._read(
+                "account.tax", [["id", "in", children]], mapping.TAX_FIELDS, order="sequence, id"
+            )
+        return taxes
+
+    async def _loyalty(self, config_id: int) -> dict[str, list[dict[str, Any]]]:
+        """pos_loyalty's programs this register may use (pos_ok, this config or every config),
+        with their rules and rewards; nothing when pos_loyalty is not installed."""
+        if not await self._has_model("loyalty.program"):
+            return {"programs": [], "rules": [], "rewards": []}
+        programs = [
+            program
+            for program in await self._read(
+                "loyalty.program", [["pos_ok", "=", True]], mapping.LOYALTY_PROGRAM_FIELDS
+            )
+            if not mapping.ids(program.get("pos_config_ids"))
+            or config_id in mapping.ids(program.get("pos_config_ids"))
+        ]
+        ids = [program["id"] for program in programs]
+        if not ids:
+            return {"programs": [], "rules": [], "rewards": []}
+        rules = await self._read(
+            "loyalty.rule", [["program_id", "in", ids]], mapping.LOYALTY_RULE_FIELDS
+        )
+        rewards = await self._read(
+            "loyalty.reward", [["program_id", "in", ids]], mapping.LOYALTY_REWARD_FIELDS
+        )
+        return {"programs": programs, "rules": rules, "rewards": rewards}
 
     async def _config(self) -> dict[str, Any]:
         domain = [["id", "=", self.wanted_config_id]] if self.wanted_config_id else []

@@ -37,6 +37,9 @@ CONFIG_FIELDS = [
     "receipt_header",
     "receipt_footer",
     "fiscal_position_ids",
+    "default_fiscal_position_id",
+    "discount_product_id",
+    "module_pos_discount",
 ]
 SESSION_FIELDS = ["id", "name", "config_id", "state", "start_at"]
 TAX_FIELDS = [
@@ -112,6 +115,38 @@ PARTNER_FIELDS = [
     "write_date",
 ]
 COUNTRY_FIELDS = ["id", "code"]
+# pos_loyalty (Odoo 18): the parts of a program the register computes points and rewards with.
+LOYALTY_PROGRAM_FIELDS = [
+    "id",
+    "name",
+    "program_type",
+    "pos_ok",
+    "pos_config_ids",
+    "date_from",
+    "date_to",
+    "active",
+]
+LOYALTY_RULE_FIELDS = [
+    "id",
+    "program_id",
+    "reward_point_mode",
+    "reward_point_amount",
+    "product_ids",
+    "product_category_id",
+    "minimum_amount",
+    "minimum_qty",
+]
+LOYALTY_REWARD_FIELDS = [
+    "id",
+    "program_id",
+    "reward_type",
+    "description",
+    "required_points",
+    "discount_mode",
+    "discount",
+    "discount_line_product_id",
+    "active",
+]
 # kasir owns this value of res.partner.ref on the customers it creates: "kasir:" + the record's
 # uuid. A create retried after an unknown outcome first looks for it, so it never makes a twin.
 PARTNER_REF_PREFIX = "kasir:"
@@ -384,6 +419,11 @@ def config_record(
         "only_round_cash_method": bool(config.get("only_round_cash_method")),
         "receipt_header": text(config.get("receipt_header")),
         "receipt_footer": text(config.get("receipt_footer")),
+        "fiscal_position_ids": ids(config.get("fiscal_position_ids")),
+        "default_fiscal_position_id": m2o_id(config.get("default_fiscal_position_id")),
+        "discount_product_id": m2o_id(config.get("discount_product_id"))
+        if config.get("module_pos_discount", True)
+        else None,
     }
 
 
@@ -460,13 +500,55 @@ def pricelist_record(row: dict[str, Any], items: list[dict[str, Any]]) -> dict[s
 
 
 def fiscal_position_record(row: dict[str, Any], mappings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The contract's {"id", "name", "tax_map": {"<src tax id>": [dest tax ids]}}: Odoo's
+    account.fiscal.position.tax rows of this position, a source without destination mapped to []
+    (the tax is removed), several rows for one source adding up."""
+    tax_map: dict[str, list[int]] = {}
+    for m in mappings:
+        src = m2o_id(m.get("tax_src_id"))
+        if m2o_id(m.get("position_id")) != row["id"] or src is None:
+            continue
+        dests = tax_map.setdefault(str(src), [])
+        dest = m2o_id(m.get("tax_dest_id"))
+        if dest is not None and dest not in dests:
+            dests.append(dest)
+    return {"id": row["id"], "name": text(row.get("name")), "tax_map": tax_map}
+
+
+def loyalty_program_record(
+    program: dict[str, Any], rules: list[dict[str, Any]], rewards: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """A loyalty.program as the register's loyalty.py reads it: rules by Odoo's point mode,
+    discount rewards only (the register books no free-product or gift-card rewards)."""
+    mine = program["id"]
     return {
-        "id": row["id"],
-        "name": text(row.get("name")),
-        "tax_map": [
-            {"tax_src_id": m2o_id(m.get("tax_src_id")), "tax_dest_id": m2o_id(m.get("tax_dest_id"))}
-            for m in mappings
-            if m2o_id(m.get("position_id")) == row["id"]
+        "id": mine,
+        "name": text(program.get("name")),
+        "date_from": optional_text(program.get("date_from")),
+        "date_to": optional_text(program.get("date_to")),
+        "rules": [
+            {
+                "mode": text(rule.get("reward_point_mode")) or "order",
+                "points": money(rule.get("reward_point_amount")),
+                "product_ids": ids(rule.get("product_ids")) or None,
+                "minimum_amount": money(rule.get("minimum_amount")),
+            }
+            for rule in rules
+            if m2o_id(rule.get("program_id")) == mine
+        ],
+        "rewards": [
+            {
+                "id": reward["id"],
+                "name": text(reward.get("description")),
+                "required_points": money(reward.get("required_points")),
+                "discount_mode": text(reward.get("discount_mode")) or "per_order",
+                "discount": money(reward.get("discount")),
+                "discount_product_id": m2o_id(reward.get("discount_line_product_id")),
+            }
+            for reward in rewards
+            if m2o_id(reward.get("program_id")) == mine
+            and reward.get("reward_type", "discount") == "discount"
+            and reward.get("active", True)
         ],
     }
 
@@ -496,6 +578,7 @@ def bootstrap_document(
     pos_categories: list[dict[str, Any]],
     product_categories: list[dict[str, Any]],
     catalog_version: int | str,
+    loyalty: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
     """The contract's bootstrap from the rows the mirror read."""
     return {
@@ -511,5 +594,11 @@ def bootstrap_document(
         "cash_roundings": [cash_rounding_record(r) for r in cash_roundings],
         "categories": [category_record(c) for c in pos_categories],
         "product_categories": [category_record(c) for c in product_categories],
+        "loyalty_programs": [
+            loyalty_program_record(p, loyalty["rules"], loyalty["rewards"])
+            for p in loyalty["programs"]
+        ]
+        if loyalty
+        else [],
         "catalog_version": str(catalog_version),
     }

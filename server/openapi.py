@@ -21,7 +21,8 @@ CURSOR_PATTERN = r"^[0-9]{0,18}$"
 MAX_ID = 2**53
 MAX_ITEMS = 500  # Settings.max_items default
 MAX_BODY = 5 * 1024 * 1024  # Settings.max_body default
-ITEM_STATES = ["queued", "posted", "failed", "discarded"]
+# What a terminal is told (a manager's discard reads as failed, not retryable).
+ITEM_STATES = ["queued", "held", "posted", "failed", "rejected"]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -94,7 +95,10 @@ ORDER = {
         "uuid": {**UUID, "description": "made on the terminal; the idempotency key to Odoo"},
         "kind": {"type": "string", "enum": list(records.SUPPORTED_KINDS)},
         "terminal": {"type": "string", "description": "must be the token's own terminal"},
-        "session": _id("pos.session id"),
+        "session": {
+            **_id("the pos.session the till knew, or null; the relay books into the open one"),
+            "type": ["integer", "null"],
+        },
         "seq": _id("per-terminal, gap-free sequence number"),
         "name": {"type": "string", "minLength": 1, "maxLength": 64},
         "created_at": {

@@ -55,6 +55,15 @@ def canonical(record: Any) -> str:
     return json.dumps(record, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def rejected_body(item: Any) -> str:
+    """What the journal keeps of a refused item: its JSON with every non-ASCII character
+    escaped (a lone surrogate cannot be stored as UTF-8), cut to the record size limit."""
+    text = json.dumps(item, sort_keys=True, separators=(",", ":"), default=str)
+    if len(text) > MAX_RECORD_BYTES:
+        text = json.dumps({"truncated": text[:MAX_RECORD_BYTES]}, separators=(",", ":"))
+    return text
+
+
 def body_sha256(body: str) -> str:
     return hashlib.sha256(body.encode("utf-8")).hexdigest()
 
@@ -184,9 +193,9 @@ def check_order(record: dict[str, Any], shop: Shop | None) -> str | None:
     """The register's own recomputation of the order's totals, run on the relay.
 
     The terminal and the relay share the register core, so an order whose amounts do not come out
-    of its lines (tampered, or made by a till with another tax setup) is refused here instead of
-    booking figures Odoo and the till disagree on. Without a bootstrap yet (no shop), there is
-    nothing to check against and the shape checks alone apply.
+    of its lines (tampered, or made by a till with another tax setup) is held for a manager
+    instead of booking figures Odoo and the till disagree on. Without a shop there is nothing to
+    check against (the caller holds the order until there is one).
     """
     if shop is None:
         return None
@@ -195,8 +204,11 @@ def check_order(record: dict[str, Any], shop: Shop | None) -> str | None:
 
 
 def validate_order(record: dict[str, Any], shop: Shop | None = None) -> None:
-    """The order record of the shared contract; RecordError on the first problem found."""
-    _int(record.get("session"), "session")
+    """The order record of the shared contract; RecordError on the first problem found.
+
+    `session` is what the till knew (null when Odoo had no open session): informative only,
+    since the relay books each sale into the register's open session when it forwards it."""
+    _optional_int(record.get("session"), "session")
     _int(record.get("seq"), "seq")
     _text(record.get("name"), "name", limit=64)
     _created_at(record.get("created_at"))

@@ -17,12 +17,12 @@ import pytest
 import uvicorn
 from kasir import sandbox as sandbox_module
 from kasir.config import OdooSettings
-from kasir.demo_data import seed
 from kasir.forwarder import Forwarder
 from kasir.journal import Incoming, Journal, open_journal
 from kasir.odoo import OdooClient, OdooTransient, transport_for
 from kasir.odoo_mapping import partner_ref
 from kasir.records import body_sha256, canonical
+from kasir.sandbox import seed
 from processes import (
     SANDBOX_DB,
     SANDBOX_KEY,
@@ -414,25 +414,36 @@ def test_resend_of_a_stored_order_is_a_duplicate_whatever_the_register_says(tmp_
 
     journal = Journal(tmp_path / "kasir.db")
     relay = Relay(Settings(odoo=None), journal)
-    # Accepted before the relay knew the shop (no recomputation then): amounts that are off.
+    # Accepted before the relay knew the shop (held until it does): amounts that are off.
     odd = {**make_order("kasir-1", 1, GOOD), "amount_total": "7001"}
 
-    def send(*records: dict[str, Any]) -> list[dict[str, Any]]:
+    def send(*records: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps({"items": list(records)}).encode()
-        return relay.accept_batch("kasir-1", body)[0]["results"]
+        return relay.accept_batch("kasir-1", body)[0]
 
-    assert send(odd)[0]["status"] == "accepted"
+    first = send(odd)
+    assert first["results"][0]["status"] == "accepted"
+    assert first["states"][0]["status"] == "held" and "no shop" in first["states"][0]["error"]
     journal.put_bootstrap(BOOTSTRAP)
-    again, changed, fresh = send(
+    answer = send(
         odd,
         {**odd, "amount_tax": "1"},
         {**make_order("kasir-1", 2, GOOD), "amount_total": "7001", "uuid": str(uuidlib.uuid4())},
     )
+    again, changed, fresh = answer["results"]
     assert again == {"uuid": odd["uuid"], "status": "duplicate"}
     assert changed["status"] == "rejected" and "different content" in changed["error"]
-    assert fresh["status"] == "rejected" and "The total is Rp 7.001" in fresh["error"]
+    # A sale whose totals differ is a fact all the same: kept, held for the manager.
+    assert fresh["status"] == "accepted"
+    held = next(s for s in answer["states"] if s["uuid"] == fresh["uuid"])
+    assert held["status"] == "held" and "The total is Rp 7.001" in held["error"]
+    assert journal.get(fresh["uuid"]).state == "held"
+    # The order held for want of a shop is checked now that there is one: held for the manager.
+    relay.recheck_held()
+    assert journal.get(odd["uuid"]).state == "held"
+    assert "The total is Rp 7.001" in journal.get(odd["uuid"]).error
     good = make_order("kasir-1", 3, GOOD)
-    assert send(good)[0]["status"] == "accepted"
+    assert send(good)["states"][0] == {"uuid": good["uuid"], "status": "queued"}
     journal.close()
 
 

@@ -134,8 +134,13 @@ def test_conflicting_body_and_foreign_records_are_rejected_per_item(relay, termi
             0
         ]
     assert json.loads(body)["amount_total"] == original["amount_total"]
-    uuids_stored = {row[0] for row in journal_rows(relay)}
-    assert uuids_stored == {original["uuid"], fine["uuid"]}
+    # The malformed order is kept for the manager, rejected with its reason (never forwarded);
+    # another terminal's record is not stored under its uuid.
+    stored = {row[0]: row for row in journal_rows(relay)}
+    assert set(stored) == {original["uuid"], fine["uuid"], malformed["uuid"]}
+    assert stored[malformed["uuid"]][2] == "rejected"
+    state = {s["uuid"]: s for s in answer["states"]}[malformed["uuid"]]
+    assert state["status"] == "rejected" and "amount_total" in state["error"]
 
 
 def test_state_cursor_reports_only_changes_and_only_mine(sandbox, relay, terminal, order_factory):
@@ -209,7 +214,7 @@ def test_bootstrap_and_catalog_are_served_when_odoo_is_gone(sandbox, relay, term
     assert pages == 4 and len(items) == 200 and len({i["id"] for i in items}) == 200
     first = next(i for i in items if i["id"] == 1)
     assert first["list_price"] == "3500" and first["category_ids"][-1] == 1
-    assert document["catalog_version"] == since
+    assert document["catalog_version"].split("-")[0] == since  # and the configuration's hash
     health = httpx.get(f"{relay.url}/healthz", timeout=5).json()
     assert health["status"] == "ok" and health["journal"] == "ok"
 

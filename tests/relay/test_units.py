@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from kasir import auth, odoo_mapping
 from kasir.config import ConfigError, from_env
-from kasir.journal import Incoming, Journal
+from kasir.journal import STATES, Incoming, Journal
 from kasir.odoo import (
     OdooAccessDenied,
     OdooBusinessError,
@@ -18,6 +18,8 @@ from kasir.odoo import (
     dumps,
 )
 from kasir.records import RecordError, body_sha256, canonical, is_uuid, validate_item
+
+EMPTY_COUNTS = dict.fromkeys(STATES, 0)
 
 # -- records --------------------------------------------------------------------------------
 
@@ -229,7 +231,7 @@ def test_journal_accepts_once_and_reports_changes(tmp_path: Path) -> None:
     ]
     assert cursor2 > cursor
     assert journal.states("kasir-2", [U1]) == []
-    assert journal.counts() == {"queued": 0, "posted": 1, "failed": 1}
+    assert journal.counts() == {**EMPTY_COUNTS, "posted": 1, "failed": 1}
     assert journal.get(U1).attempts == 2
     journal.close()
     reopened = Journal(tmp_path / "kasir.db")  # durable across a restart

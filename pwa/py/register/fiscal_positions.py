@@ -40,17 +40,22 @@ class FiscalPosition:
 
         Accepts the mapping as a dict `tax_map` / `tax_mapping_by_ids` ({src: [dest, ...]}, keys
         may be strings as JSON makes them) or as Odoo's account.fiscal.position.tax lines under
-        `tax_ids` ([{"tax_src_id": 1, "tax_dest_id": 2 | false}, ...], many2one as id or
-        [id, name]). Several lines for one source add up; a line without destination removes it.
+        `tax_ids` or `tax_map` ([{"tax_src_id": 1, "tax_dest_id": 2 | false}, ...], many2one as
+        id or [id, name]). A map in any other shape is an error, never an empty map. Several lines for one source add up; a line without destination removes it.
         """
         mapping: dict[int, list[int]] = {}
         raw_map = data.get("tax_map")
         if raw_map is None:
             raw_map = data.get("tax_mapping_by_ids")
+        lines = list(data.get("tax_ids") or ())
         if isinstance(raw_map, Mapping):
             for src, dests in raw_map.items():
                 mapping.setdefault(int(src), []).extend(int(d) for d in dests or ())
-        for line in data.get("tax_ids") or ():
+        elif isinstance(raw_map, list):
+            lines += raw_map  # Odoo's lines under tax_map (what relays before 0.2 sent)
+        elif raw_map is not None:
+            raise ValueError(f"fiscal position {data.get('id')}: tax_map must be an object")
+        for line in lines:
             if not isinstance(line, Mapping):
                 continue  # plain ids of account.fiscal.position.tax: nothing to map with
             src = many2one_id(line.get("tax_src_id"))
