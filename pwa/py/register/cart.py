@@ -22,7 +22,7 @@ negative payment lines and gives no change.
 from __future__ import annotations
 
 import uuid as uuidlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -44,7 +44,14 @@ from .loyalty import AppliedReward, LoyaltyProgram, LoyaltyReward, PointsBalance
 from .money import CONTEXT, float_round, money_str, to_decimal
 from .pricelists import Pricelist
 from .shop import Shop
-from .taxes import TaxResult, compute_taxes, flatten_taxes, round_document
+from .taxes import (
+    DocumentTotals,
+    TaxResult,
+    compute_taxes,
+    document_totals,
+    flatten_taxes,
+    round_document,
+)
 
 __all__ = [
     "Cart",
@@ -54,7 +61,9 @@ __all__ = [
     "Payment",
     "Totals",
     "compute_lines",
+    "line_amounts",
     "net_price",
+    "order_document",
 ]
 
 ZERO = Decimal(0)
@@ -109,16 +118,16 @@ def net_price(price_unit: Decimal, discount: Decimal) -> Decimal:
 def compute_lines(
     shop: Shop, lines: Iterable[Any], *, cache: dict[str, TaxResult] | None = None
 ) -> list[TaxResult]:
-    """Tax results of an order's lines (anything with tax_ids, price_unit, discount, qty).
+    """Each line's own tax result (anything with tax_ids, price_unit, discount, qty).
 
-    The one place where an order's amounts are computed: per line with the shop's rounding
-    method, then, for round_globally, the document step of `round_document`. The cart and the
-    relay's `check_order` both use it.
+    Odoo's POS computes every line alone with the shop's rounding method: under round_per_line
+    the results are rounded, under round_globally they are not, and the line shows and sends
+    its own totals rounded (`line_amounts`). The document step that makes the order's tax add
+    up is `order_document`. The cart and the relay's `check_order` both use these.
 
     `cache` (a dict kept by the caller for one shop) remembers each line's own result by what
-    it depends on, so a scan on a 50-line cart computes one line, not 50; the document step
-    still runs over all lines. The key holds the exact text of the numbers, so a cached result
-    is the very result the line would get.
+    it depends on, so a scan on a 50-line cart computes one line, not 50. The key holds the
+    exact text of the numbers, so a cached result is the very result the line would get.
     """
     rounding = shop.currency.rounding
     method = shop.rounding_method
@@ -150,9 +159,44 @@ def compute_lines(
         # cyclic GC (which costs milliseconds on a big heap in Pyodide) has nothing to chase.
         cache.clear()
         cache.update(used)
-    if method == "round_globally":
-        results = round_document(results, rounding)
     return results
+
+
+def line_amounts(shop: Shop, result: TaxResult) -> tuple[Decimal, Decimal]:
+    """A line's price_subtotal and price_subtotal_incl: its own totals, rounded.
+
+    Odoo 18's POS (`PosOrderline.get_all_prices`) computes each line alone, so these never carry
+    the order's rounding difference: 4,000 with PPN 11 % included is 4,000.00 on every line.
+    """
+    currency = shop.currency
+    return currency.round(result.total_excluded), currency.round(result.total_included)
+
+
+def order_document(
+    shop: Shop, lines: Sequence[Any], results: Sequence[TaxResult]
+) -> tuple[list[TaxResult], DocumentTotals]:
+    """The order's per-line tax detail and its totals, as Odoo 18 books them.
+
+    `results` are the lines' own results (`compute_lines`). Under round_globally the document
+    step runs as pos.order's `_compute_prices` runs it on the server, which sets the booked
+    amount_tax and amount_total: a line is a refund line when qty x price_unit < 0, and an
+    order whose total is negative is computed with its quantities negated. Under
+    round_per_line everything is already rounded and the totals are plain sums.
+    """
+    if shop.rounding_method == "round_globally":
+        is_refund = [CONTEXT.multiply(line.qty, line.price_unit) < 0 for line in lines]
+        document = round_document(
+            results, shop.currency.rounding, is_refund=is_refund, refund_order=None
+        )
+    else:
+        document = list(results)
+    totals = document_totals(document)
+    currency = shop.currency
+    return document, DocumentTotals(
+        currency.round(totals.base_amount),
+        currency.round(totals.tax_amount),
+        currency.round(totals.total_amount),
+    )
 
 
 @dataclass
@@ -275,7 +319,11 @@ class LineTotals:
 
 @dataclass(frozen=True)
 class Totals:
-    """The cart's amounts; amount_total is what the lines cost (before cash rounding)."""
+    """The cart's amounts; amount_total is what the order costs (before cash rounding).
+
+    Under round_globally amount_untaxed and amount_total may differ by a cent from the sum of
+    the lines' own amounts, as in Odoo; amount_total is always amount_untaxed + amount_tax.
+    """
 
     lines: list[LineTotals]
     amount_untaxed: Decimal
@@ -622,10 +670,12 @@ class Cart:
             key = tuple(sorted(set(line.tax_ids)))
             taxes = self.shop.taxes_by_ids(key)
             included = {t.id for t in flatten_taxes(taxes) if t.price_include}
-            base = currency.round(result.total_excluded)
+            # Odoo's calculate_base_amount: the line's own total with tax, less its own
+            # rounded price-excluded taxes (each line alone, no document step).
+            base = currency.round(result.total_included)
             for tax_line in result.taxes:
-                if tax_line.tax_id in included:
-                    base += currency.round(tax_line.amount)
+                if tax_line.tax_id not in included:
+                    base -= currency.round(tax_line.amount)
             bases[key] = bases.get(key, ZERO) + base
         return bases
 
@@ -712,8 +762,11 @@ class Cart:
         )
 
     def totals(self) -> Totals:
-        """All line totals and their sums (tax = total - untaxed, as Odoo books them)."""
-        currency = self.shop.currency
+        """Each line's own totals (as sent) and the order's untaxed, tax and total amounts.
+
+        The order's amounts are Odoo's `_get_tax_totals_summary` over the document step
+        (`order_document`), which pos.order books as amount_tax / amount_total.
+        """
         results = compute_lines(self.shop, self.lines, cache=self._tax_cache())
         rounded, kept = self._rounded, {}
         lines = []
@@ -722,14 +775,14 @@ class Cart:
             # back the same (frozen) LineTotals, so an unchanged line allocates nothing.
             known = rounded.get(line.uuid)
             if known is None or known[0] is not r:
-                rounded_excl = currency.round(r.total_excluded)
-                known = (r, LineTotals(line.uuid, rounded_excl, currency.round(r.total_included)))
+                known = (r, LineTotals(line.uuid, *line_amounts(self.shop, r)))
             kept[line.uuid] = known
             lines.append(known[1])
         self._rounded = kept  # only the current lines: no growth
-        untaxed = currency.round(sum((t.price_subtotal for t in lines), ZERO))
-        total = currency.round(sum((t.price_subtotal_incl for t in lines), ZERO))
-        return Totals(lines, untaxed, currency.round(total - untaxed), total)
+        # The order's amounts come from the document step, not from the lines' own totals:
+        # under round_globally they may differ by a cent, and Odoo books the document's.
+        _, document = order_document(self.shop, self.lines, results)
+        return Totals(lines, document.base_amount, document.tax_amount, document.total_amount)
 
     def _tax_cache(self) -> dict[str, TaxResult]:
         """The per-line cache of `compute_lines`, emptied when the cart's shop is replaced."""

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .cart import Line, compute_lines
+from .cart import Line, compute_lines, line_amounts, order_document
 from .cash_rounding import rounded_total
 from .catalog import Catalog
 from .money import to_decimal
@@ -83,13 +83,9 @@ def check_order(record: Mapping[str, Any], shop: Shop, catalog: Catalog | None =
 
     currency = shop.currency
     results = compute_lines(shop, lines)
-    untaxed = total = ZERO
     raws = list(record.get("lines") or ())
     for label, raw, result in zip(labels, raws, results, strict=True):
-        subtotal = currency.round(result.total_excluded)
-        subtotal_incl = currency.round(result.total_included)
-        untaxed += subtotal
-        total += subtotal_incl
+        subtotal, subtotal_incl = line_amounts(shop, result)
         given = _amount(raw.get("price_subtotal"))
         if given != subtotal:
             problems.append(
@@ -102,8 +98,10 @@ def check_order(record: Mapping[str, Any], shop: Shop, catalog: Catalog | None =
                 f"{label}: the amount with tax is {_shown(money, given)}, "
                 f"but its price, quantity and taxes give {money(subtotal_incl)}."
             )
-    untaxed, total = currency.round(untaxed), currency.round(total)
-    tax = currency.round(total - untaxed)
+    # The order's tax and total are the document's (round_globally rounds per tax over the
+    # whole order), not the sums of the lines' own amounts.
+    _, document = order_document(shop, lines, results)
+    total, tax = document.total_amount, document.tax_amount
     _compare(problems, "The total", record.get("amount_total"), total, money)
     _compare(problems, "The tax", record.get("amount_tax"), tax, money)
 

@@ -10,8 +10,11 @@ Odoo's algorithm, in short:
 4. each tax's base is the line base plus those shifts, minus its own batch when price-included.
 
 With round_per_line the line base and each tax amount are rounded to the currency; with
-round_globally nothing is rounded here: `round_document` then rounds the sums of the whole order
-once per tax and puts the difference on one line, as Odoo's `_round_base_lines_tax_details` does.
+round_globally nothing is rounded here. `round_document` is the document step of Odoo 18's
+`_round_base_lines_tax_details`: each line keeps its own rounded totals (what the POS shows and
+sends per line), while per tax the order books round(sum of unrounded amounts), the difference
+spread cent by cent over the biggest lines; `document_totals` then gives the order's untaxed,
+tax and total amounts as `_get_tax_totals_summary` does.
 
 `special_mode` is Odoo's switch to treat every tax as price-excluded ("total_excluded") or as
 price-included ("total_included"); fiscal positions use it to adapt a price to other taxes.
@@ -21,12 +24,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import KW_ONLY, dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from .money import CONTEXT, float_round, to_decimal
 
-__all__ = ["Tax", "TaxLine", "TaxResult", "compute_taxes", "flatten_taxes", "round_document"]
+__all__ = [
+    "DocumentTotals",
+    "Tax",
+    "TaxLine",
+    "TaxResult",
+    "compute_taxes",
+    "document_totals",
+    "flatten_taxes",
+    "round_document",
+]
 
 AMOUNT_TYPES = ("percent", "fixed", "division", "group")
 SPECIAL_MODES = (None, "total_excluded", "total_included")
@@ -92,11 +104,16 @@ class TaxLine:
 
 @dataclass(frozen=True)
 class TaxResult:
-    """What compute_taxes returns: line totals without and with tax, and the tax detail."""
+    """What compute_taxes returns: line totals without and with tax, and the tax detail.
+
+    `delta_total_excluded` is set by `round_document` only: the line's share of the document's
+    untaxed rounding difference (Odoo's tax_details key of the same name).
+    """
 
     total_excluded: Decimal
     total_included: Decimal
     taxes: list[TaxLine]
+    delta_total_excluded: Decimal = ZERO
 
 
 def _flatten(taxes: list[Tax]) -> list[Tax]:
@@ -341,29 +358,123 @@ def compute_taxes(
     return TaxResult(total_excluded, total_included, lines)
 
 
-class _Group:
-    """Sums over the document for one tax (or for the untaxed base) and where its delta goes."""
+class _Sums:
+    """One rounding group of a document: raw and rounded sums, and the lines in it.
 
-    __slots__ = ("raw_amount", "raw_base", "reference", "rounded_amount", "rounded_base")
+    `members` holds (line index, tax index) pairs; the tax index is None when the group is the
+    untaxed base (a line without taxes, or the per-document base sums).
+    """
+
+    __slots__ = ("base", "members", "raw_amount", "raw_base", "tax_amount")
 
     def __init__(self) -> None:
-        self.raw_base = self.raw_amount = ZERO
-        self.rounded_base = self.rounded_amount = ZERO
-        self.reference: tuple[Decimal, int] | None = None  # (line total, -index) of the best line
+        self.raw_base = self.base = ZERO
+        self.raw_amount = self.tax_amount = ZERO
+        self.members: list[tuple[int, int | None]] = []
 
-    def add(self, raw_base, raw_amount, base, amount, line_total: Decimal, index: int) -> None:
+    def add(self, member, raw_base, base, raw_amount=ZERO, tax_amount=ZERO) -> None:
         self.raw_base = CONTEXT.add(self.raw_base, raw_base)
+        self.base = CONTEXT.add(self.base, base)
         self.raw_amount = CONTEXT.add(self.raw_amount, raw_amount)
-        self.rounded_base = CONTEXT.add(self.rounded_base, base)
-        self.rounded_amount = CONTEXT.add(self.rounded_amount, amount)
-        candidate = (line_total, -index)  # biggest total wins; the first line on a tie
-        if self.reference is None or candidate > self.reference:
-            self.reference = candidate
+        self.tax_amount = CONTEXT.add(self.tax_amount, tax_amount)
+        self.members.append(member)
 
-    @property
-    def line_index(self) -> int:
-        assert self.reference is not None
-        return -self.reference[1]
+
+def _spread(delta: Decimal, precision: Decimal, weights: list[Decimal]) -> list[Decimal]:
+    """Cut `delta` (a whole number of `precision` steps) into one share per weight, in order.
+
+    Odoo hands the rounding difference out step by step, to the heaviest lines first: each line
+    takes ceil(|its weight| x steps / sum of |weights|) steps, never more than are left. So a
+    3-cent difference over seven equal lines lands as one cent on each of the first three, not
+    three cents on one line.
+    """
+    shares = [ZERO] * len(weights)
+    total = _sum(abs(w) for w in weights)
+    if delta == 0 or total == 0:
+        return shares
+    steps = int(CONTEXT.divide(abs(delta), precision).to_integral_value())
+    step = precision if delta > 0 else -precision
+    left = steps
+    for k, weight in enumerate(weights):
+        if not left:
+            break
+        share = CONTEXT.divide(CONTEXT.multiply(abs(weight), steps), total)
+        take = min(int(share.to_integral_value(rounding=ROUND_CEILING)), left)
+        left -= take
+        shares[k] = CONTEXT.multiply(step, take)
+    return shares
+
+
+def _round_document(lines, precision, is_refund, order_sign: int) -> list[TaxResult]:
+    """The document step for one orientation of the order (see `round_document`)."""
+
+    def r(value: Decimal) -> Decimal:
+        return float_round(value, precision)
+
+    # 1. Every line rounded on its own: what the line shows, and the start of its tax detail.
+    excluded = [r(line.total_excluded) for line in lines]
+    included = [r(line.total_included) for line in lines]
+    delta_excluded = [ZERO] * len(lines)
+    bases = [[r(t.base) for t in line.taxes] for line in lines]
+    amounts = [[r(t.amount) for t in line.taxes] for line in lines]
+
+    # 2. Rounding groups: one per (tax, refund flag), with the untaxed lines as tax None; and one
+    # per refund flag for the document's untaxed amount, fed by each line's first tax base (the
+    # line's price without tax) or by its own untaxed total when it has no tax.
+    per_tax: dict[tuple[int | None, bool], _Sums] = {}
+    per_base: dict[bool, _Sums] = {}
+    for i, line in enumerate(lines):
+        refund = bool(is_refund[i])
+        document = per_base.setdefault(refund, _Sums())
+        if line.taxes:
+            for j, t in enumerate(line.taxes):
+                group = per_tax.setdefault((t.tax_id, refund), _Sums())
+                group.add((i, j), t.base, bases[i][j], t.amount, amounts[i][j])
+            document.add((i, 0), line.taxes[0].base, bases[i][0])
+        else:
+            group = per_tax.setdefault((None, refund), _Sums())
+            group.add((i, None), line.total_excluded, excluded[i])
+            document.add((i, None), line.total_excluded, excluded[i])
+
+    def heaviest_first(members):
+        # Odoo sorts by the line's rounded total, biggest first (a stable sort: ties keep the
+        # order of the lines). A refund order is computed with its quantities negated, which
+        # turns the order around.
+        return sorted(members, key=lambda m: -order_sign * included[m[0]])
+
+    # 3. Per tax: the booked tax is round(sum of raw taxes); the difference with the sum of the
+    # rounded line taxes is spread over the lines, and so is the difference on the tax base.
+    for (tax_id, refund), group in per_tax.items():
+        members = heaviest_first(group.members)
+        weights = [included[i] for i, _j in members]
+        if tax_id is not None:
+            delta = CONTEXT.subtract(r(group.raw_amount), group.tax_amount)
+            for (i, j), share in zip(members, _spread(delta, precision, weights), strict=True):
+                amounts[i][j] = CONTEXT.add(amounts[i][j], share)
+        delta = CONTEXT.subtract(r(group.raw_base), group.base)
+        for (i, j), share in zip(members, _spread(delta, precision, weights), strict=True):
+            if j is not None:
+                bases[i][j] = CONTEXT.add(bases[i][j], share)
+            elif share:
+                # An untaxed line's base is its untaxed total: the share moves that total
+                # (and counts as already given in the document's untaxed sums below).
+                delta_excluded[i] = CONTEXT.add(delta_excluded[i], share)
+                per_base[refund].base = CONTEXT.add(per_base[refund].base, share)
+
+    # 4. The document's untaxed amount is round(sum of raw untaxed totals) per refund flag; what
+    # the lines do not already give goes, whole, onto one line: the one with the biggest total
+    # (the first of them on a tie).
+    for document in per_base.values():
+        delta = CONTEXT.subtract(r(document.raw_base), document.base)
+        if delta:
+            target = max(document.members, key=lambda m: order_sign * included[m[0]])[0]
+            delta_excluded[target] = CONTEXT.add(delta_excluded[target], delta)
+
+    results = []
+    for i, line in enumerate(lines):
+        taxes = [TaxLine(t.tax_id, bases[i][j], amounts[i][j]) for j, t in enumerate(line.taxes)]
+        results.append(TaxResult(excluded[i], included[i], taxes, delta_excluded[i]))
+    return results
 
 
 def round_document(
@@ -371,55 +482,64 @@ def round_document(
     precision_rounding: Any = Decimal("0.01"),
     *,
     is_refund: Sequence[bool] | None = None,
+    refund_order: bool | None = False,
 ) -> list[TaxResult]:
-    """Round the unrounded lines of one order (round_globally) the way Odoo rounds a document.
+    """Round the lines of one document the way Odoo 18's `_round_base_lines_tax_details` does.
 
-    Each line is rounded on its own first; then, per tax (and separately for refund lines, as
-    Odoo keys on is_refund), the amounts and bases of the whole order are summed unrounded and
-    rounded once, and the difference goes onto the line with the biggest total (the first such
-    line on a tie). The untaxed total is treated the same way. So the order's tax per tax is
-    round(sum of unrounded taxes) and the order's untaxed amount round(sum of unrounded bases),
-    as Odoo's `_round_base_lines_tax_details` books them.
+    `lines` are each line's own `compute_taxes` result (unrounded under round_globally). Each
+    result that comes back holds:
+    - `total_excluded` / `total_included`: the line's own totals rounded, untouched by the
+      document step. This is what Odoo's POS shows and sends as price_subtotal /
+      price_subtotal_incl (it computes every line alone), so 4,000 with 11 % included stays
+      4,000.00 on every line of the order.
+    - `taxes`: per tax, the rounded base and amount plus this line's share of the document's
+      rounding difference for that tax; per tax (and per refund flag, as Odoo keys on
+      is_refund) they sum to round(sum of unrounded amounts), which is what Odoo books.
+    - `delta_total_excluded`: this line's share of the document's untaxed rounding difference,
+      so sum(total_excluded + delta_total_excluded) = round(sum of unrounded untaxed totals).
 
-    With round_per_line input everything is already rounded and nothing moves. `is_refund`
-    defaults to "the line's amount is negative" (Odoo: quantity x price < 0).
+    Differences are spread step by step over the heaviest lines (see `_spread`); the untaxed
+    remainder goes whole onto the line with the biggest total. With round_per_line input every
+    amount is already rounded and nothing moves.
+
+    `is_refund` defaults to "the line's amount is negative" (Odoo's POS: qty x price_unit < 0).
+    `refund_order` says the order's quantities are negated before the computation, as
+    pos.order does when its total is negative; it only changes which lines take the rounding
+    differences. None decides it from the order's total, as pos.order does.
     """
     precision = to_decimal(precision_rounding)
     if is_refund is None:
         is_refund = [line.total_excluded < 0 for line in lines]
     elif len(is_refund) != len(lines):
         raise ValueError("is_refund must have one flag per line")
+    if refund_order is None:
+        results = _round_document(lines, precision, is_refund, 1)
+        if document_totals(results).total_amount >= 0:
+            return results
+        refund_order = True
+    return _round_document(lines, precision, is_refund, -1 if refund_order else 1)
 
-    def r(value: Decimal) -> Decimal:
-        return float_round(value, precision)
 
-    excluded = [r(line.total_excluded) for line in lines]
-    bases = [[r(t.base) for t in line.taxes] for line in lines]
-    amounts = [[r(t.amount) for t in line.taxes] for line in lines]
-    totals = [_sum([excluded[i], *amounts[i]]) for i in range(len(lines))]
+@dataclass(frozen=True)
+class DocumentTotals:
+    """An order's amounts as Odoo's `_get_tax_totals_summary` gives them (before cash rounding)."""
 
-    per_tax: dict[tuple[int, bool], _Group] = {}
-    per_base: dict[bool, _Group] = {}
-    for i, line in enumerate(lines):
-        refund = bool(is_refund[i])
-        for j, tax_line in enumerate(line.taxes):
-            group = per_tax.setdefault((tax_line.tax_id, refund), _Group())
-            group.add(tax_line.base, tax_line.amount, bases[i][j], amounts[i][j], totals[i], i)
-        group = per_base.setdefault(refund, _Group())
-        group.add(line.total_excluded, ZERO, excluded[i], ZERO, totals[i], i)
+    base_amount: Decimal
+    tax_amount: Decimal
+    total_amount: Decimal
 
-    for (tax_id, _refund), group in per_tax.items():
-        i = group.line_index
-        j = next(k for k, t in enumerate(lines[i].taxes) if t.tax_id == tax_id)
-        amounts[i][j] = CONTEXT.add(amounts[i][j], r(group.raw_amount) - group.rounded_amount)
-        bases[i][j] = CONTEXT.add(bases[i][j], r(group.raw_base) - group.rounded_base)
-    for group in per_base.values():
-        i = group.line_index
-        excluded[i] = CONTEXT.add(excluded[i], r(group.raw_base) - group.rounded_base)
 
-    results: list[TaxResult] = []
-    for i, line in enumerate(lines):
-        taxes = [TaxLine(t.tax_id, bases[i][j], amounts[i][j]) for j, t in enumerate(line.taxes)]
-        total_included = _sum([excluded[i], *amounts[i]])
-        results.append(TaxResult(excluded[i], total_included, taxes))
-    return results
+def document_totals(lines: Sequence[TaxResult]) -> DocumentTotals:
+    """Untaxed, tax and total of lines that went through `round_document` (or round per line).
+
+    The untaxed amount counts each line's total_excluded plus its delta_total_excluded; the tax
+    is the sum of every line's tax amounts; the total is their sum. Under round_globally this
+    can differ by a cent from the sum of the lines' own price_subtotal(_incl): that is Odoo's
+    figure too (amount_tax / amount_total of pos.order).
+    """
+    base = tax = ZERO
+    for line in lines:
+        base = CONTEXT.add(base, CONTEXT.add(line.total_excluded, line.delta_total_excluded))
+        for tax_line in line.taxes:
+            tax = CONTEXT.add(tax, tax_line.amount)
+    return DocumentTotals(base, tax, CONTEXT.add(base, tax))
