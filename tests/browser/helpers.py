@@ -24,11 +24,16 @@ READY_MS = 60_000
 
 
 @contextlib.contextmanager
-def browser_profile(path: Path, *, offline: bool = False) -> Iterator[BrowserContext]:
-    """A browser started on a persistent profile and closed at the end: a real browser restart."""
+def browser_profile(
+    path: Path, *, offline: bool = False, **options: Any
+) -> Iterator[BrowserContext]:
+    """A browser started on a persistent profile and closed at the end: a real browser restart.
+
+    `options` go to Playwright's launch_persistent_context (e.g. service_workers="block" for a
+    test that routes requests: Playwright cannot route what a service worker fetches)."""
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
-            str(path), executable_path=CHROMIUM, args=CHROMIUM_ARGS
+            str(path), executable_path=CHROMIUM, args=CHROMIUM_ARGS, **options
         )
         try:
             if offline:

@@ -13,6 +13,7 @@ from .helpers import (
     orders_in_browser,
     pay_cash_and_validate,
     pending_count,
+    settle,
 )
 
 pytestmark = pytest.mark.browser
@@ -42,9 +43,19 @@ def test_a_sale_odoo_refuses_is_kept_with_its_reason(
 
         wait_for(lambda: failed_count(page) == 1, "the refused sale to be counted as failed", 60)
         wait_for(lambda: pending_count(page) == 0, "nothing left unsent", 30)
+        # "Sync now" never says everything is sent while a sale failed.
+        page.locator("#sync-now").click()
+        settle(page)
+        assert page.locator("#flash").inner_text() == "1 sale needs attention: 1 failed in Odoo."
         page.locator("details.failed summary").click()
+        settle(page)
         reasons = page.locator(".failed-reasons").inner_text()
-        assert "does not exist or has been deleted" in reasons
+        # Odoo's own words about the deleted product ("... does not exist or has been deleted",
+        # or PostgreSQL's "... another model requires the record being deleted ...").
+        assert "deleted" in reasons
+        # What Odoo refused is the manager's to retry, on the relay: the till says so.
+        assert "Failed in Odoo" in reasons and "the manager retries it there" in reasons
+        assert page.locator(".failed-reasons button").count() == 0
 
         # Both sales are still on the terminal; only the good one is in Odoo.
         orders = sorted(orders_in_browser(page), key=lambda o: o["seq"])

@@ -20,7 +20,8 @@ def test_a_background_repaint_does_not_eat_a_scan_in_progress(
         # Sync news arrives mid-scan and the whole screen is repainted.
         page.evaluate(
             """() => window.kasirTill.dispatch("outbox-changed",
-                {counts: {pending: 0, sent: 0, posted: 0, failed: 0, errors: []}},
+                {counts: {pending: 0, sent: 0, posted: 0, failed: 0, held: 0, rejected: 0,
+                          attention: []}},
                 {background: true})"""
         )
         settle(page)

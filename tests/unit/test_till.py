@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from demo_shop import BOOTSTRAP as DEMO_BOOTSTRAP
 from register.money import Currency
+from till import texts
 from till.app import GRID_LIMIT, Till, parse_amount, quick_cash
 
 NOW = datetime(2026, 11, 23, 20, 41, 5, 123456, tzinfo=UTC)
@@ -106,6 +107,13 @@ class FakeDevice:
         self.save_error: Exception | None = None
         self.sync_calls = 0
         self.printed = 0
+        # The relay's verdicts: uuid -> reason it rejects the record with; uuid -> the state its
+        # feed reports next ({"status": "held"|"failed"|"posted"|"queued", "error"?, "retryable"?}).
+        self.relay_rejects: dict[str, str] = {}
+        self.relay_states: dict[str, dict] = {}
+        self.sent_records: list[dict] = []  # every record the relay received, resends included
+        self.exports: list[dict] = []
+        self.export_error: Exception | None = None
 
     async def load_bootstrap(self) -> dict | None:
         return copy.deepcopy(self.bootstrap)
@@ -140,7 +148,10 @@ class FakeDevice:
             raise RuntimeError(f"sequence {seq} is taken")
         stored = json.loads(json.dumps(order))  # the record must be plain JSON
         self.orders.append(stored)
-        self.outbox.append({"uuid": order["uuid"], "name": order["name"], "state": "pending"})
+        self.outbox.append(
+            {"uuid": order["uuid"], "name": order["name"], "state": "pending", "error": None,
+             "retryable": None, "record": stored}
+        )  # fmt: skip
         self.seq = seq
         self.draft = None
 
@@ -148,24 +159,61 @@ class FakeDevice:
         return copy.deepcopy(list(reversed(self.orders))[:limit])
 
     async def outbox_counts(self) -> dict:
-        counts: dict[str, Any] = {"pending": 0, "sent": 0, "posted": 0, "failed": 0, "errors": []}
+        states = ("pending", "sent", "posted", "failed", "held", "rejected")
+        counts: dict[str, Any] = dict.fromkeys(states, 0)
+        counts["attention"] = []
         for item in self.outbox:
             counts[item["state"]] += 1
-            if item["state"] == "failed":
-                counts["errors"].append(
-                    {"uuid": item["uuid"], "name": item["name"], "error": item["error"]}
+            if item["state"] in ("failed", "held", "rejected"):
+                counts["attention"].append(
+                    {key: item[key] for key in ("uuid", "name", "state", "error", "retryable")}
                 )
         counts["online"] = self.relay_up
         return counts
 
     async def sync_now(self) -> dict:
+        """outbox.js's flush: send what is pending, apply the answers, then the state feed."""
         self.sync_calls += 1
         if not self.relay_up:
             raise ConnectionError("relay unreachable")
         for item in self.outbox:
             if item["state"] == "pending":
-                item["state"] = "sent"
+                self.sent_records.append(copy.deepcopy(item["record"]))
+                reason = self.relay_rejects.get(item["uuid"])
+                if reason is None:
+                    item.update(state="sent", error=None, retryable=None)
+                else:
+                    item.update(state="rejected", error=reason, retryable=True)
+        for item in self.outbox:
+            news = self.relay_states.get(item["uuid"])
+            if news and item["state"] not in ("posted", "pending", "rejected"):
+                status = news["status"]
+                item.update(
+                    state="sent" if status == "queued" else status,
+                    error=news.get("error"),
+                    retryable=news.get("retryable", True) if status == "failed" else None,
+                )
         return await self.outbox_counts()
+
+    async def retry_sale(self, uuid: str) -> dict:
+        for item in self.outbox:
+            if item["uuid"] == uuid and (
+                item["state"] == "rejected" or (item["state"] == "failed" and item["retryable"])
+            ):
+                item["state"] = "pending"
+        return await self.sync_now()
+
+    async def export_outbox(self) -> dict:
+        if self.export_error is not None:
+            raise self.export_error
+        items = [item for item in self.outbox if item["state"] != "posted"]
+        dump = {
+            "terminal": self._terminal,
+            "records": [copy.deepcopy(item["record"]) for item in items],
+            "states": [{k: item[k] for k in ("uuid", "state", "error")} for item in items],
+        }
+        self.exports.append(dump)
+        return {"file": f"kasir-{self._terminal}-{NOW.date()}.json", "records": len(items)}
 
     async def pair(self, code: str) -> dict:
         if not self.relay_up:
@@ -648,14 +696,28 @@ def test_sync_indicator_follows_the_outbox():
         "sent": 1,
         "posted": 7,
         "failed": 1,
-        "errors": [{"uuid": "u1", "name": "kasir-1-000004", "error": "Product <archived>"}],
+        "held": 1,
+        "rejected": 1,
+        "attention": [
+            {"uuid": "u1", "name": "kasir-1-000004", "state": "failed",
+             "error": "Product <archived>", "retryable": True},
+            {"uuid": "u2", "name": "kasir-1-000005", "state": "rejected",
+             "error": "lines[0].qty must be a decimal string", "retryable": True},
+            {"uuid": "u3", "name": "kasir-1-000006", "state": "held",
+             "error": "no shop configuration yet", "retryable": False},
+        ],
         "online": True,
-    }
+    }  # fmt: skip
     page = act(till, "outbox-changed", counts=counts)
     assert pending(page) == 3
-    assert page.one("failed-count").text == "1"
+    assert page.one("failed-count").text == "2"  # failed in Odoo and rejected by the relay
+    assert page.one("held-count").text == "1"
     reasons = page.find_all(cls="failed-reasons")[0].text
     assert "kasir-1-000004" in reasons and "Product <archived>" in reasons
+    assert "kasir-1-000005" in reasons and "lines[0].qty must be a decimal string" in reasons
+    held = page.find_all(cls="held-reasons")[0].text
+    assert "kasir-1-000006" in held and "no shop configuration yet" in held
+    assert "Held for the manager" in held
     assert page.find_all(cls="online")
     # A background update leaves the cashier's message alone.
     assert "Sync failed" in flash_text(page)
@@ -663,6 +725,212 @@ def test_sync_indicator_follows_the_outbox():
     device.relay_up = True
     page = act(till, "sync")
     assert pending(page) == 0 and flash_text(page) == "All sales are sent."
+    assert page.by_id("failed-count") is None and page.by_id("held-count") is None
+
+
+def sell_one(till: Till, product_id: str = "101") -> dict:
+    act(till, "add", arg=product_id)
+    act(till, "pay")
+    act(till, "pay-exact", arg="1")
+    act(till, "validate")
+    order = till.order
+    act(till, "new-sale")
+    return order
+
+
+def panel_items(page: Node) -> dict[str, Node]:
+    """The sync panel's rows by sale name."""
+    return {
+        n.find_all(cls="oi-name")[0].text: n
+        for n in page.one("sync-panel").find_all(cls="outbox-item")
+    }
+
+
+def test_a_rejected_sale_stays_with_its_reason_and_retry_sends_it_again():
+    device = FakeDevice(relay_up=False)
+    till = started(device)
+    order = sell_one(till)
+    device.relay_up = True
+    device.relay_rejects[order["uuid"]] = "lines[0].price_unit must be a decimal string"
+
+    page = act(till, "sync")
+    assert flash_text(page) == "1 sale needs attention: 1 rejected by the relay."
+    assert page.one("flash").attrs["class"] == "flash flash-error"
+    assert pending(page) == 0 and page.one("failed-count").text == "1"
+    assert "open" not in page.one("sync-panel").attrs
+    page = act(till, "sync-panel")
+    assert "open" in page.one("sync-panel").attrs
+    row = panel_items(page)["kasir-1-000001"]
+    assert row.attrs["data-state"] == "rejected" and "Rejected by the relay" in row.text
+    assert "lines[0].price_unit must be a decimal string" in row.text
+    (retry,) = row.find_all("button")
+    assert (retry.text, retry.attrs["data-action"]) == ("Retry", "retry-sale")
+    assert retry.attrs["data-arg"] == order["uuid"]
+
+    # Rejected again, for another reason: the new reason is shown, the panel stays open.
+    device.relay_rejects[order["uuid"]] = "payments[0].amount must be a decimal string"
+    page = act(till, "retry-sale", arg=order["uuid"])
+    assert flash_text(page) == (
+        "kasir-1-000001 was rejected again: payments[0].amount must be a decimal string"
+    )
+    assert "open" in page.one("sync-panel").attrs
+    row = panel_items(page)["kasir-1-000001"]
+    assert "payments[0].amount" in row.text and "price_unit" not in row.text
+    assert page.one("failed-count").text == "1"
+
+    # The cause is gone: the same record (same uuid) goes again and is accepted.
+    del device.relay_rejects[order["uuid"]]
+    page = act(till, "retry-sale", arg=order["uuid"])
+    assert flash_text(page) == "kasir-1-000001 was sent again and the relay accepted it."
+    assert device.sent_records == [device.orders[0]] * 3
+    assert page.by_id("failed-count") is None and panel_items(page) == {}
+    page = act(till, "sync")
+    assert flash_text(page) == "All sales are sent."
+
+    # Selling closes the panel.
+    act(till, "sync-panel")
+    page = act(till, "scan", code="8998866200011")
+    assert "open" not in page.one("sync-panel").attrs
+
+
+def test_held_and_failed_sales_say_who_acts_and_block_all_sent():
+    device = FakeDevice()
+    till = started(device)
+    held, failed, discarded, final = (sell_one(till) for _ in range(4))
+    device.relay_states[held["uuid"]] = {
+        "status": "held",
+        "error": "totals differ from the shop's configuration: amount_total 3500 != 3600",
+    }
+    device.relay_states[failed["uuid"]] = {
+        "status": "failed", "error": "Product 101 is archived", "retryable": True
+    }  # fmt: skip
+    device.relay_states[discarded["uuid"]] = {
+        "status": "failed", "error": "discarded by the manager: a test sale", "retryable": False
+    }  # fmt: skip
+    device.relay_states[final["uuid"]] = {
+        "status": "failed", "error": "Record does not exist or has been deleted.", "retryable": False
+    }  # fmt: skip
+    page = act(till, "sync")
+    assert flash_text(page) == "4 sales need attention: 3 failed in Odoo, 1 held for the manager."
+    assert page.one("failed-count").text == "3" and page.one("held-count").text == "1"
+    rows = panel_items(act(till, "sync-panel"))
+    assert "totals differ from the shop's configuration" in rows["kasir-1-000001"].text
+    assert "approves or discards" in rows["kasir-1-000001"].text
+    assert rows["kasir-1-000001"].find_all("button") == []  # the manager's decision
+    (ask,) = rows["kasir-1-000002"].find_all("button")
+    assert ask.text == "Ask again" and "manager retries it there" in rows["kasir-1-000002"].text
+    assert rows["kasir-1-000003"].attrs["data-state"] == "discarded"
+    assert "Discarded by the manager" in rows["kasir-1-000003"].text
+    assert rows["kasir-1-000003"].find_all("button") == []
+    # Failed for good (the relay says not retryable): the manager retries it on the relay.
+    assert rows["kasir-1-000004"].attrs["data-state"] == "failed"
+    assert "Failed in Odoo" in rows["kasir-1-000004"].text
+    assert "once the cause is fixed" in rows["kasir-1-000004"].text
+    assert rows["kasir-1-000004"].find_all("button") == []
+
+    # Ask again re-asks the relay: still failed ...
+    page = act(till, "retry-sale", arg=failed["uuid"])
+    assert flash_text(page) == (
+        "kasir-1-000002 still failed in Odoo (Product 101 is archived); "
+        "the manager retries it on the relay."
+    )
+    # ... until the manager retried it on the relay.
+    device.relay_states[failed["uuid"]] = {"status": "queued"}
+    page = act(till, "retry-sale", arg=failed["uuid"])
+    assert flash_text(page) == "kasir-1-000002 is back in the relay's queue for Odoo."
+    # A held or discarded sale is not the till's to retry.
+    for uuid in (held["uuid"], discarded["uuid"], final["uuid"]):
+        page = act(till, "retry-sale", arg=uuid)
+        assert "cannot be retried from the till" in flash_text(page)
+    page = act(till, "retry-sale", arg="no-such-uuid")
+    assert flash_text(page) == "That sale does not wait for a retry any more."
+
+    device.relay_states[held["uuid"]] = {"status": "posted"}
+    device.relay_states[final["uuid"]] = {"status": "posted"}
+    page = act(till, "sync")
+    assert flash_text(page) == "1 sale needs attention: 1 failed in Odoo."
+    del device.relay_states[discarded["uuid"]]
+    device.outbox[2].update(state="posted", error=None)
+    page = act(till, "sync")
+    assert flash_text(page) == "All sales are sent."
+
+
+def test_retry_without_the_relay_keeps_the_sale_pending():
+    device = FakeDevice(relay_up=False)
+    till = started(device)
+    order = sell_one(till)
+    device.relay_rejects[order["uuid"]] = "bad record"
+    device.relay_up = True
+    act(till, "sync")
+    device.relay_up = False
+    page = act(till, "retry-sale", arg=order["uuid"])
+    assert flash_text(page) == (
+        "The relay cannot be reached; kasir-1-000001 is kept on this till "
+        "and sent with the next sync."
+    )
+    assert pending(page) == 1 and page.by_id("failed-count") is None
+    page = act(till, "sync")
+    assert "Sync failed" in flash_text(page)
+
+
+def test_export_saves_every_sale_not_in_odoo_yet():
+    device = FakeDevice(relay_up=False)
+    till = started(device)
+    rejected, sent, posted = (sell_one(till) for _ in range(3))
+    device.relay_rejects[rejected["uuid"]] = "bad record"
+    device.relay_states[posted["uuid"]] = {"status": "posted"}
+    device.relay_up = True
+    act(till, "sync")
+    page = act(till, "sync-panel")
+    export = page.one("export-outbox")
+    assert export.attrs["data-action"] == "export-outbox" and export.text == "Export"
+    page = act(till, "export-outbox")
+    assert (
+        flash_text(page) == "Exported 2 records not in Odoo yet to kasir-kasir-1-2026-11-23.json."
+    )
+    (dump,) = device.exports
+    assert [r["uuid"] for r in dump["records"]] == [rejected["uuid"], sent["uuid"]]
+    assert dump["states"][0] == {
+        "uuid": rejected["uuid"],
+        "state": "rejected",
+        "error": "bad record",
+    }
+    assert "open" in page.one("sync-panel").attrs
+
+    device.export_error = RuntimeError("no space left")
+    page = act(till, "export-outbox")
+    assert flash_text(page) == "Export failed: no space left"
+
+
+@pytest.mark.parametrize(
+    ("counts", "text", "kind"),
+    [
+        ({}, "All sales are sent.", "info"),
+        ({"sent": 4, "posted": 9}, "All sales are sent.", "info"),
+        ({"pending": 1}, "1 sale not sent yet; it will be retried.", "info"),
+        ({"pending": 2, "online": False},
+         "The relay cannot be reached. 2 sales not sent yet; they will be retried.", "info"),
+        ({"rejected": 1, "held": 1},
+         "2 sales need attention: 1 rejected by the relay, 1 held for the manager.", "error"),
+        ({"failed": 1}, "1 sale needs attention: 1 failed in Odoo.", "error"),
+        ({"held": 3}, "3 sales need attention: 3 held for the manager.", "error"),
+        ({"pending": 1, "rejected": 2, "failed": 1, "held": 1},
+         "1 sale not sent yet; it will be retried. 4 sales need attention: "
+         "2 rejected by the relay, 1 failed in Odoo, 1 held for the manager.", "error"),
+    ],
+)  # fmt: skip
+def test_the_sync_message_says_all_sent_only_when_nothing_remains(counts, text, kind):
+    assert texts.sync_result(counts) == (text, kind)
+    device = FakeDevice()
+    till = started(device)
+
+    async def answer():
+        return {"online": True, **counts}
+
+    device.sync_now = answer
+    page = act(till, "sync")
+    assert flash_text(page) == text
+    assert page.one("flash").attrs["class"] == f"flash flash-{kind}"
 
 
 # -- robustness ------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from register.money import Currency
 from register.refunds import RefundLedger
 from register.shop import Shop
 
-from . import views
+from . import texts, views
 from .device import Device
 from .views import Flash
 
@@ -35,6 +35,8 @@ NOTES_WHOLE = (5000, 10000, 20000, 50000, 100000)
 NOTES_CENTS = (5, 10, 20, 50, 100)
 QUICK_CASH_BUTTONS = 4
 SCREENS = ("pair", "loading", "sell", "pay", "receipt", "orders", "refund")
+# Actions that leave the sync panel as it is; any other action (selling) closes it.
+PANEL_ACTIONS = frozenset({"sync-panel", "sync", "retry-sale", "export-outbox", "outbox-changed"})
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -113,6 +115,7 @@ class Till:
         self.catalog = Catalog()
         self.cart: Cart | None = None
         self.counts: dict[str, Any] = {}
+        self.sync_panel_open = False  # the list of unsent, failed, rejected and held sales
         self.flash: Flash | None = None
         self.query = ""
         self.category: int | None = None
@@ -145,6 +148,9 @@ class Till:
             "new-sale": self._new_sale,
             "sync": self._sync,
             "outbox-changed": self._outbox_changed,
+            "sync-panel": self._sync_panel,
+            "retry-sale": self._retry_sale,
+            "export-outbox": self._export_outbox,
             "pair": self._pair,
             "retry": self._retry,
             "refresh": self._refresh,
@@ -260,6 +266,8 @@ class Till:
         data = data if isinstance(data, dict) else {}
         if action != "outbox-changed":  # a background update must not hide a message
             self.flash = None
+        if action not in PANEL_ACTIONS:
+            self.sync_panel_open = False
         handler = self._actions.get(action)
         if handler is None:
             self.flash = Flash(f"Unknown action: {action}")
@@ -617,16 +625,43 @@ class Till:
         try:
             self.counts = await self.device.sync_now() or {}
         except Exception as exc:
-            self.flash = Flash(
-                f"Sync failed ({exc}). The sales are kept on this till and sent later."
-            )
+            self.flash = Flash(texts.sync_failed(exc))
             await self._update_counts()
             return
-        pending = int(self.counts.get("pending") or 0)
-        if pending:
-            self.flash = Flash(f"{pending} sales not sent yet; they will be retried.", "info")
-        else:
-            self.flash = Flash("All sales are sent.", "info")
+        self.flash = Flash(*texts.sync_result(self.counts))
+
+    async def _sync_panel(self, data: dict[str, Any]) -> None:
+        self.sync_panel_open = not self.sync_panel_open
+
+    async def _retry_sale(self, data: dict[str, Any]) -> None:
+        """Retry a rejected sale (sent again, checked again) or Ask again about a failed one."""
+        uuid = str(data.get("arg") or "")
+        before = next((i for i in texts.attention(self.counts) if i.get("uuid") == uuid), None)
+        if before is None:
+            raise RegisterError(texts.NOT_WAITING)
+        name = str(before.get("name") or uuid)
+        if texts.action(before) is None:
+            raise RegisterError(texts.NOT_RETRYABLE.format(name=name))
+        asked = texts.item_state(before)
+        try:
+            self.counts = await self.device.retry_sale(uuid) or {}
+            reached = self.counts.get("online") is not False
+        except Exception:
+            await self._update_counts()
+            reached = False
+        now = next((i for i in texts.attention(self.counts) if i.get("uuid") == uuid), None)
+        self.flash = Flash(*texts.retry_result(name, asked, now, reached))
+
+    async def _export_outbox(self, data: dict[str, Any]) -> None:
+        try:
+            answer = await self.device.export_outbox() or {}
+        except Exception as exc:
+            self.flash = Flash(texts.export_failed(exc))
+            return
+        self.flash = Flash(
+            texts.export_done(str(answer.get("file") or ""), int(answer.get("records") or 0)),
+            "info",
+        )
 
     async def _outbox_changed(self, data: dict[str, Any]) -> None:
         counts = data.get("counts")
@@ -818,7 +853,7 @@ class Till:
         """The whole #app for the current screen."""
         terminal = self.device.terminal()
         shop_name = self.shop.company_name if self.shop else ""
-        top = views.top_bar(shop_name, terminal, self.counts)
+        top = views.top_bar(shop_name, terminal, self.counts, panel_open=self.sync_panel_open)
         body = self._body(terminal)
         return views.page(top, body, self.flash, self.screen)
 

@@ -48,6 +48,12 @@ class BrowserDevice:
     async def sync_now(self) -> dict[str, Any]:
         return json.loads(await bridge.syncNow())
 
+    async def retry_sale(self, uuid: str) -> dict[str, Any]:
+        return json.loads(await bridge.retrySale(uuid))
+
+    async def export_outbox(self) -> dict[str, Any]:
+        return json.loads(await bridge.exportOutbox())
+
     async def pair(self, code: str) -> dict[str, Any]:
         return json.loads(await bridge.pair(code))
 

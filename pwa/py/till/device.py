@@ -40,10 +40,23 @@ class Device(Protocol):
         """The latest finished orders, newest first."""
 
     async def outbox_counts(self) -> dict[str, Any]:
-        """{"pending", "sent", "posted", "failed": counts, "errors": [{"uuid", "name", "error"}]}."""
+        """Counts per outbox state and what needs attention, plus the network hint:
+        {"pending", "sent", "posted", "failed", "held", "rejected": int,
+        "attention": [{"uuid", "name", "kind", "state", "error", "retryable"}], "online": bool}.
+        `attention` lists every rejected, failed and held item, oldest first."""
 
     async def sync_now(self) -> dict[str, Any]:
-        """Flush the outbox now; returns `outbox_counts()`."""
+        """Flush the outbox now; returns `outbox_counts()` ("online" False: the relay was not
+        reached)."""
+
+    async def retry_sale(self, uuid: str) -> dict[str, Any]:
+        """Put a rejected or failed item back to pending (same uuid, same record) and flush;
+        returns `outbox_counts()`. The relay checks a rejected record again and answers a failed
+        one with its current state."""
+
+    async def export_outbox(self) -> dict[str, Any]:
+        """Save every record not in Odoo yet as `kasir-<terminal>-<date>.json`:
+        returns {"file": name, "records": count}."""
 
     async def pair(self, code: str) -> dict[str, Any]:
         """Pair this terminal with a one-time code: {"terminal": name}; raises with a message."""

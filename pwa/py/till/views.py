@@ -18,6 +18,8 @@ from register.cart import Cart, Totals
 from register.catalog import Product
 from register.shop import Shop
 
+from . import texts
+
 __all__ = [
     "Flash",
     "loading_screen",
@@ -93,29 +95,91 @@ def _local_time(iso: str) -> str:
 # -- frame -----------------------------------------------------------------------------------
 
 
-def top_bar(shop_name: str, terminal: str | None, counts: dict[str, Any]) -> str:
-    """Shop, terminal, network hint and the sync indicator (unsent, failed, "Sync now")."""
+def _attention_item(item: dict[str, Any]) -> str:
+    """One rejected, failed or held sale: its name, what happened, the reason and what to do."""
+    state = texts.item_state(item)
+    uuid = item.get("uuid") or ""
+    action = ""
+    if texts.action(item) == "retry":
+        action = button(
+            texts.RETRY, "retry-sale", uuid, cls="small retry-sale", title=texts.RETRY_TITLE
+        )
+    elif texts.action(item) == "ask":
+        action = button(
+            texts.ASK_AGAIN, "retry-sale", uuid, cls="small ask-again", title=texts.ASK_AGAIN_TITLE
+        )
+    return (
+        f'<li class="outbox-item state-{e(state)}" data-uuid="{e(uuid)}" data-state="{e(state)}">'
+        f'<div class="oi-head"><strong class="oi-name">{e(item.get("name") or uuid)}</strong>'
+        f'<span class="oi-state">{e(texts.STATE_LABEL.get(state, state))}</span></div>'
+        f'<p class="oi-reason">{e(item.get("error") or texts.NO_REASON)}</p>'
+        f'<p class="oi-hint">{e(texts.hint(item))}</p>'
+        f"{action}</li>"
+    )
+
+
+def top_bar(
+    shop_name: str, terminal: str | None, counts: dict[str, Any], *, panel_open: bool = False
+) -> str:
+    """Shop, terminal, network hint and the sync indicator: unsent, failed/rejected and held
+    counts, a panel listing each of those with its reason (Retry / Ask again) and Export, and
+    "Sync now"."""
     pending = int(counts.get("pending") or 0)
-    failed = int(counts.get("failed") or 0)
+    need = texts.attention_counts(counts)
+    bad = need["failed"] + need["rejected"]
+    held = need["held"]
+    items = texts.attention(counts)
     online = counts.get("online")
     net = ""
     if online is True:
-        net = '<span class="net online" title="The relay answered the last sync">Online</span>'
+        net = f'<span class="net online" title="{e(texts.ONLINE_TITLE)}">{e(texts.ONLINE)}</span>'
     elif online is False:
-        net = '<span class="net offline" title="Sales are kept on this device">Offline</span>'
+        net = (
+            f'<span class="net offline" title="{e(texts.OFFLINE_TITLE)}">{e(texts.OFFLINE)}</span>'
+        )
     unsent_cls = "unsent has-unsent" if pending else "unsent"
-    failed_html = ""
-    if failed:
-        reasons = "".join(
-            f"<li><strong>{e(err.get('name') or err.get('uuid'))}</strong>: {e(err.get('error'))}</li>"
-            for err in counts.get("errors") or ()
-            if isinstance(err, dict)
+    badges = ""
+    if bad:
+        badges += (
+            f'<span class="badge badge-failed"><span id="failed-count" data-count="{bad}">{bad}</span>'
+            f" {e(texts.FAILED_BADGE)}</span>"
         )
-        failed_html = (
-            '<details class="failed"><summary>'
-            f'<span id="failed-count" data-count="{failed}">{failed}</span> failed</summary>'
-            f'<ul class="failed-reasons">{reasons or "<li>No reason given.</li>"}</ul></details>'
+    if held:
+        badges += (
+            f'<span class="badge badge-held"><span id="held-count" data-count="{held}">{held}</span>'
+            f" {e(texts.HELD_BADGE)}</span>"
         )
+    if not badges:
+        badges = f'<span class="badge badge-plain">{e(texts.PANEL_CLOSED_HINT)}</span>'
+    sections = ""
+    if bad:
+        rows = "".join(
+            _attention_item(i) for i in items if i.get("state") in ("failed", "rejected")
+        )
+        sections += (
+            f"<h2>{e(texts.FAILED_HEADING)}</h2>"
+            f'<ul class="failed-reasons">{rows or f"<li>{e(texts.NO_REASON)}</li>"}</ul>'
+        )
+    if held:
+        rows = "".join(_attention_item(i) for i in items if i.get("state") == "held")
+        sections += (
+            f"<h2>{e(texts.HELD_HEADING)}</h2>"
+            f'<ul class="held-reasons">{rows or f"<li>{e(texts.NO_REASON)}</li>"}</ul>'
+        )
+    count_line = texts.COUNT_LINE.format(
+        pending=pending, sent=int(counts.get("sent") or 0), posted=int(counts.get("posted") or 0)
+    )
+    panel_cls = "sync-panel" + (" failed" if bad else "") + (" held" if held else "")
+    panel = (
+        f'<details id="sync-panel" class="{panel_cls}"{" open" if panel_open else ""}>'
+        f'<summary data-action="sync-panel" title="{e(texts.PANEL_TITLE)}">{badges}</summary>'
+        f'<div class="sync-panel-body"><strong class="sync-panel-title">{e(texts.PANEL_TITLE)}</strong>'
+        f'<p class="sync-counts">{e(count_line)}</p>'
+        f"{sections}"
+        '<div class="sync-export">'
+        + button(e(texts.EXPORT), "export-outbox", id="export-outbox", cls="small")
+        + f"<span>{e(texts.EXPORT_HINT)}</span></div></div></details>"
+    )
     return (
         '<header class="topbar">'
         f'<div class="who"><span class="shop-name">{e(shop_name or "kasir")}</span>'
@@ -124,9 +188,9 @@ def top_bar(shop_name: str, terminal: str | None, counts: dict[str, Any]) -> str
         '<div class="sync-status">'
         f"{net}"
         f'<span class="{unsent_cls}"><span id="pending-count" data-count="{pending}">{pending}</span>'
-        " unsent</span>"
-        f"{failed_html}"
-        + button("Sync now", "sync", id="sync-now", cls="ghost")
+        f" {e(texts.UNSENT)}</span>"
+        f"{panel}"
+        + button(e(texts.SYNC_NOW), "sync", id="sync-now", cls="ghost")
         + "</div></header>"
     )
 

@@ -35,16 +35,21 @@ const watchdog = setTimeout(() => fail("it took too long to start (the watchdog 
 $("boot-reload").addEventListener("click", () => location.reload());
 $("boot-export").addEventListener("click", async () => {
   try {
-    const dump = await storage.exportAll();
-    const blob = new Blob([JSON.stringify(dump, null, 1)], { type: "application/json" });
-    const link = Object.assign(document.createElement("a"), {
-      href: URL.createObjectURL(blob), download: `kasir-export-${Date.now()}.json`,
-    });
-    link.click();
+    storage.downloadJson(`kasir-export-${Date.now()}.json`, await storage.exportAll());
   } catch (err) {
     alert(`Export failed: ${err.message}`);
   }
 });
+
+/** Every record not in Odoo yet, saved as kasir-<terminal>-<YYYY-MM-DD>.json. */
+async function exportOutbox() {
+  const dump = await outbox.exportUnposted();
+  const now = new Date();
+  const day = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
+    .map((n) => String(n).padStart(2, "0")).join("-");
+  const file = storage.downloadJson(`kasir-${storage.fileSafe(dump.terminal)}-${day}.json`, dump);
+  return { file, records: dump.records.length };
+}
 
 // --- the bridge Python calls (strings in, strings out: no proxies to leak) ----------------------
 
@@ -77,6 +82,12 @@ const bridge = {
     await runSync();
     return JSON.stringify(lastCounts ?? (await countsWithHints()));
   },
+  retrySale: async (uuid) => {
+    await outbox.retry([uuid]);
+    await runSync({ again: true });
+    return JSON.stringify(lastCounts ?? (await countsWithHints()));
+  },
+  exportOutbox: async () => JSON.stringify(await exportOutbox()),
   pair: async (code) => {
     const answer = await relay.pair(code);
     terminal = await storage.getMeta("terminal");
@@ -153,10 +164,10 @@ const SYNC_MAX_MS = 60000;
 let syncDelay = SYNC_MIN_MS;
 let syncTimer = null;
 
-async function runSync() {
+async function runSync({ again = false } = {}) {
   clearTimeout(syncTimer);
   try {
-    await outbox.flush();
+    await (again ? outbox.flushAgain() : outbox.flush());
     syncOk = true;
     syncDelay = SYNC_MIN_MS;
   } catch (err) {

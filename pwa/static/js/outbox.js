@@ -53,22 +53,100 @@ export async function terminalToken() {
   return terminal ? terminal.token : null;
 }
 
-/** Counts by state, and the reasons of failed items, for the cashier's indicator. */
+// Outbox item states: pending -> sent (the relay accepted it) -> posted (in Odoo) | failed (Odoo
+// refused it, or the manager discarded it; `retryable` is the relay's word on it) | held (the relay
+// keeps it until a manager approves it) | rejected (the relay refused the record; the cashier may
+// send it again with Retry). A later answer wins over an earlier one, posted is final, and a
+// pending item (about to be sent again) takes only the answer to that send.
+export const STATES = ["pending", "sent", "posted", "failed", "held", "rejected"];
+/** The states that need someone's attention: the till never says "all sent" while any is left. */
+export const ATTENTION = ["rejected", "failed", "held"];
+// Before the relay journaled refusals, a refused record was stored as failed with this prefix.
+const LEGACY_REJECTED = "rejected by the relay: ";
+
+function readAll(store) {
+  return transact(store, "readonly", (s) => new Promise((resolve, reject) => {
+    const req = s[store].getAll();
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  }));
+}
+
+/** An item's state and reason, reading the older "failed: rejected by the relay" as rejected. */
+function stateOf(item) {
+  if (item.state === "failed" && typeof item.error === "string" && item.error.startsWith(LEGACY_REJECTED)) {
+    return { state: "rejected", error: item.error.slice(LEGACY_REJECTED.length), retryable: true };
+  }
+  const retryable = item.state === "rejected" || (item.state === "failed" && item.retryable !== false);
+  return { state: item.state, error: item.error ?? null, retryable };
+}
+
+function recordName(item) {
+  const record = item.record || {};
+  return record.name || record.values?.name || item.uuid;
+}
+
+/**
+ * Counts by state and, for each item that needs attention (rejected, failed, held), what the
+ * cashier sees of it: {pending, sent, posted, failed, held, rejected,
+ * attention: [{uuid, name, kind, state, error, retryable}]} (oldest first).
+ */
 export async function counts() {
-  const items = await transact("outbox", "readonly",
-    (s) => new Promise((resolve, reject) => {
-      const req = s.outbox.getAll();
-      req.onsuccess = () => resolve(req.result);
-      req.onerror = () => reject(req.error);
-    }));
-  const result = { pending: 0, sent: 0, posted: 0, failed: 0, errors: [] };
+  const items = await readAll("outbox");
+  items.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  const result = Object.fromEntries(STATES.map((state) => [state, 0]));
+  result.attention = [];
   for (const item of items) {
-    result[item.state] = (result[item.state] || 0) + 1;
-    if (item.state === "failed") {
-      result.errors.push({ uuid: item.uuid, name: item.record?.name || item.uuid, error: item.error });
+    const { state, error, retryable } = stateOf(item);
+    result[state] = (result[state] || 0) + 1;
+    if (ATTENTION.includes(state)) {
+      result.attention.push({ uuid: item.uuid, name: recordName(item), kind: item.kind || item.record?.kind,
+                              state, error, retryable });
     }
   }
   return result;
+}
+
+/**
+ * Put rejected or failed items back to pending (same uuid, same record), so the next flush sends
+ * them again: the relay checks a rejected record again, and answers a failed one with its current
+ * state (it never forwards a uuid twice). Resolves with the uuids that were put back.
+ */
+export function retry(uuids) {
+  return transact("outbox", "readwrite", async (s) => {
+    const now = new Date().toISOString();
+    const done = [];
+    for (const uuid of uuids) {
+      const item = await new Promise((resolve, reject) => {
+        const req = s.outbox.get(uuid);
+        req.onsuccess = () => resolve(req.result);
+        req.onerror = () => reject(req.error);
+      });
+      if (!item || !stateOf(item).retryable) continue;
+      s.outbox.put({ ...item, state: "pending", retries: (item.retries || 0) + 1, updated_at: now });
+      done.push(uuid);
+    }
+    return done;
+  }, "strict");
+}
+
+/**
+ * Every record not in Odoo yet (pending, sent, held, failed, rejected), as one document to save:
+ * {terminal, exported_at, records: [the records as sent], states: [{uuid, state, error}]}.
+ */
+export async function exportUnposted() {
+  const items = (await readAll("outbox")).filter((item) => item.state !== "posted");
+  items.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
+  const terminal = (await getMeta("terminal"))?.name ?? null;
+  return {
+    terminal,
+    exported_at: new Date().toISOString(),
+    records: items.map((item) => item.record),
+    states: items.map((item) => {
+      const { state, error } = stateOf(item);
+      return { uuid: item.uuid, state, error };
+    }),
+  };
 }
 
 function pendingBatch() {
@@ -92,36 +170,44 @@ function pendingBatch() {
   }));
 }
 
-const RELAY_STATE = { queued: "sent", posted: "posted", failed: "failed" };
+// What the relay's state feed says, as outbox states.
+const RELAY_STATE = { queued: "sent", posted: "posted", failed: "failed", held: "held", rejected: "rejected" };
+const NO_REASON = { failed: "failed in Odoo (no reason given)", held: "held for the manager (no reason given)",
+                    rejected: "refused by the relay (no reason given)" };
 
 /** Apply the relay's answers (sync results and state changes) to the outbox in one transaction. */
 function applyAnswers(results, states) {
   return transact("outbox", "readwrite", async (s) => {
     const now = new Date().toISOString();
-    const update = async (uuid, change) => {
+    const update = async (uuid, change, { fromFeed = false } = {}) => {
       const item = await new Promise((resolve, reject) => {
         const req = s.outbox.get(uuid);
         req.onsuccess = () => resolve(req.result);
         req.onerror = () => reject(req.error);
       });
       if (!item) return;
-      // Never move an item back: posted is final, and a later state answer wins over an earlier one.
+      // Posted is final. A pending item is about to be sent (again, after a Retry): only the answer
+      // to that send counts, never older news from the feed. Otherwise the later answer wins.
       if (item.state === "posted") return;
+      if (fromFeed && item.state === "pending") return;
       s.outbox.put({ ...item, ...change, updated_at: now });
     };
     for (const r of results) {
-      if (r.status === "accepted" || r.status === "duplicate") await update(r.uuid, { state: "sent" });
-      else if (r.status === "rejected") {
-        await update(r.uuid, { state: "failed", error: `rejected by the relay: ${r.error || "no reason"}` });
+      if (r.status === "accepted" || r.status === "duplicate") {
+        await update(r.uuid, { state: "sent", error: null, retryable: null });
+      } else if (r.status === "rejected") {
+        await update(r.uuid, { state: "rejected", error: r.error || NO_REASON.rejected, retryable: true });
       }
     }
     for (const st of states) {
       const state = RELAY_STATE[st.status];
       if (!state) continue;
-      const change = { state };
+      const change = { state, error: null, retryable: null };
       if (st.odoo_id != null) change.odoo_id = st.odoo_id;
-      if (st.status === "failed") change.error = st.error || "failed in Odoo";
-      await update(st.uuid, change);
+      if (NO_REASON[state]) change.error = st.error || NO_REASON[state];
+      if (state === "failed") change.retryable = st.retryable !== false;
+      if (state === "rejected") change.retryable = true;
+      await update(st.uuid, change, { fromFeed: true });
     }
   }, "strict");
 }
@@ -137,6 +223,12 @@ let running = null;
 export function flush() {
   if (!running) running = doFlush().finally(() => { running = null; });
   return running;
+}
+
+/** A flush that starts after the one running now, so it sends what was just put back to pending. */
+export async function flushAgain() {
+  if (running) await running.catch(() => {});
+  return flush();
 }
 
 async function doFlush() {
@@ -155,7 +247,7 @@ async function doFlush() {
   return counts();
 }
 
-/** Posted/failed news for items the relay already holds. */
+/** State news (queued, held, posted, failed, rejected) for items the relay already holds. */
 async function pullStates(token) {
   for (let page = 0; page < 50; page++) {
     const since = (await getMeta("state_cursor")) ?? "";

@@ -125,3 +125,24 @@ export async function exportAll() {
   for (const row of dump.meta) if (row && row.token) row.token = "(hidden)";
   return dump;
 }
+
+/**
+ * Save `value` as a JSON file through the browser's downloads (page only: the worker has no
+ * document). The one place that writes a file: the error screen's export and the till's export.
+ */
+export function downloadJson(filename, value) {
+  const blob = new Blob([JSON.stringify(value, null, 1)], { type: "application/json" });
+  const url = URL.createObjectURL(blob);
+  const link = Object.assign(document.createElement("a"), { href: url, download: filename });
+  link.style.display = "none";
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return filename;
+}
+
+/** A name safe in a file name: "kasir 1/A" -> "kasir-1-A". */
+export function fileSafe(text) {
+  return String(text ?? "").replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "") || "terminal";
+}
