@@ -34,6 +34,8 @@ BUSINESS_ERRORS = {
     "odoo.exceptions.RedirectWarning",
 }
 TRANSIENT_MARKERS = ("SerializationFailure", "LockNotAvailable", "OperationalError", "Concurrency")
+# PostgreSQL's words for a concurrent update that lost, whatever exception Odoo wraps it in.
+TRANSIENT_TEXTS = ("could not serialize access", "deadlock detected")
 # Odoo's _get_valid_session when the order's session is closed and no other one is open. The
 # manager opening a session is all it takes, so the order waits in the queue (never a rescue
 # session, never a failed sale).
@@ -91,7 +93,9 @@ def classify_error(name: str, message: str) -> OdooError:
     """An Odoo exception (dotted name and message) as the exception the forwarder acts on."""
     if name == "odoo.exceptions.AccessDenied":
         return OdooAccessDenied(message, name)
-    if any(marker in name for marker in TRANSIENT_MARKERS):
+    if any(marker in name for marker in TRANSIENT_MARKERS) or any(
+        text in message for text in TRANSIENT_TEXTS
+    ):
         return OdooTransient(f"{name}: {message}", name)
     if NO_OPEN_SESSION in message:
         return OdooSessionClosed(f"{NO_OPEN_SESSION_TEXT} (Odoo: {message})", name)
@@ -389,12 +393,15 @@ class OdooClient:
             kwargs["context"] = context
         return await self.execute_kw(model, "search", [domain], kwargs)
 
-    async def sync_order(self, order: dict[str, Any], config_id: int | None) -> dict[str, Any]:
-        """pos.order.sync_from_ui with ONE order; Odoo deduplicates on its uuid."""
+    async def sync_orders(
+        self, orders: list[dict[str, Any]], config_id: int | None
+    ) -> dict[str, Any]:
+        """pos.order.sync_from_ui with several orders, as Odoo's own POS sends its pending ones:
+        one transaction in Odoo (all booked or none); Odoo deduplicates on each uuid."""
         kwargs: dict[str, Any] = {}
         if config_id is not None:
             kwargs["context"] = {"config_id": config_id}
-        answer = await self.execute_kw("pos.order", "sync_from_ui", [[order]], kwargs)
+        answer = await self.execute_kw("pos.order", "sync_from_ui", [orders], kwargs)
         if not isinstance(answer, dict):
             raise OdooTransient("sync_from_ui answered something unexpected")
         return answer

@@ -209,11 +209,20 @@ def odoo_datetime(iso: str) -> str:
 # -- kasir -> Odoo ---------------------------------------------------------------------------
 
 
-def order_to_odoo(record: dict[str, Any], partner_id: int | None = None) -> dict[str, Any]:
+def order_to_odoo(
+    record: dict[str, Any],
+    partner_id: int | None = None,
+    *,
+    session_id: int | None = None,
+    refunded_line_ids: dict[str, int] | None = None,
+) -> dict[str, Any]:
     """The sync_from_ui payload of an order record (shared contract, "Odoo 18 payload").
 
-    `partner_id` is the Odoo id of a customer the order names by local uuid (the forwarder
-    resolves it once that customer is in Odoo); the stored record itself never changes."""
+    The forwarder resolves what only Odoo knows, and the stored record never changes:
+    `partner_id` for a customer the order names by local uuid, `session_id` the register's open
+    session (the record's own is what the till knew), `refunded_line_ids` Odoo's ids of the sold
+    lines a refund's lines name by uuid (refunded_orderline_id: Odoo's refunded_qty)."""
+    refunded = refunded_line_ids or {}
     date_order = odoo_datetime(record["created_at"])
     partner = record.get("partner")
     if partner_id is None and isinstance(partner, dict) and "id" in partner:
@@ -232,6 +241,11 @@ def order_to_odoo(record: dict[str, Any], partner_id: int | None = None) -> dict
                 "price_subtotal": decimal_of(line["price_subtotal"]),
                 "price_subtotal_incl": decimal_of(line["price_subtotal_incl"]),
                 "full_product_name": line.get("full_product_name") or "",
+                **(
+                    {"refunded_orderline_id": refunded[line["refunded_line_uuid"]]}
+                    if line.get("refunded_line_uuid")
+                    else {}
+                ),
             },
         ]
         for line in record["lines"]
@@ -254,7 +268,7 @@ def order_to_odoo(record: dict[str, Any], partner_id: int | None = None) -> dict
         "uuid": record["uuid"],
         "name": record["name"],
         "pos_reference": record["name"],
-        "session_id": record["session"],
+        "session_id": session_id if session_id is not None else record.get("session") or False,
         "partner_id": partner_id or False,
         "pricelist_id": record.get("pricelist_id") or False,
         "fiscal_position_id": record.get("fiscal_position_id") or False,
@@ -277,6 +291,16 @@ def synced_order(answer: dict[str, Any], uuid: str) -> dict[str, Any] | None:
         if isinstance(row, dict) and row.get("uuid") == uuid:
             return row
     return None
+
+
+def order_line_ids(answer: dict[str, Any]) -> dict[int, dict[str, int]]:
+    """Odoo's line ids by line uuid, per Odoo order id, from a sync_from_ui answer."""
+    lines: dict[int, dict[str, int]] = {}
+    for row in answer.get("pos.order.line") or []:
+        order_id = m2o_id(row.get("order_id")) if isinstance(row, dict) else None
+        if order_id is not None and isinstance(row.get("uuid"), str):
+            lines.setdefault(order_id, {})[row["uuid"]] = int(row["id"])
+    return lines
 
 
 def partner_ref(uuid: str) -> str:

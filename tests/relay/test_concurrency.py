@@ -119,15 +119,18 @@ class SlowOdoo:
         self.calls: list[tuple[str, int]] = []
         self.booked: dict[str, int] = {}
 
-    async def sync_order(self, order: dict, config_id: int | None) -> dict:
-        terminal = order["pos_reference"].rsplit("-", 1)[0]
-        self.calls.append((terminal, order["sequence_number"]))
+    async def sync_orders(self, orders: list[dict], config_id: int | None) -> dict:
         await asyncio.sleep(0.001)
-        odoo_id = self.booked.setdefault(order["uuid"], len(self.booked) + 1)
-        return {"pos.order": [{"id": odoo_id, "uuid": order["uuid"], "state": "paid"}]}
+        rows = []
+        for order in orders:
+            terminal = order["pos_reference"].rsplit("-", 1)[0]
+            self.calls.append((terminal, order["sequence_number"]))
+            odoo_id = self.booked.setdefault(order["uuid"], len(self.booked) + 1)
+            rows.append({"id": odoo_id, "uuid": order["uuid"], "state": "paid"})
+        return {"pos.order": rows}
 
-    async def search_read(self, *args, **kwargs) -> list:
-        return []
+    async def search_read(self, model, *args, **kwargs) -> list:
+        return [{"id": 1}] if model == "pos.session" else []
 
 
 def test_the_forwarder_runs_terminals_side_by_side_each_in_order(tmp_path: Path) -> None:

@@ -15,43 +15,68 @@ from kasir.records import body_sha256, canonical
 
 
 class FakeOdoo:
-    """sync_order answers from a script keyed by the order's sequence number."""
+    """sync_from_ui answers from a script keyed by the order's sequence number; a call books
+    all its orders or, when one raises, none (Odoo runs a call in one transaction)."""
 
     def __init__(self, script: dict[int, list[Any]] | None = None) -> None:
         self.script = script or {}
         self.calls: list[tuple[int, int | None]] = []
+        self.batches: list[list[int]] = []
         self.booked: dict[str, dict[str, Any]] = {}
         self.lookups: list[str] = []
+        self.payloads: list[dict[str, Any]] = []
+        self.lines: dict[str, int] = {}  # line uuid -> Odoo line id
+        self.session: int | None = 7  # the register's open session
 
-    async def sync_order(self, order: dict[str, Any], config_id: int | None) -> dict[str, Any]:
-        seq = order["sequence_number"]
-        self.calls.append((seq, config_id))
-        steps = self.script.get(seq, [])
-        step = steps.pop(0) if steps else "paid"
-        if isinstance(step, Exception):
-            raise step
-        row = self.booked.setdefault(
-            order["uuid"], {"id": 100 + seq, "uuid": order["uuid"], "state": step}
-        )
-        if step == "silent":
-            row["state"] = "paid"
-            return {"pos.order": []}
-        return {"pos.order": [row]}
+    async def sync_orders(self, orders: list[dict[str, Any]], config_id: int | None) -> dict:
+        self.batches.append([order["sequence_number"] for order in orders])
+        rows, silent = [], set()
+        for order in orders:
+            seq = order["sequence_number"]
+            self.calls.append((seq, config_id))
+            steps = self.script.get(seq, [])
+            step = steps.pop(0) if steps else "paid"
+            if isinstance(step, Exception):
+                raise step
+            if step == "silent":
+                silent.add(order["uuid"])
+                step = "paid"
+            rows.append({"id": 100 + seq, "uuid": order["uuid"], "state": step})
+        self.payloads.extend(orders)
+        lines = []
+        for order, row in zip(orders, rows, strict=True):
+            self.booked.setdefault(row["uuid"], row)
+            for n, (_, _, line) in enumerate(order["lines"], 1):
+                self.lines.setdefault(line["uuid"], 1000 * (row["id"]) + n)
+                lines.append(
+                    {"id": self.lines[line["uuid"]], "uuid": line["uuid"], "order_id": row["id"]}
+                )
+        return {
+            "pos.order": [self.booked[r["uuid"]] for r in rows if r["uuid"] not in silent],
+            "pos.order.line": lines,
+        }
 
     async def search_read(self, model, domain, fields, **kwargs) -> list[dict[str, Any]]:
-        uuid = domain[0][2]
-        self.lookups.append(uuid)
-        return [self.booked[uuid]] if uuid in self.booked else []
+        if model == "pos.session":
+            return [{"id": self.session}] if self.session else []
+        uuids = domain[0][2] if isinstance(domain[0][2], list) else [domain[0][2]]
+        self.lookups.extend(uuids)
+        if model == "pos.order.line":
+            return [{"id": self.lines[u], "uuid": u} for u in uuids if u in self.lines]
+        return [self.booked[uuid] for uuid in uuids if uuid in self.booked]
 
 
 def _store(journal: Journal, order_factory, terminal: str, seqs: list[int]) -> list[str]:
-    uuids = []
-    for seq in seqs:
-        order = order_factory(terminal, seq, [(1, "3500", 1)])
-        body = canonical(order)
-        journal.accept([Incoming(order["uuid"], terminal, seq, "order", body, body_sha256(body))])
-        uuids.append(order["uuid"])
-    return uuids
+    return [_keep(journal, order_factory(terminal, seq, [(1, "3500", 1)])) for seq in seqs]
+
+
+def _keep(journal: Journal, order: dict[str, Any]) -> str:
+    body = canonical(order)
+    item = Incoming(
+        order["uuid"], order["terminal"], order["seq"], "order", body, body_sha256(body)
+    )
+    assert journal.accept([item]) == ["accepted"]
+    return order["uuid"]
 
 
 def _drain(forwarder: Forwarder, rounds: int = 20) -> None:
@@ -88,10 +113,14 @@ def test_transient_failures_retry_and_keep_the_terminals_order(journal, order_fa
 
 def test_a_business_error_fails_one_item_and_the_rest_go_on(journal, order_factory) -> None:
     uuids = _store(journal, order_factory, "kasir-1", [1, 2, 3])
-    fake = FakeOdoo({2: [OdooBusinessError("Record does not exist or has been deleted.")]})
+    poison = OdooBusinessError("Record does not exist or has been deleted.")
+    fake = FakeOdoo({2: [poison] * 5})  # refused every time it is sent
     _drain(Forwarder(journal, fake))
     states = {s["uuid"]: s for s in journal.states("kasir-1", uuids)}
     assert [states[u]["status"] for u in uuids] == ["posted", "failed", "posted"]
+    # One call for all three; Odoo booked none of it, so the batch is halved until the poison
+    # order is alone.
+    assert fake.batches == [[1, 2, 3], [1], [2, 3], [2], [3]]
     assert states[uuids[1]]["error"] == "Record does not exist or has been deleted."
     assert states[uuids[1]]["retryable"] is False
 
@@ -134,3 +163,75 @@ def test_backoff_is_capped_full_jitter() -> None:
     assert backoff(3, 0.5, 60, rng=lambda: 1.0) == 4.0
     assert backoff(30, 0.5, 60, rng=lambda: 1.0) == 60
     assert backoff(5, 0.5, 60, rng=lambda: 0.0) == 0.0
+
+
+def test_orders_go_several_per_call_in_order_into_the_open_session(journal, order_factory):
+    uuids = _store(journal, order_factory, "kasir-1", list(range(1, 8)))
+    fake = FakeOdoo()
+    _drain(Forwarder(journal, fake, orders_per_call=3, config_id=lambda: 1))
+    assert fake.batches == [[1, 2, 3], [4, 5, 6], [7]]
+    assert {journal.get(u).state for u in uuids} == {"posted"}
+    # The till's session (1) is what it knew; the relay books into the register's open one.
+    assert {p["session_id"] for p in fake.payloads} == {7}
+
+
+def test_a_sale_made_while_no_session_was_open_waits_for_one(journal, order_factory):
+    order = {**order_factory("kasir-1", 1, [(1, "3500", 1)]), "session": None}
+    uuid = _keep(journal, order)
+    fake = FakeOdoo()
+    fake.session = None
+    forwarder = Forwarder(journal, fake, backoff_base=10, config_id=lambda: 1)
+    asyncio.run(forwarder.pass_once())
+    item = journal.get(uuid)
+    assert item.state == "queued" and "no open session" in item.error and not fake.batches
+    fake.session = 9  # a manager opens a session
+    _drain(forwarder)
+    assert journal.get(uuid).state == "posted" and fake.payloads[0]["session_id"] == 9
+
+
+def test_a_transient_failure_of_a_batch_books_each_order_once(journal, order_factory):
+    uuids = _store(journal, order_factory, "kasir-1", [1, 2, 3, 4])
+    conflict = OdooTransient("could not serialize access due to concurrent update")
+    fake = FakeOdoo({3: [conflict]})
+    _drain(Forwarder(journal, fake, orders_per_call=10))
+    assert fake.batches == [[1, 2, 3, 4], [1, 2, 3, 4]]
+    assert {journal.get(u).state for u in uuids} == {"posted"}
+    assert len(fake.booked) == 4
+
+
+def test_a_refund_names_odoos_line_and_waits_behind_its_sale(journal, order_factory):
+    sale = order_factory("kasir-1", 1, [(1, "3500", 2)])
+    line = sale["lines"][0]
+    refund = order_factory("kasir-1", 2, [(1, "3500", 1)])
+    refund["lines"][0] = {
+        **refund["lines"][0],
+        "qty": "-1",
+        "price_subtotal": "-" + refund["lines"][0]["price_subtotal"],
+        "price_subtotal_incl": "-3500",
+        "refunded_line_uuid": line["uuid"],
+    }
+    _keep(journal, sale)
+    refund_uuid = _keep(journal, refund)
+    fake = FakeOdoo()
+    _drain(Forwarder(journal, fake, orders_per_call=10))
+    # Cut before the refund: Odoo must have booked the sale (and its line id) first.
+    assert fake.batches == [[1], [2]]
+    sent = fake.payloads[1]["lines"][0][2]
+    assert sent["refunded_orderline_id"] == fake.lines[line["uuid"]]
+    assert journal.get(refund_uuid).state == "posted"
+    assert journal.odoo_line_ids([line["uuid"]]) == {line["uuid"]: fake.lines[line["uuid"]]}
+
+
+def test_a_refund_of_a_sale_held_back_waits_with_the_reason(journal, order_factory):
+    sale = order_factory("kasir-1", 1, [(1, "3500", 2)])
+    refund = order_factory("kasir-1", 2, [(1, "3500", 1)])
+    refund["lines"][0] = {**refund["lines"][0], "refunded_line_uuid": sale["lines"][0]["uuid"]}
+    body = canonical(sale)
+    held = Incoming(sale["uuid"], "kasir-1", 1, "order", body, body_sha256(body), "held", "x")
+    journal.accept([held])
+    refund_uuid = _keep(journal, refund)
+    fake = FakeOdoo()
+    asyncio.run(Forwarder(journal, fake, backoff_base=10).pass_once())
+    item = journal.get(refund_uuid)
+    assert item.state == "queued" and "this refund returns" in item.error and "held" in item.error
+    assert not fake.batches

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 import pytest
 from kasir.config import OdooSettings
-from kasir.demo_data import seed
 from kasir.odoo import (
     Json2Transport,
     JsonRpcTransport,
@@ -28,7 +27,7 @@ from kasir.odoo import (
     named_arguments,
     transport_for,
 )
-from kasir.sandbox import SandboxStore, create_app
+from kasir.sandbox import SandboxStore, create_app, seed
 from processes import ROOT, KasirProcess, TerminalClient, free_port, make_order, pair, relay_env
 from starlette.testclient import TestClient
 
@@ -291,7 +290,7 @@ def test_client_over_json2_reads_syncs_and_reports_bad_keys(sandbox: KasirProces
             assert await client.authenticate() == 2
             rows = await client.search_read("pos.config", [], ["name"], limit=1)
             assert rows[0]["name"]
-            answer = await client.sync_order(_sale(), 1)
+            answer = await client.sync_orders([_sale()], 1)
             assert answer["pos.order"][0]["state"] == "paid"
         finally:
             await client.aclose()
