@@ -18,14 +18,21 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from kasir.demo_data import (
+from kasir.sandbox import SandboxStore, create_app
+from kasir.sandbox.demo import (
     CASH_METHOD_ID,
+    DISCOUNT_PRODUCT_ID,
+    FISCAL_POSITION_BEBAS_PPN_ID,
+    LOYALTY_PRODUCT_ID,
+    LOYALTY_PROGRAM_ID,
+    TAX_PPN_ID,
+    TAX_PURCHASE_ID,
+    TAX_ZERO_ID,
     ean13_check_digit,
     generate_products,
     is_valid_ean13,
     seed,
 )
-from kasir.sandbox import SandboxStore, create_app
 from starlette.testclient import TestClient
 
 DB, KEY, UID = "kasir", "sandbox-key", 2
@@ -262,7 +269,9 @@ def test_search_read_products_with_fields_and_limit(rpc: Rpc) -> None:
         "product.product", "search_read", [], fields=["id"], limit=5, offset=5, order="id"
     )
     assert [p["id"] for p in page2] == [6, 7, 8, 9, 10]
-    assert rpc.count("product.product", []) == 200
+    assert rpc.count("product.product", [("available_in_pos", "=", True)]) == 200
+    # ...and the two products Odoo features make, never on a shelf (pos_discount, loyalty)
+    assert rpc.count("product.product", []) == 202
 
 
 def test_read_and_search_and_empty_char_is_false(rpc: Rpc) -> None:
@@ -292,9 +301,9 @@ def test_domain_operators(rpc: Rpc) -> None:
 
     assert ids([("id", "=", 3)]) == [3]
     assert ids([("id", "in", [2, 4, 999])]) == [2, 4]
-    assert len(ids([("id", "not in", [1, 2])])) == 198
-    assert len(ids([("id", "!=", 1)])) == 199
-    assert ids([("id", ">", 197)]) == [198, 199, 200]
+    assert len(ids([("id", "not in", [1, 2]), ("id", "<=", 200)])) == 198
+    assert len(ids([("id", "!=", 1), ("available_in_pos", "=", True)])) == 199
+    assert ids([("id", ">", 197), ("id", "<", 100_000)]) == [198, 199, 200]
     assert ids([("id", ">=", 198), ("id", "<", 200)]) == [198, 199]
     assert ids([("id", "<=", 2)]) == [1, 2]
     assert ids(["|", ("id", "=", 1), ("id", "=", 5)]) == [1, 5]
@@ -318,7 +327,7 @@ def test_domain_operators(rpc: Rpc) -> None:
     assert drinks and set(drinks).isdisjoint(ids([("pos_categ_ids", "=", 1)]))
     assert ids([("categ_id.name", "=", "Minuman")]) == drinks  # path through a many2one
     assert ids([("categ_id", "ilike", "minuman")]) == drinks  # many2one matched by its name
-    assert ids([("barcode", "=", False)]) == []
+    assert ids([("barcode", "=", False)]) == [DISCOUNT_PRODUCT_ID, LOYALTY_PRODUCT_ID]
     assert ids([("default_code", "=", "MKN-0001")]) == [1]
     assert rpc.count("pos.category", [("parent_id", "=", False)]) == 7
 
@@ -329,9 +338,9 @@ def test_active_test(rpc: Rpc, client: TestClient) -> None:
         == 200
     )
     assert 7 not in rpc.execute("product.product", "search", [])
-    assert rpc.count("product.product", []) == 199
+    assert rpc.count("product.product", []) == 201
     everything = rpc.execute("product.product", "search", [], context={"active_test": False})
-    assert 7 in everything and len(everything) == 200
+    assert 7 in everything and len(everything) == 202
     assert rpc.execute("product.product", "search", [("active", "=", False)]) == [7]
     assert 7 in rpc.execute("product.product", "search", [("active", "in", [True, False])])
     [archived] = rpc.execute("product.product", "read", [7], ["active"])  # read ignores it
@@ -448,7 +457,8 @@ def test_closed_session_error_text_and_rehoming(rpc: Rpc, client: TestClient) ->
     assert opened["state"] == "opened" and opened["id"] != 1
     answer = rpc.sync(sale)
     assert answer["pos.order"][0]["session_id"] == opened["id"]
-    assert [s["id"] for s in answer["pos.session"]] == [opened["id"]]
+    # Odoo 18's read_pos_data compares each order's session with its own: never "moved".
+    assert answer["pos.session"] == []
     [config] = rpc.execute("pos.config", "read", [1], ["current_session_id"])
     assert config["current_session_id"][0] == opened["id"]
 
@@ -456,20 +466,46 @@ def test_closed_session_error_text_and_rehoming(rpc: Rpc, client: TestClient) ->
 def test_missing_session_is_missing_error(rpc: Rpc) -> None:
     error = rpc.sync_error(order(session=404))
     assert error["name"] == "odoo.exceptions.MissingError"
+    assert error["message"].endswith("(Record: pos.session(404,), User: 2)")
+
+
+def test_no_session_at_all(rpc: Rpc) -> None:
+    """session_id false: a paid order's name comes from its config's sequence, and with no
+    session ir.sequence runs `WHERE id=false`; a draft one hits the NOT NULL column."""
+    paid = rpc.sync_error({**order(), "session_id": False})
+    assert paid["name"] == "psycopg2.errors.UndefinedFunction"
+    assert paid["message"].startswith("operator does not exist: integer = boolean\n")
+    draft = rpc.sync_error({**order(state="draft"), "session_id": None})
+    assert draft["name"] == "odoo.exceptions.ValidationError"
+    assert "Field: Session (session_id)" in draft["message"]
+    missing_key = {k: v for k, v in order().items() if k != "session_id"}
+    assert rpc.sync_error(missing_key)["name"] == "builtins.KeyError"
+    assert rpc.count("pos.order", []) == 0
+
+
+FK_MESSAGE = (
+    "The operation cannot be completed: another model requires the record being deleted. "
+    "If possible, archive it instead.\n\n"
+    "Model: Point of Sale Order Lines (pos.order.line)\n"
+    "Constraint: pos_order_line_product_id_fkey\n"
+)
 
 
 def test_deleted_product_fails_and_rolls_back_the_whole_call(rpc: Rpc, client: TestClient) -> None:
+    """The line's INSERT violates pos_order_line_product_id_fkey; Odoo's RPC layer answers
+    every IntegrityError as a ValidationError naming the model and the constraint."""
     assert (
         client.post("/sandbox/control", json={"action": "delete_product", "id": 5}).status_code
         == 200
     )
     good, bad = order(), order(lines=[(5, "1", "7000")], ref="kasir-1-000002")
     error = rpc.sync_error(good, bad)
-    assert error["name"] == "odoo.exceptions.MissingError"
-    assert error["message"].startswith("Record does not exist or has been deleted.")
-    assert "product.product(5,)" in error["message"]
+    assert error["name"] == "odoo.exceptions.ValidationError"
+    assert error["message"] == FK_MESSAGE
     assert rpc.count("pos.order", []) == 0  # the good one was rolled back too
     assert rpc.count("pos.payment", []) == 0
+    unknown = rpc.sync_error(order(lines=[(999999, "1", "7000")]))
+    assert unknown["message"] == FK_MESSAGE
 
 
 def test_archived_product_is_accepted(rpc: Rpc, client: TestClient) -> None:
@@ -478,33 +514,246 @@ def test_archived_product_is_accepted(rpc: Rpc, client: TestClient) -> None:
     assert booked["state"] == "paid"
 
 
-def test_payment_method_not_in_config(rpc: Rpc) -> None:
-    error = rpc.sync_error(order(payments=[(99, "7000")]))
+def test_payment_method_not_in_config(rpc: Rpc, store: SandboxStore) -> None:
+    with store.transaction() as tx:
+        tx.update("pos.config", 1, {"payment_method_ids": [CASH_METHOD_ID]})
+    error = rpc.sync_error(order(payments=[(2, "7000")]))
     assert error["name"] == "odoo.exceptions.ValidationError"
     assert error["message"] == (
         "The payment method selected is not allowed in the config of the POS session."
     )
+    unknown = rpc.sync_error(order(payments=[(99, "7000")]))  # no such method: its foreign key
+    assert "Constraint: pos_payment_payment_method_id_fkey" in unknown["message"]
     assert rpc.count("pos.order", []) == 0
 
 
-def test_not_fully_paid(rpc: Rpc, app: Any) -> None:
-    short = order(payments=[(1, "6000")])
-    error = rpc.sync_error(short)
-    assert error["name"] == "odoo.exceptions.UserError"
-    assert error["message"] == "Order kasir-1-000001 is not fully paid."
-    assert rpc.count("pos.order", []) == 0
-    # Less than half a rupiah short is paid (float_is_zero at the currency's rounding).
+def test_not_fully_paid_is_kept_paid(rpc: Rpc) -> None:
+    """Odoo 18 logs "Order ... is not fully paid" and keeps the order as it came: paid."""
+    [short] = rpc.sync(order(payments=[(1, "6000")]))["pos.order"]
+    assert short["state"] == "paid" and short["name"] == "Kasir 1/0001"
+    assert short["amount_paid"] == Decimal(6000) and short["amount_total"] == Decimal(7000)
     [nearly] = rpc.sync(order(payments=[(1, "6999.6")], ref="kasir-1-000002"))["pos.order"]
     assert nearly["state"] == "paid"
-    # Real Odoo 18.0 logs the error and keeps the order in draft; the sandbox can do that too.
-    app.state.faults.unpaid_as_draft = True
-    [draft] = rpc.sync(short)["pos.order"]
-    assert draft["state"] == "draft" and draft["name"] == "/"
-    # A draft sent again (now fully paid) is updated in place, not booked twice.
-    fixed = {**short, "payment_ids": order()["payment_ids"]}
-    [paid] = rpc.sync(fixed)["pos.order"]
-    assert paid["id"] == draft["id"] and paid["state"] == "paid"
-    assert rpc.count("pos.payment", [("pos_order_id", "=", paid["id"])]) == 1
+
+
+def test_a_draft_is_updated_in_place_then_paid(rpc: Rpc) -> None:
+    draft = order(state="draft", payments=[])
+    [first] = rpc.sync(draft)["pos.order"]
+    assert first["state"] == "draft" and first["name"] == "/"
+    paid = {**draft, "state": "paid", "lines": [], "payment_ids": order()["payment_ids"]}
+    [again] = rpc.sync(paid)["pos.order"]
+    assert again["id"] == first["id"] and again["state"] == "paid"
+    assert again["name"] == "Kasir 1/0001" and again["amount_paid"] == Decimal(7000)
+    assert rpc.count("pos.order.line", [("order_id", "=", first["id"])]) == 1
+
+
+# -- sync_from_ui: several orders per call, the answer's shape ---------------------------------
+
+ANSWER_KEYS = {
+    "pos.order",
+    "pos.session",
+    "pos.payment",
+    "pos.order.line",
+    "pos.pack.operation.lot",
+    "product.attribute.custom.value",
+}
+LINE_KEYS = {
+    "id",
+    "uuid",
+    "order_id",
+    "qty",
+    "refunded_qty",
+    "refunded_orderline_id",
+    "refund_orderline_ids",
+    "product_id",
+    "price_subtotal",
+    "price_subtotal_incl",
+}
+
+
+def test_several_orders_in_one_call(rpc: Rpc) -> None:
+    old = order(ref="kasir-1-000001")
+    [booked] = rpc.sync(old)["pos.order"]
+    new = [order(ref=f"kasir-1-00000{n}", lines=[(n, "1", "3500")]) for n in (2, 3)]
+    answer = rpc.sync(new[0], old, new[1])
+    assert set(answer) == ANSWER_KEYS
+    orders = answer["pos.order"]
+    assert [o["uuid"] for o in orders] == [new[0]["uuid"], old["uuid"], new[1]["uuid"]]
+    assert orders[1]["id"] == booked["id"]  # known uuid: not processed again, still answered
+    assert [o["name"] for o in orders] == ["Kasir 1/0002", "Kasir 1/0001", "Kasir 1/0003"]
+    assert rpc.count("pos.order", []) == 3
+    lines = answer["pos.order.line"]
+    assert len(lines) == 3 and all(set(line) >= LINE_KEYS for line in lines)
+    assert {line["order_id"] for line in lines} == {o["id"] for o in orders}
+    assert {p["pos_order_id"] for p in answer["pos.payment"]} == {o["id"] for o in orders}
+    assert lines[0]["refunded_qty"] == 0 and lines[0]["refunded_orderline_id"] is False
+
+
+def test_one_bad_order_rolls_back_the_whole_call(rpc: Rpc) -> None:
+    good = [order(ref="kasir-1-000001"), order(ref="kasir-1-000003")]
+    bad = order(ref="kasir-1-000002", payments=[(99, "7000")])
+    error = rpc.sync_error(good[0], bad, good[1])
+    assert error["name"] == "odoo.exceptions.ValidationError"
+    assert rpc.count("pos.order", []) == 0 and rpc.count("pos.order.line", []) == 0
+    answer = rpc.sync(*good)  # the same orders without the bad one
+    assert [o["name"] for o in answer["pos.order"]] == ["Kasir 1/0001", "Kasir 1/0002"]
+
+
+def test_search_orders_and_lines_by_uuid(rpc: Rpc) -> None:
+    sales = [order(ref=f"kasir-1-00000{n}") for n in (1, 2)]
+    rpc.sync(*sales)
+    uuids = [s["uuid"] for s in sales]
+    found = rpc.execute(
+        "pos.order", "search_read", [["uuid", "in", uuids]], fields=["uuid", "state", "lines"]
+    )
+    assert {o["uuid"] for o in found} == set(uuids) and {o["state"] for o in found} == {"paid"}
+    line_uuid = sales[1]["lines"][0][2]["uuid"]
+    [line] = rpc.execute(
+        "pos.order.line",
+        "search_read",
+        [["uuid", "in", [line_uuid]]],
+        fields=["uuid", "order_id", "qty", "refunded_qty", "refund_orderline_ids"],
+    )
+    assert line["uuid"] == line_uuid and line["order_id"][0] in {o["id"] for o in found}
+    assert line["refunded_qty"] == 0 and line["refund_orderline_ids"] == []
+
+
+# -- refunds ------------------------------------------------------------------------------------
+
+
+def refund_of(lines: list[tuple[int, int, str]], ref: str) -> dict[str, Any]:
+    """A refund order: (Odoo line id, product, qty) lines, paid back in cash."""
+    refund = order(lines=[(p, f"-{q}", "3500") for _, p, q in lines], ref=ref, total="0")
+    for command, (line_id, _, _) in zip(refund["lines"], lines, strict=True):
+        command[2]["refunded_orderline_id"] = line_id
+    total = sum(command[2]["price_subtotal_incl"] for command in refund["lines"])
+    refund.update(amount_total=total, amount_paid=total)
+    refund["payment_ids"][0][2]["amount"] = total
+    return refund
+
+
+def test_refund_lines_point_at_what_they_refund(rpc: Rpc) -> None:
+    sale = order(lines=[(1, "3", "3500"), (2, "1", "3500")], total="14000", payments=[(1, "14000")])
+    [original_1, original_2] = rpc.sync(sale)["pos.order.line"]
+    first = rpc.sync(refund_of([(original_1["id"], 1, "1")], "kasir-1-000002"))
+    [refund_line] = first["pos.order.line"]
+    assert refund_line["refunded_orderline_id"] == original_1["id"]
+    assert refund_line["qty"] == Decimal(-1)
+    rpc.sync(refund_of([(original_1["id"], 1, "1"), (original_2["id"], 2, "1")], "kasir-1-3"))
+    lines = rpc.execute(
+        "pos.order.line",
+        "read",
+        [original_1["id"], original_2["id"]],
+        ["refunded_qty", "refund_orderline_ids"],
+    )
+    assert [line["refunded_qty"] for line in lines] == [Decimal(2), Decimal(1)]
+    assert (
+        len(lines[0]["refund_orderline_ids"]) == 2
+        and refund_line["id"] in lines[0]["refund_orderline_ids"]
+    )
+    refunded = rpc.execute(
+        "pos.order.line", "search", [["refunded_orderline_id", "=", original_1["id"]]]
+    )
+    assert sorted(refunded) == sorted(lines[0]["refund_orderline_ids"])
+
+
+def test_refund_from_two_orders_or_an_unknown_line(rpc: Rpc) -> None:
+    [a] = rpc.sync(order(ref="kasir-1-000001"))["pos.order.line"]
+    [b] = rpc.sync(order(ref="kasir-1-000002"))["pos.order.line"]
+    mixed = refund_of([(a["id"], 1, "1"), (b["id"], 1, "1")], "kasir-1-000003")
+    error = rpc.sync_error(mixed)
+    assert error["name"] == "odoo.exceptions.ValidationError"
+    assert error["message"] == "You can only refund products from the same order."
+    unknown = rpc.sync_error(refund_of([(999999, 1, "1")], "kasir-1-000004"))
+    assert unknown["name"] == "odoo.exceptions.MissingError"
+    assert unknown["message"] == (
+        "Record does not exist or has been deleted.\n(Record: pos.order.line(999999,), User: 2)"
+    )
+    assert rpc.count("pos.order", []) == 2
+
+
+# -- the configuration a relay mirrors -----------------------------------------------------------
+
+
+def test_discount_fiscal_positions_and_tax_use(rpc: Rpc) -> None:
+    [config] = rpc.execute(
+        "pos.config",
+        "read",
+        [1],
+        [
+            "module_pos_discount",
+            "discount_product_id",
+            "discount_pc",
+            "fiscal_position_ids",
+            "default_fiscal_position_id",
+        ],
+    )
+    assert config["module_pos_discount"] is True and config["discount_pc"] == Decimal(10)
+    assert config["discount_product_id"] == [DISCOUNT_PRODUCT_ID, "[DISC] Diskon"]
+    assert config["fiscal_position_ids"] == [FISCAL_POSITION_BEBAS_PPN_ID]
+    assert config["default_fiscal_position_id"] is False
+    [discount] = rpc.execute(
+        "product.product", "read", [DISCOUNT_PRODUCT_ID], ["available_in_pos", "sale_ok"]
+    )
+    assert discount["available_in_pos"] is False and discount["sale_ok"] is True
+    mapping = rpc.execute(
+        "account.fiscal.position.tax",
+        "search_read",
+        [["position_id", "in", config["fiscal_position_ids"]]],
+        fields=["position_id", "tax_src_id", "tax_dest_id"],
+    )
+    assert [(m["tax_src_id"][0], m["tax_dest_id"][0]) for m in mapping] == [
+        (TAX_PPN_ID, TAX_ZERO_ID)
+    ]
+    sale_taxes = rpc.execute("account.tax", "search", [["type_tax_use", "=", "sale"]])
+    assert TAX_PURCHASE_ID not in sale_taxes and {TAX_PPN_ID, TAX_ZERO_ID} <= set(sale_taxes)
+
+
+LOYALTY_LOADED = {  # pos_loyalty's _load_pos_data_fields in Odoo 18
+    "loyalty.program": [
+        "name", "trigger", "applies_on", "program_type", "pricelist_ids", "date_from",
+        "date_to", "limit_usage", "max_usage", "is_nominative", "portal_visible",
+        "portal_point_name", "trigger_product_ids", "rule_ids", "reward_ids",
+    ],
+    "loyalty.rule": [
+        "program_id", "valid_product_ids", "any_product", "currency_id",
+        "reward_point_amount", "reward_point_split", "reward_point_mode",
+        "minimum_qty", "minimum_amount", "minimum_amount_tax_mode", "mode", "code",
+    ],
+    "loyalty.reward": [
+        "description", "program_id", "reward_type", "required_points", "clear_wallet",
+        "currency_id", "discount", "discount_mode", "discount_applicability",
+        "all_discount_product_ids", "is_global_discount", "discount_max_amount",
+        "discount_line_product_id", "reward_product_id", "multi_product",
+        "reward_product_ids", "reward_product_qty", "reward_product_uom_id",
+        "reward_product_domain",
+    ],
+    "loyalty.card": ["partner_id", "code", "points", "program_id", "expiration_date"],
+}  # fmt: skip
+
+
+def test_loyalty_program_with_every_field_pos_loyalty_loads(rpc: Rpc) -> None:
+    for model, fields in LOYALTY_LOADED.items():
+        rpc.execute(model, "search_read", [], fields=fields, load=False)  # all readable
+    [program] = rpc.execute(
+        "loyalty.program",
+        "search_read",
+        [["pos_ok", "=", True], ["pos_config_ids", "in", [1]]],
+        fields=[*LOYALTY_LOADED["loyalty.program"], "pos_config_ids"],
+        load=False,
+    )
+    assert program["id"] == LOYALTY_PROGRAM_ID and program["program_type"] == "loyalty"
+    [rule] = rpc.execute(
+        "loyalty.rule", "read", program["rule_ids"], LOYALTY_LOADED["loyalty.rule"]
+    )
+    assert rule["reward_point_mode"] == "money" and rule["reward_point_amount"] == Decimal("0.001")
+    [reward] = rpc.execute(
+        "loyalty.reward", "read", program["reward_ids"], LOYALTY_LOADED["loyalty.reward"]
+    )
+    assert reward["reward_type"] == "discount" and reward["discount"] == Decimal(5000)
+    assert reward["discount_line_product_id"][0] == LOYALTY_PRODUCT_ID
+    fields = rpc.execute("loyalty.card", "fields_get", attributes=["type"])
+    assert {"points", "code", "partner_id", "program_id"} <= set(fields)
 
 
 # -- faults -------------------------------------------------------------------------------------
@@ -517,6 +766,81 @@ def test_faults_state_over_http(client: TestClient) -> None:
     assert client.post("/sandbox/faults", json={"reset": True}).json()["error_500"] == 0
     assert client.post("/sandbox/faults", json={"nonsense": 1}).status_code == 400
     assert client.post("/sandbox/faults", json={"error_500": -1}).status_code == 400
+
+
+def test_speed_and_worker_settings_are_faults(client: TestClient) -> None:
+    state = client.post(
+        "/sandbox/faults", json={"call_cost": 0.022, "order_cost": 0.021, "workers": 2}
+    ).json()
+    assert (state["call_cost"], state["order_cost"], state["workers"]) == (0.022, 0.021, 2)
+    assert client.post("/sandbox/faults", json={"workers": 0}).status_code == 400
+    assert client.post("/sandbox/faults", json={"order_cost": -1}).status_code == 400
+    assert client.get("/sandbox/faults").json()["workers"] == 2  # a refused change changes nothing
+    assert client.post("/sandbox/faults", json={"reset": True}).json()["workers"] == 1
+
+
+def test_faults_set_at_start(store: SandboxStore) -> None:
+    app = create_app(store, faults={"serialization_failures": 1, "call_cost": 0.01})
+    assert app.state.faults.serialization_failures == 1 and app.state.faults.call_cost == 0.01
+
+
+def test_serialization_failures_then_success(rpc: Rpc, client: TestClient) -> None:
+    client.post("/sandbox/faults", json={"serialization_failures": 2})
+    sale = order()
+    for _ in range(2):
+        error = rpc.sync_error(sale)
+        assert error["name"] == "psycopg2.errors.SerializationFailure"
+        assert error["message"].strip() == "could not serialize access due to concurrent update"
+    assert rpc.count("pos.order", []) == 0
+    assert rpc.count("product.product", [("id", "=", 1)]) == 1  # reads are not hit
+    [booked] = rpc.sync(sale)["pos.order"]
+    assert booked["state"] == "paid"
+
+
+def test_call_and_order_cost_with_one_worker(http: Rpc, live: str) -> None:
+    """Each call costs call_cost + order_cost x orders it processes, one call at a time; other
+    requests are served meanwhile (the event loop is not blocked)."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    httpx.post(f"{live}/sandbox/faults", json={"call_cost": 0.2, "order_cost": 0.1})
+    batch = [order(ref=f"kasir-1-00000{n}") for n in range(1, 4)]
+    started = time.monotonic()
+    http.sync(*batch)
+    assert 0.5 <= time.monotonic() - started < 1.5  # 0.2 + 3 x 0.1
+    started = time.monotonic()
+    http.sync(*batch)  # nothing to process again: the call cost only
+    assert 0.2 <= time.monotonic() - started < 0.45
+
+    def timed_sync(sale: dict[str, Any]) -> float:
+        with httpx.Client(base_url=live, timeout=10) as client:
+            Rpc(client).sync(sale)
+        return time.monotonic() - started
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        done = list(pool.map(timed_sync, [order(ref="kasir-1-5"), order(ref="kasir-1-6")]))
+        assert httpx.get(f"{live}/sandbox/stats", timeout=5).status_code == 200
+    assert max(done) >= 0.55  # one worker: the second call waited for the first (2 x 0.3)
+
+
+def test_two_workers_can_book_one_uuid_twice(live: str) -> None:
+    """Odoo 18 finds a uuid with a plain search inside its transaction: two calls running at once
+    on two workers both miss it and both create it (there is no unique index)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    httpx.post(f"{live}/sandbox/faults", json={"call_cost": 0.3, "workers": 2})
+    sale = order()
+
+    def send(_: int) -> int:
+        with httpx.Client(base_url=live, timeout=10) as client:
+            return Rpc(client).sync(sale)["pos.order"][0]["id"]
+
+    with ThreadPoolExecutor(2) as pool:
+        ids = set(pool.map(send, [1, 2]))
+    assert len(ids) == 2
+    with httpx.Client(base_url=live, timeout=10) as client:
+        assert Rpc(client).count("pos.order", [("uuid", "=", sale["uuid"])]) == 2
 
 
 def test_error_500_then_success(rpc: Rpc, client: TestClient) -> None:
@@ -640,7 +964,7 @@ def test_demo_data_is_deterministic_and_seeding_idempotent(tmp_path: Path) -> No
         assert not sandbox_store.is_empty()
         assert seed(sandbox_store, products=20) is False
         with sandbox_store.transaction() as tx:
-            assert tx.count("product.product") == 20
+            assert tx.count("product.product") == 20 + 2  # + the discount products
             assert tx.count("pos.category") == 7
             session = tx.get("pos.session", 1)
             assert session is not None and session["state"] == "opened"

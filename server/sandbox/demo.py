@@ -4,6 +4,11 @@ Everything is generated from a fixed random seed, so the same `products=N` alway
 catalog (same names, prices, codes and barcodes) on every machine: tests and benchmarks can name
 product ids and expect the same product behind them. Records are written in the sandbox's stored
 form (money as decimal strings, many2one as an id, x2many as a list of ids).
+
+Besides the shelves (products 1..N) the shop has what a real Indonesian Odoo shop configures and
+a relay must read right: a tax-exempt fiscal position ("Bebas PPN": PPN 11 % -> 0 %), a purchase
+tax the tills must never sell with, pos_discount's global discount product, and a pos_loyalty
+programme (points per rupiah spent, a discount reward). Their ids are fixed, whatever N is.
 """
 
 from __future__ import annotations
@@ -13,19 +18,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # the sandbox imports nothing from here at run time, and vice versa
-    from kasir.sandbox import SandboxStore
+if TYPE_CHECKING:  # the sandbox's server imports nothing from here, and vice versa
+    from .orm import SandboxStore
 
 SEED = 20261123
 COMPANY_ID = 1
 CURRENCY_ID = 12  # IDR's id in the contract's example
 TAX_PPN_ID = 1
+TAX_ZERO_ID = 2  # PPN 0 %, what "Bebas PPN" maps PPN 11 % to
+TAX_PURCHASE_ID = 3  # a purchase tax: in Odoo, never on a till
+FISCAL_POSITION_BEBAS_PPN_ID = 1
 CASH_METHOD_ID = 1
 CARD_METHOD_ID = 2
 PRICELIST_ID = 1
 CONFIG_ID = 1
 SESSION_ID = 1
 UOM_UNITS_ID = 1
+MAX_PRODUCTS = 100_000
+DISCOUNT_PRODUCT_ID = 100_001  # pos_discount's global discount product (not sold by itself)
+LOYALTY_PRODUCT_ID = 100_002  # the product the loyalty reward's discount line is booked on
+LOYALTY_PROGRAM_ID = 1
+LOYALTY_RULE_ID = 1
+LOYALTY_REWARD_ID = 1
 LOWEST_PRICE = 500
 HIGHEST_PRICE = 150_000
 
@@ -249,15 +263,18 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
 
     Returns True when it seeded, False when the store was not empty (so seeding is idempotent).
     """
-    if products < 0:
-        raise ValueError("products must be >= 0")
+    if not 0 <= products <= MAX_PRODUCTS:
+        raise ValueError(f"products must be between 0 and {MAX_PRODUCTS}")
     with store.transaction() as tx:
         if not tx.is_empty():
             return False
         tx.insert("res.currency", CURRENCY_ID, _currency())
         tx.insert("res.company", COMPANY_ID, _company())
         tx.insert("uom.uom", UOM_UNITS_ID, {"name": "Units", "active": True})
-        tx.insert("account.tax", TAX_PPN_ID, _ppn())
+        for tax_id, values in _taxes():
+            tx.insert("account.tax", tax_id, values)
+        tx.insert("account.fiscal.position", FISCAL_POSITION_BEBAS_PPN_ID, _bebas_ppn())
+        tx.insert("account.fiscal.position.tax", 1, _bebas_ppn_mapping())
         for method_id, values in _payment_methods():
             tx.insert("pos.payment.method", method_id, values)
         tx.insert("product.pricelist", PRICELIST_ID, _pricelist())
@@ -275,6 +292,10 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
                 _insert_products(tx, batch)
                 batch = []
         _insert_products(tx, batch)
+        _insert_products(tx, _special_products())
+        tx.insert("loyalty.program", LOYALTY_PROGRAM_ID, _loyalty_program())
+        tx.insert("loyalty.rule", LOYALTY_RULE_ID, _loyalty_rule())
+        tx.insert("loyalty.reward", LOYALTY_REWARD_ID, _loyalty_reward())
     return True
 
 
@@ -298,8 +319,8 @@ def _insert_products(tx: Any, products: list[dict[str, Any]]) -> None:
                 "taxes_id": p["taxes_id"],
                 "uom_id": p["uom_id"],
                 "type": p["type"],
-                "sale_ok": True,
-                "available_in_pos": True,
+                "sale_ok": p["sale_ok"],
+                "available_in_pos": p["available_in_pos"],
                 "active": True,
             }
             for p in products
@@ -328,19 +349,150 @@ def _company() -> dict[str, Any]:
     }
 
 
-def _ppn() -> dict[str, Any]:
+def _tax(name: str, amount: str, use: str, *, included: bool, sequence: int) -> dict[str, Any]:
     return {
-        "name": "PPN 11%",
+        "name": name,
         "amount_type": "percent",
-        "amount": "11",
-        "price_include": True,
+        "amount": amount,
+        "price_include": included,
         "include_base_amount": False,
         "is_base_affected": True,
-        "sequence": 1,
+        "sequence": sequence,
         "children_tax_ids": [],
-        "type_tax_use": "sale",
+        "type_tax_use": use,
         "company_id": COMPANY_ID,
         "active": True,
+    }
+
+
+def _taxes() -> list[tuple[int, dict[str, Any]]]:
+    return [
+        (TAX_PPN_ID, _tax("PPN 11%", "11", "sale", included=True, sequence=1)),
+        (TAX_ZERO_ID, _tax("PPN 0%", "0", "sale", included=False, sequence=2)),
+        (TAX_PURCHASE_ID, _tax("PPN Masukan 11%", "11", "purchase", included=False, sequence=3)),
+    ]
+
+
+def _bebas_ppn() -> dict[str, Any]:
+    return {"name": "Bebas PPN", "tax_ids": [1], "active": True}
+
+
+def _bebas_ppn_mapping() -> dict[str, Any]:
+    return {
+        "position_id": FISCAL_POSITION_BEBAS_PPN_ID,
+        "tax_src_id": TAX_PPN_ID,
+        "tax_dest_id": TAX_ZERO_ID,
+    }
+
+
+def _special_products() -> list[dict[str, Any]]:
+    """Products Odoo makes for a feature, never on a shelf: available_in_pos is false, as in
+    pos_discount's own data and for the products loyalty creates for its discount lines."""
+    base = {
+        "standard_price": "0",
+        "lst_price": "0",
+        "categ_id": 1,
+        "pos_categ_ids": [],
+        "uom_id": UOM_UNITS_ID,
+        "barcode": False,
+        "available_in_pos": False,
+        "active": True,
+    }
+    return [
+        {
+            **base,
+            "id": DISCOUNT_PRODUCT_ID,
+            "product_tmpl_id": DISCOUNT_PRODUCT_ID,
+            "name": "Diskon",
+            "default_code": "DISC",
+            "taxes_id": [TAX_PPN_ID],
+            "type": "consu",
+            "sale_ok": True,
+        },
+        {
+            **base,
+            "id": LOYALTY_PRODUCT_ID,
+            "product_tmpl_id": LOYALTY_PRODUCT_ID,
+            "name": "Potongan Rp 5.000",
+            "default_code": False,
+            "taxes_id": [],
+            "type": "service",
+            "sale_ok": False,
+        },
+    ]
+
+
+def _loyalty_program() -> dict[str, Any]:
+    """A loyalty card for this shop's till: 1 point per Rp 1.000 spent, kept for later."""
+    return {
+        "name": "Poin Sumber Rejeki",
+        "active": True,
+        "sequence": 1,
+        "company_id": COMPANY_ID,
+        "currency_id": CURRENCY_ID,
+        "program_type": "loyalty",
+        "trigger": "auto",
+        "applies_on": "both",
+        "pricelist_ids": [],
+        "date_from": False,
+        "date_to": False,
+        "limit_usage": False,
+        "max_usage": 0,
+        "is_nominative": True,
+        "portal_visible": True,
+        "portal_point_name": "Poin",
+        "trigger_product_ids": [],
+        "rule_ids": [LOYALTY_RULE_ID],
+        "reward_ids": [LOYALTY_REWARD_ID],
+        "pos_ok": True,
+        "pos_config_ids": [CONFIG_ID],
+    }
+
+
+def _loyalty_rule() -> dict[str, Any]:
+    return {
+        "program_id": LOYALTY_PROGRAM_ID,
+        "active": True,
+        "product_ids": [],
+        "product_category_id": False,
+        "valid_product_ids": [],  # any product (Odoo leaves it empty then)
+        "any_product": True,
+        "currency_id": CURRENCY_ID,
+        "reward_point_amount": "0.001",
+        "reward_point_split": False,
+        "reward_point_mode": "money",
+        "minimum_qty": 0,
+        "minimum_amount": "0",
+        "minimum_amount_tax_mode": "incl",
+        "mode": "auto",
+        "code": False,
+    }
+
+
+def _loyalty_reward() -> dict[str, Any]:
+    """100 points buy Rp 5.000 off the order."""
+    return {
+        "program_id": LOYALTY_PROGRAM_ID,
+        "active": True,
+        "description": "Potongan Rp 5.000",
+        "reward_type": "discount",
+        "required_points": "100",
+        "clear_wallet": False,
+        "currency_id": CURRENCY_ID,
+        "discount": "5000",
+        "discount_mode": "per_order",
+        "discount_applicability": "order",
+        "all_discount_product_ids": [],
+        "is_global_discount": True,
+        "discount_max_amount": "0",
+        "discount_line_product_id": LOYALTY_PRODUCT_ID,
+        "tax_ids": [],
+        "reward_product_id": False,
+        "multi_product": False,
+        "reward_product_ids": [],
+        "reward_product_qty": 1,
+        "reward_product_uom_id": False,
+        "reward_product_domain": "null",
     }
 
 
@@ -410,7 +562,12 @@ def _config() -> dict[str, Any]:
         "only_round_cash_method": False,
         "receipt_header": "Toko Sumber Rejeki\nJl. Raya Cibubur No. 17, Jakarta Timur",
         "receipt_footer": "Terima kasih atas kunjungan Anda.\nBarang yang sudah dibeli tidak dapat ditukar.",
-        "fiscal_position_ids": [],
+        "fiscal_position_ids": [FISCAL_POSITION_BEBAS_PPN_ID],
+        "default_fiscal_position_id": False,
+        "module_pos_discount": True,
+        "iface_discount": True,
+        "discount_pc": "10",
+        "discount_product_id": DISCOUNT_PRODUCT_ID,
         "active": True,
     }
 
