@@ -109,7 +109,7 @@ class AdminPage:
         db = self.relay.db
         terminals = await run_in_threadpool(db.terminal_overview)
         counts = await run_in_threadpool(db.counts)
-        failed = await run_in_threadpool(db.failed_items)
+        items = await run_in_threadpool(db.attention_items)
         health = self.relay.health
         odoo = (
             "not checked yet"
@@ -121,8 +121,11 @@ class AdminPage:
         html = self.template.render(
             view="page",
             terminals=terminals,
-            counts={s: counts.get(s, 0) for s in ("queued", "posted", "failed", "discarded")},
-            failed=failed,
+            counts=counts,
+            failed=[item for item in items if item["state"] == "failed"],
+            held=[item for item in items if item["state"] == "held"],
+            rejected=[item for item in items if item["state"] == "rejected"],
+            waiting=[item for item in items if item["state"] == "queued"],
             odoo=odoo,
             odoo_error=health.error,
             odoo_checked=health.checked_at,
@@ -190,6 +193,18 @@ class AdminPage:
             self.relay.forwarder.wake()
         return self._back(done)
 
+    async def approve(self, request: Request) -> Response:
+        checked = await self._checked_form(request)
+        if isinstance(checked, Response):
+            return checked
+        form, session = checked
+        uuid = form.get("uuid", "")
+        who = "admin:bearer" if session == "bearer" else f"admin:{session[:6]}"
+        problem = await run_in_threadpool(self.relay.db.approve, uuid, who)
+        if self.relay.forwarder is not None:
+            self.relay.forwarder.wake()
+        return self._back(problem or f"{uuid} approved: forwarded to Odoo as it was sold")
+
     async def discard(self, request: Request) -> Response:
         checked = await self._checked_form(request)
         if isinstance(checked, Response):
@@ -219,6 +234,7 @@ def routes(relay: Any, token: str | None = None) -> list[Route]:
         Route("/admin/login", page.login, methods=["POST"]),
         Route("/admin/logout", page.logout, methods=["POST"]),
         Route("/admin/retry", page.retry, methods=["POST"]),
+        Route("/admin/approve", page.approve, methods=["POST"]),
         Route("/admin/discard", page.discard, methods=["POST"]),
         Route("/admin/{rest:path}", _disabled_page, methods=["GET", "POST"]),
     ]

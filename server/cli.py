@@ -20,7 +20,7 @@ import uvicorn
 
 from . import auth, logs
 from .config import ConfigError, load
-from .journal import Journal, JournalUnavailable, open_journal
+from .journal import STATES, Journal, JournalUnavailable, open_journal
 
 log = logging.getLogger("kasir")
 DEMO_TERMINAL = "kasir-1"
@@ -88,8 +88,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def _sandbox_app(db: str, products: int):
-    from .demo_data import seed
-    from .sandbox import SandboxStore, create_app
+    from .sandbox import SandboxStore, create_app, seed
 
     store = SandboxStore(db)
     if store.is_empty():
@@ -246,24 +245,50 @@ def _when(moment: float | None) -> str:
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
+# What a manager can do with an item in each state, for `kasir queue`.
+QUEUE_SECTIONS = (
+    ("failed", "failed in Odoo: `kasir retry UUID|--failed` or `kasir discard UUID`"),
+    ("held", "held: `kasir approve UUID` (forward as sold) or `kasir discard UUID`"),
+    ("rejected", "rejected (malformed; the terminal can resend it): `kasir discard UUID`"),
+    ("queued", "waiting"),
+)
+
+
 def cmd_queue(args: argparse.Namespace) -> int:
     journal = _journal(args)
     try:
         counts = journal.counts()
-        failed = journal.failed_items()
+        items = journal.attention_items()
     finally:
         journal.close()
-    for state in ("queued", "posted", "failed", "discarded"):
+    for state in STATES:
         print(f"{state:<10} {counts.get(state, 0)}")
-    if failed:
+    for state, title in QUEUE_SECTIONS:
+        mine = [item for item in items if item["state"] == state]
+        if not mine:
+            continue
         print()
-        print(f"failed items ({len(failed)}): `kasir retry UUID|--failed` or `kasir discard`")
-        for item in failed:
+        print(f"{title} ({len(mine)})")
+        for item in mine:
             reason = " ".join((item["reason"] or "").split())
             print(
                 f"{item['uuid']}  {item['terminal']}  {item['name'] or '-'}  "
                 f"attempts={item['attempts']}  {_when(item['failed_at'])}  {reason}"
             )
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    try:
+        who = f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
+        problem = journal.approve(args.uuid, who)
+    finally:
+        journal.close()
+    if problem is not None:
+        print(f"kasir: {problem}", file=sys.stderr)
+        return 1
+    print(f"approved {args.uuid}: queued, forwarded to Odoo as it was sold")
     return 0
 
 
@@ -383,6 +408,11 @@ def parser() -> argparse.ArgumentParser:
     retry.add_argument("--failed", action="store_true", help="every failed item")
     _journal_flags(retry)
     retry.set_defaults(func=cmd_retry)
+    approve = sub.add_parser("approve", help="forward a held sale to Odoo as it was sold")
+    approve.add_argument("uuid")
+    _journal_flags(approve)
+    approve.set_defaults(func=cmd_approve)
+
     discard = sub.add_parser("discard", help="give up on an item: kept, marked, never sent")
     discard.add_argument("uuid")
     discard.add_argument("--reason", required=True, help="why (the terminal shows it)")

@@ -254,7 +254,7 @@ class Forwarder:
         except OdooBusinessError as error:
             if len(batch) == 1:
                 self.health.failed(error, time.time())
-                await self._fail(head, error.message)
+                await self._fail(head, await self._explained(head, error.message))
                 return 1, None
             half = len(batch) // 2
             done, retry_at = await self._send_orders(batch[:half])
@@ -291,6 +291,18 @@ class Forwarder:
         for item, _ in batch:
             self._log(item, "posted", odoo_id=posted_id(posted, item.uuid))
         return len(batch), None
+
+    async def _explained(self, item: Item, message: str) -> str:
+        """Odoo's message, with what it leaves out: Odoo 18 reports a deleted product as a
+        generic "another model requires the record" naming only the constraint."""
+        if "pos_order_line_product_id_fkey" not in message:
+            return message
+        known = await run_in_threadpool(self.journal.catalog_ids)
+        gone = sorted({line["product_id"] for line in item.record()["lines"]} - known, key=str)
+        if not gone:
+            return message
+        names = ", ".join(str(product) for product in gone)
+        return f"{message.strip()} (product {names} of this sale is no longer in Odoo)"
 
     async def _booked(self, answer: dict[str, Any], uuids: list[str]) -> dict[str, dict[str, Any]]:
         """Each sent order as Odoo booked it ({id, name, state, lines: {line uuid: id}}), from

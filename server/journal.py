@@ -110,6 +110,7 @@ LATE_COLUMNS = (
     ("items", "discarded_at", "DOUBLE PRECISION"),
     ("terminals", "revoked_at", "DOUBLE PRECISION"),
     ("items", "held_for", "TEXT"),
+    ("items", "approved_by", "TEXT"),
 )
 # A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
 # before it (itself included) waits for a retry or is held by a live claim.
@@ -698,9 +699,8 @@ class Journal:
         """A manager approves a held sale: it is forwarded as it was sold. None when done."""
         if self._transition(
             uuid,
-            "state = 'queued', error = NULL, held_for = NULL, next_attempt_at = ?, "
-            "discarded_by = ?",
-            [time.time(), f"approved by {by}"],
+            "state = 'queued', error = NULL, held_for = NULL, next_attempt_at = ?, approved_by = ?",
+            [time.time(), by],
             " AND state = 'held'",
         ):
             return None
@@ -972,14 +972,24 @@ class Journal:
         ]
 
     def failed_items(self, limit: int = 500) -> list[dict[str, Any]]:
-        """Failed items, oldest first: uuid, terminal, seq, name, reason, attempts, odoo_id."""
+        """Failed items, oldest first (see `attention_items`)."""
+        return self.attention_items(limit, ("failed",))
+
+    def attention_items(
+        self, limit: int = 500, states: tuple[str, ...] = ("failed", "held", "rejected", "queued")
+    ) -> list[dict[str, Any]]:
+        """Items a manager must see, oldest first: failed, held (with what releases them),
+        rejected, and queued items that wait for something (their reason): uuid, state,
+        terminal, seq, name, reason, attempts, odoo_id, failed_at (when it last changed)."""
         rows = self._read(
-            "SELECT uuid, terminal, seq, body, error, attempts, odoo_id, updated_at FROM items "
-            "WHERE state = 'failed' ORDER BY updated_at, terminal, seq LIMIT ?",
-            (limit,),
+            "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at "
+            f"FROM items WHERE state IN ({','.join('?' * len(states))}) "
+            "AND (state <> 'queued' OR error IS NOT NULL) "
+            "ORDER BY updated_at, terminal, seq LIMIT ?",
+            (*states, limit),
         )
         items = []
-        for uuid, terminal, seq, body, error, attempts, odoo_id, updated_at in rows:
+        for uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at in rows:
             try:
                 name = json.loads(body).get("name")
             except (ValueError, AttributeError):
@@ -987,6 +997,7 @@ class Journal:
             items.append(
                 {
                     "uuid": uuid,
+                    "state": state,
                     "terminal": terminal,
                     "seq": seq,
                     "name": name if isinstance(name, str) else None,

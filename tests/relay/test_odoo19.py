@@ -227,7 +227,10 @@ def test_json2_business_errors_carry_odoo_19_statuses(client: TestClient) -> Non
         == 200
     )
     deleted = _post(client, "pos.order", "sync_from_ui", {"orders": [_sale(product_id=3)]})
-    assert deleted.status_code == 404 and deleted.json()["name"] == "odoo.exceptions.MissingError"
+    # Odoo turns the foreign key error into a ValidationError naming the constraint.
+    assert deleted.status_code == 422
+    assert deleted.json()["name"] == "odoo.exceptions.ValidationError"
+    assert "pos_order_line_product_id_fkey" in deleted.json()["message"]
     client.post("/sandbox/control", json={"action": "close_session"})
     closed = _post(client, "pos.order", "sync_from_ui", {"orders": [_sale()]})
     assert closed.status_code == 422
