@@ -72,3 +72,92 @@ def test_without_a_bootstrap_only_the_shape_is_checked():
     order = make_order("kasir-1", 1, [(101, "3500", 2)])
     order["amount_total"] = "1"
     assert records.validate_item(order, "kasir-1")[1] == "order"
+
+
+# -- a sale that happened is a fact: held, never refused -----------------------------------------
+
+GOOD = [(1, "3500", 2), (2, "12500", 1)]
+
+
+def _relay(tmp_path):
+    from kasir.app import Relay
+    from kasir.config import Settings
+    from kasir.journal import Journal
+
+    journal = Journal(tmp_path / "kasir.db")
+    return Relay(Settings(odoo=None), journal), journal
+
+
+def _send(relay, *orders) -> dict:
+    import json
+
+    body = json.dumps({"items": list(orders)}).encode()
+    return relay.accept_batch("kasir-1", body)[0]
+
+
+def _ppn(rate: str) -> dict:
+    """The bootstrap after Odoo's PPN changed to `rate` %, as the mirror stores it."""
+    from kasir.journal import with_config_version
+
+    taxes = [{**BOOTSTRAP["taxes"][0], "amount": rate, "name": f"PPN {rate}%"}]
+    return with_config_version({**BOOTSTRAP, "taxes": taxes, "catalog_version": "7"})
+
+
+def test_a_sale_rung_before_a_tax_change_is_checked_with_the_old_rate(tmp_path):
+    relay, journal = _relay(tmp_path)
+    before = _ppn("11")
+    journal.put_bootstrap(before)
+    # Rung offline under PPN 11 %; the relay learns of PPN 12 % before the till syncs.
+    sale = {**make_order("kasir-1", 1, GOOD), "catalog_version": before["catalog_version"]}
+    journal.put_bootstrap(_ppn("12"))
+    assert relay.shop().taxes[1].amount == 12
+    answer = _send(relay, sale)
+    assert answer["results"] == [{"uuid": sale["uuid"], "status": "accepted"}]
+    assert answer["states"] == [{"uuid": sale["uuid"], "status": "queued"}]
+    # A sale naming no configuration the relay served is checked against today's: held for
+    # the manager with the difference, never refused, and forwarded once approved.
+    unknown = {**make_order("kasir-1", 2, GOOD), "catalog_version": "3-0123456789abcdef"}
+    answer = _send(relay, unknown)
+    assert answer["results"][0]["status"] == "accepted"
+    held = answer["states"][0]
+    assert held["status"] == "held" and "held for the manager" in held["error"]
+    assert "today" in held["error"]
+    assert journal.get(unknown["uuid"]).state == "held"
+    assert [i["uuid"] for i in journal.attention_items()] == [unknown["uuid"]]
+    assert journal.approve(unknown["uuid"], "test") is None
+    assert journal.get(unknown["uuid"]).state == "queued"
+    assert journal.approve(unknown["uuid"], "test") == f"{unknown['uuid']} is queued, not held"
+    journal.close()
+
+
+def test_no_session_and_no_shop_are_held_not_refused(tmp_path):
+    relay, journal = _relay(tmp_path)
+    # The mirror served `session: null` (Odoo had no open session): the till sold anyway.
+    sale = {**make_order("kasir-1", 1, GOOD), "session": None}
+    answer = _send(relay, sale)
+    assert answer["results"][0]["status"] == "accepted"
+    assert answer["states"][0]["status"] == "held" and "no shop" in answer["states"][0]["error"]
+    journal.put_bootstrap(_ppn("11"))
+    assert relay.recheck_held() == 1
+    assert journal.get(sale["uuid"]).state == "queued"
+    journal.close()
+
+
+def test_a_malformed_sale_is_journaled_rejected_and_its_resend_replaces_it(tmp_path):
+    relay, journal = _relay(tmp_path)
+    journal.put_bootstrap(_ppn("11"))
+    good = make_order("kasir-1", 1, GOOD)
+    bad = {**good, "amount_total": 7000}  # a number, not a decimal string
+    answer = _send(relay, bad)
+    assert answer["results"][0]["status"] == "rejected"
+    assert answer["states"][0]["status"] == "rejected"
+    item = journal.get(good["uuid"])
+    assert item.state == "rejected" and "amount_total" in item.error
+    assert [i["state"] for i in journal.attention_items()] == ["rejected"]
+    # The manager fixed the cause; the till's Retry sends the sale again, same uuid.
+    answer = _send(relay, good)
+    assert answer["results"][0]["status"] == "accepted"
+    assert answer["states"] == [{"uuid": good["uuid"], "status": "queued"}]
+    assert journal.get(good["uuid"]).state == "queued"
+    assert _send(relay, good)["results"][0]["status"] == "duplicate"
+    journal.close()

@@ -282,3 +282,30 @@ def test_real_dist_is_served_with_the_right_headers(relay):
     assert sw.headers["cache-control"] == "no-cache"
     assert sw.headers["service-worker-allowed"] == "/"
     assert sw.headers["content-type"].startswith("text/javascript")
+
+
+def test_the_bootstrap_carries_what_the_till_needs_from_the_pos_config(sandbox, relay, terminal):
+    """Fiscal positions as a tax map the register applies, the config's discount product and
+    default fiscal position, pos_loyalty's programs, and sale taxes only."""
+    from decimal import Decimal
+
+    from register.shop import Shop
+
+    document = terminal.get("/api/v1/bootstrap").json()
+    config = document["config"]
+    assert config["discount_product_id"] == 100001
+    assert config["fiscal_position_ids"] == [1] and config["default_fiscal_position_id"] is None
+    [bebas] = document["fiscal_positions"]
+    assert bebas["name"] == "Bebas PPN" and bebas["tax_map"] == {"1": [2]}
+    assert 3 not in {tax["id"] for tax in document["taxes"]}  # the purchase tax stays home
+    [program] = document["loyalty_programs"]
+    assert program["rules"] and program["rewards"][0]["discount_mode"] == "per_order"
+    shop = Shop.from_bootstrap(document)
+    assert shop.fiscal_positions[1].map_tax_ids([1]) == (2,)
+    assert shop.discount_product_id == 100001 and shop.loyalty_programs[0].id == 1
+    # Odoo's example of the defect: Rp 13,650 under Bebas PPN is 12,297.30 with no tax.
+    from register.fiscal_positions import adapt_price
+
+    ppn, zero = shop.taxes[1], shop.taxes[2]
+    price = adapt_price(Decimal("13650"), [ppn], [zero])
+    assert price.quantize(Decimal("0.01")) == Decimal("12297.30")

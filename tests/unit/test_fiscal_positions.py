@@ -172,3 +172,12 @@ def test_property_adapted_price_carries_the_same_net(price, rate_a, rate_b):
     net_before = compute_taxes([before], price, rounding_method="round_globally").total_excluded
     net_after = compute_taxes([after], adapted, rounding_method="round_globally").total_excluded
     assert abs(net_before - net_after) < D("1e-25")
+
+
+def test_a_tax_map_sent_as_odoos_lines_is_applied_never_dropped():
+    # What the relay's mirror sent before: account.fiscal.position.tax rows under tax_map.
+    rows = [{"tax_src_id": 1, "tax_dest_id": 2}, {"tax_src_id": 3, "tax_dest_id": None}]
+    position = FiscalPosition.from_bootstrap({"id": 1, "name": "Bebas PPN", "tax_map": rows})
+    assert position.map_tax_ids([1, 3, 4]) == (2, 4)
+    with pytest.raises(ValueError, match="tax_map must be an object"):
+        FiscalPosition.from_bootstrap({"id": 1, "tax_map": "1:2"})
