@@ -199,8 +199,7 @@ class AdminPage:
             return checked
         form, session = checked
         uuid = form.get("uuid", "")
-        who = "admin:bearer" if session == "bearer" else f"admin:{session[:6]}"
-        problem = await run_in_threadpool(self.relay.db.approve, uuid, who)
+        problem = await run_in_threadpool(self.relay.db.approve, uuid, _who(session))
         if self.relay.forwarder is not None:
             self.relay.forwarder.wake()
         return self._back(problem or f"{uuid} approved: forwarded to Odoo as it was sold")
@@ -214,9 +213,13 @@ class AdminPage:
         reason = " ".join(form.get("reason", "").split())[:MAX_REASON]
         if not reason:
             return self._back("say why the item is discarded")
-        who = "admin:bearer" if session == "bearer" else f"admin:{session[:6]}"
-        problem = await run_in_threadpool(self.relay.db.discard, uuid, reason, who)
+        problem = await run_in_threadpool(self.relay.db.discard, uuid, reason, _who(session))
         return self._back(problem or f"{uuid} discarded: kept, never sent to Odoo")
+
+
+def _who(session: str) -> str:
+    """The manager behind a decision, as the journal records it."""
+    return "admin:bearer" if session == "bearer" else f"admin:{session[:6]}"
 
 
 async def _disabled(request: Request) -> Response:

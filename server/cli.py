@@ -12,7 +12,7 @@ import signal
 import socket
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -278,18 +278,30 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_approve(args: argparse.Namespace) -> int:
+def _decide(
+    args: argparse.Namespace, decide: Callable[[Journal, str], str | None], done: str
+) -> int:
+    """A manager's decision on one item (approve, discard), by the user running the command:
+    prints `done` or why it could not be taken."""
     journal = _journal(args)
     try:
         who = f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
-        problem = journal.approve(args.uuid, who)
+        problem = decide(journal, who)
     finally:
         journal.close()
     if problem is not None:
         print(f"kasir: {problem}", file=sys.stderr)
         return 1
-    print(f"approved {args.uuid}: queued, forwarded to Odoo as it was sold")
+    print(done)
     return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    return _decide(
+        args,
+        lambda journal, who: journal.approve(args.uuid, who),
+        f"approved {args.uuid}: queued, forwarded to Odoo as it was sold",
+    )
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
@@ -325,17 +337,11 @@ def cmd_discard(args: argparse.Namespace) -> int:
     if not reason:
         print("kasir: say why with --reason TEXT", file=sys.stderr)
         return 2
-    journal = _journal(args)
-    try:
-        who = f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
-        problem = journal.discard(args.uuid, reason, who, time.time())
-    finally:
-        journal.close()
-    if problem is not None:
-        print(f"kasir: {problem}", file=sys.stderr)
-        return 1
-    print(f"discarded {args.uuid}: kept in the journal, never sent to Odoo ({reason})")
-    return 0
+    return _decide(
+        args,
+        lambda journal, who: journal.discard(args.uuid, reason, who, time.time()),
+        f"discarded {args.uuid}: kept in the journal, never sent to Odoo ({reason})",
+    )
 
 
 def _journal_flags(command: argparse.ArgumentParser) -> None:

@@ -238,3 +238,28 @@ def test_release_all_frees_the_claims_of_a_crashed_relay(journal: Journal) -> No
     assert len(journal.claim("killed", now=2000.0)) == 2
     assert journal.release_all() == 2
     assert [i.uuid for i in journal.claim("restarted", now=2000.0)] == [one, two]
+
+
+def test_a_journal_from_before_held_and_rejected_is_upgraded_keeping_its_items(open_one):
+    from kasir.journal import SCHEMA
+
+    journal = open_one()
+    (kept,) = queue(journal, "kasir-1", [1])
+    create = next(s for s in SCHEMA.split(";") if "TABLE IF NOT EXISTS items " in s)
+    old = create.replace("IF NOT EXISTS items ", "items_old ", 1).replace(
+        "'queued', 'held', 'posted', 'failed', 'rejected', 'discarded'",
+        "'queued', 'posted', 'failed'",
+    )
+    assert old != create.replace("IF NOT EXISTS items ", "items_old ", 1)
+    with journal._tx() as db:  # the items table as the first journals made it
+        db.execute(old)
+        columns = ", ".join(d[0] for d in db.execute("SELECT * FROM items_old LIMIT 0").description)
+        db.execute(f"INSERT INTO items_old SELECT {columns} FROM items")
+        db.execute("DROP TABLE items")
+        db.execute("ALTER TABLE items_old RENAME TO items")
+    journal.close()
+    again = open_one()
+    held = incoming("kasir-1", 2)
+    held = Incoming(*list(held.__dict__.values())[:6], "held", "no shop yet", "shop")
+    assert again.accept([held]) == ["accepted"]
+    assert again.get(held.uuid).state == "held" and again.get(kept).state == "queued"

@@ -161,3 +161,30 @@ def test_relay_writes_json_logs(sandbox, tmp_path) -> None:
     posted = [x for x in lines if x.get("state") == "posted"]
     assert posted and posted[0]["uuid"] == order["uuid"] and posted[0]["terminal"] == "kasir-2"
     assert isinstance(posted[0]["odoo_id"], int)
+
+
+def test_held_and_rejected_sales_are_listed_and_a_held_one_approved_reaches_odoo(
+    sandbox, relay, terminal
+) -> None:
+    # Totals the relay's register does not agree with (a till with another tax setup): held.
+    odd = {**make_order("kasir-1", 1, [(1, "3500", 2)]), "amount_total": "7001"}
+    malformed = {**make_order("kasir-1", 2, [(1, "3500", 1)]), "lines": []}
+    answer = terminal.sync([odd, malformed])
+    assert [r["status"] for r in answer["results"]] == ["accepted", "rejected"]
+    queue = kasir("queue", "--db", str(relay.db_path)).stdout
+    assert "held       1" in queue and "rejected   1" in queue
+    assert odd["uuid"] in queue and "The total is Rp 7.001" in queue
+    assert malformed["uuid"] in queue and "lines must be a non-empty list" in queue
+    time.sleep(1)
+    assert not sandbox.orders([odd["uuid"]])  # held: never forwarded before a decision
+    wrong = kasir("approve", malformed["uuid"], "--db", str(relay.db_path))
+    assert wrong.returncode == 1 and "rejected, not held" in wrong.stderr
+    done = kasir("approve", odd["uuid"], "--db", str(relay.db_path))
+    assert done.returncode == 0, done.stderr
+    states = terminal.wait_settled([odd["uuid"]])
+    assert states[odd["uuid"]]["status"] == "posted"
+    booked_once(sandbox, [odd["uuid"]])
+    state = terminal.get("/api/v1/sync/state").json()["states"]
+    assert {"uuid": malformed["uuid"], "status": "rejected"}.items() <= next(
+        s for s in state if s["uuid"] == malformed["uuid"]
+    ).items()
