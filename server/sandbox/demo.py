@@ -30,6 +30,7 @@ TAX_PURCHASE_ID = 3  # a purchase tax: in Odoo, never on a till
 FISCAL_POSITION_BEBAS_PPN_ID = 1
 CASH_METHOD_ID = 1
 CARD_METHOD_ID = 2
+TRANSFER_METHOD_ID = 3  # not in the config's payment_method_ids
 PRICELIST_ID = 1
 CONFIG_ID = 1
 SESSION_ID = 1
@@ -509,6 +510,16 @@ def _payment_methods() -> list[tuple[int, dict[str, Any]]]:
                 "is_cash_count": False,
                 "type": "bank",
                 "sequence": 2,
+                "active": True,
+            },
+        ),
+        (
+            TRANSFER_METHOD_ID,  # exists, but is not in the config (Odoo refuses it on an order)
+            {
+                "name": "Transfer",
+                "is_cash_count": False,
+                "type": "bank",
+                "sequence": 3,
                 "active": True,
             },
         ),
