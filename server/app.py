@@ -144,6 +144,7 @@ class Relay:
             backoff_base=self.settings.backoff_base,
             backoff_cap=self.settings.backoff_cap,
             health=self.health,
+            orders_per_call=self.settings.forward_batch,
         )
         if background:
             self._tasks = [
@@ -267,6 +268,10 @@ class Relay:
                 uuid, kind, seq, text = records.read_item(item, terminal)
             except records.RecordError as error:
                 results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
+                log.warning(
+                    "record rejected",
+                    extra={"terminal": terminal, "uuid": uuid, "error": str(error)},
+                )
                 # Kept for the manager (a resend replaces it), unless it names another
                 # terminal: then it is not this terminal's sale, and its uuid stays free.
                 if uuid is not None and item.get("terminal") == terminal:
@@ -476,8 +481,10 @@ class Relay:
             "odoo": self.health.as_text(),
             "odoo_error": self.health.error,
             "queued": counts.get("queued"),
+            "held": counts.get("held"),
             "posted": counts.get("posted"),
             "failed": counts.get("failed"),
+            "rejected": counts.get("rejected"),
             "mirrored": self.mirror.last_refresh is not None if self.mirror else False,
             "uptime": round(time.time() - self.started_at, 3),
         }

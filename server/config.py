@@ -47,6 +47,7 @@ class Settings:
     mirror_interval: float = 60.0
     max_items: int = 500
     max_body: int = 5 * 1024 * 1024
+    forward_batch: int = 25  # orders per pos.order.sync_from_ui call (KASIR_FORWARD_BATCH)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of `changes` applied (command-line flags win)."""
@@ -63,6 +64,19 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must be >= 0, got {raw!r}")
+    return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int, least: int, most: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+    if not least <= value <= most:
+        raise ConfigError(f"{name} must be from {least} to {most}, got {raw!r}")
     return value
 
 
@@ -129,6 +143,7 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         backoff_base=_number(env, "KASIR_BACKOFF_BASE", 0.5),
         backoff_cap=_number(env, "KASIR_BACKOFF_CAP", 60.0),
         mirror_interval=_number(env, "KASIR_MIRROR_INTERVAL", 60.0),
+        forward_batch=_count(env, "KASIR_FORWARD_BATCH", 25, 1, 500),
     )
 
 
@@ -153,6 +168,7 @@ FILE_KEYS: dict[str, dict[str, str]] = {
         "backoff_base": "KASIR_BACKOFF_BASE",
         "backoff_cap": "KASIR_BACKOFF_CAP",
         "mirror_interval": "KASIR_MIRROR_INTERVAL",
+        "forward_batch": "KASIR_FORWARD_BATCH",
         "log_level": "KASIR_LOG_LEVEL",
     },
 }

@@ -132,3 +132,13 @@ def test_an_api_key_in_a_world_readable_file_is_warned_about(tmp_path: Path, cap
     path.chmod(0o644)
     load(path, env={})
     assert "chmod 600" in caplog.text
+
+
+def test_orders_per_odoo_call_is_a_setting_with_bounds(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD + "forward_batch = 50\n")
+    assert load(path, env={}).forward_batch == 50
+    assert load(path, env={"KASIR_FORWARD_BATCH": "1"}).forward_batch == 1
+    assert load(write(tmp_path, GOOD), env={}).forward_batch == 25
+    for bad in ("0", "501", "ten"):
+        with pytest.raises(ConfigError, match="KASIR_FORWARD_BATCH"):
+            load(path, env={"KASIR_FORWARD_BATCH": bad})
