@@ -473,17 +473,24 @@ class Journal:
     def states(self, terminal: str, uuids: Iterable[str]) -> list[dict[str, Any]]:
         """Current states of this terminal's items among `uuids` (others' items stay hidden)."""
         wanted = list(dict.fromkeys(uuids))
-        answers: list[dict[str, Any]] = []
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            rows = self._read(
-                f"SELECT {STATE_FIELDS} FROM items WHERE terminal = ? "
-                f"AND uuid IN ({','.join('?' * len(chunk))})",
-                [terminal, *chunk],
-            )
-            by_uuid = {row[0]: row for row in rows}
-            answers.extend(state_of(by_uuid[u]) for u in chunk if u in by_uuid)
-        return answers
+        rows = self._read_in(
+            f"SELECT {STATE_FIELDS} FROM items WHERE terminal = ? AND uuid IN ({{}})",
+            wanted,
+            (terminal,),
+        )
+        by_uuid = {row[0]: row for row in rows}
+        return [state_of(by_uuid[u]) for u in wanted if u in by_uuid]
+
+    def _read_in(
+        self, sql: str, values: list[Any], before: tuple[Any, ...] = ()
+    ) -> list[tuple[Any, ...]]:
+        """`sql` whose `{}` is an IN list, read for `values` a chunk at a time (SQLite and
+        PostgreSQL both cap a statement's parameters); `before` are the parameters ahead of it."""
+        rows: list[tuple[Any, ...]] = []
+        for start in range(0, len(values), CHUNK):
+            chunk = values[start : start + CHUNK]
+            rows.extend(self._read(sql.format(",".join("?" * len(chunk))), [*before, *chunk]))
+        return rows
 
     def changes(
         self, terminal: str, since: int, limit: int = 1000
@@ -649,17 +656,9 @@ class Journal:
     def odoo_line_ids(self, line_uuids: Iterable[str]) -> dict[str, int]:
         """Odoo's pos.order.line ids of posted order lines, by the lines' uuids."""
         wanted = list(dict.fromkeys(line_uuids))
-        found: dict[str, int] = {}
-        for start in range(0, len(wanted), CHUNK):
-            chunk = wanted[start : start + CHUNK]
-            found.update(
-                self._read(
-                    "SELECT uuid, odoo_id FROM order_lines "
-                    f"WHERE uuid IN ({','.join('?' * len(chunk))})",
-                    chunk,
-                )
-            )
-        return found
+        return dict(
+            self._read_in("SELECT uuid, odoo_id FROM order_lines WHERE uuid IN ({})", wanted)
+        )
 
     def order_of_line(self, line_uuid: str) -> Item | None:
         """The journal's order holding a line with this uuid (posted or not), if any."""

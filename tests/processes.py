@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
+from kasir import decimal_json
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT = 20.0
@@ -182,10 +183,11 @@ def kasir(*args: str, env: dict[str, str] | None = None) -> subprocess.Completed
     )
 
 
-def odoo_call(
+def odoo_answer(
     url: str, model: str, method: str, args: list[Any], kwargs: dict | None = None
-) -> Any:
-    """execute_kw against the sandbox as the relay would (answers parsed with Decimal)."""
+) -> dict[str, Any]:
+    """The whole JSON-RPC answer ({"result"} or {"error"}) of execute_kw against the sandbox,
+    as the relay makes it: amounts sent and read as exact Decimals."""
     payload = {
         "jsonrpc": "2.0",
         "method": "call",
@@ -196,9 +198,21 @@ def odoo_call(
             "args": [SANDBOX_DB, SANDBOX_UID, SANDBOX_KEY, model, method, args, kwargs or {}],
         },
     }
-    answer = json.loads(
-        httpx.post(f"{url}/jsonrpc", json=payload, timeout=10).text, parse_float=Decimal
+    response = httpx.post(
+        f"{url}/jsonrpc",
+        content=decimal_json.dumps(payload),
+        headers={"Content-Type": "application/json"},
+        timeout=10,
     )
+    assert response.status_code == 200, response.text
+    return json.loads(response.text, parse_float=Decimal)
+
+
+def odoo_call(
+    url: str, model: str, method: str, args: list[Any], kwargs: dict | None = None
+) -> Any:
+    """execute_kw against the sandbox as the relay would; its result (an error fails)."""
+    answer = odoo_answer(url, model, method, args, kwargs)
     if "error" in answer:
         raise AssertionError(answer["error"])
     return answer["result"]

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from kasir.decimal_json import dumps
 from kasir.sandbox import SandboxStore, create_app
 from kasir.sandbox.demo import (
     CASH_METHOD_ID,
@@ -56,7 +57,7 @@ class Rpc:
             "params": {"service": service, "method": method, "args": list(args)},
             "id": self.calls,
         }
-        return self.client.post("/jsonrpc", content=_dumps(body), **kw)
+        return self.client.post("/jsonrpc", content=dumps(body), **kw)
 
     def call(self, service: str, method: str, *args: Any) -> dict[str, Any]:
         response = self.raw(service, method, *args)
@@ -81,17 +82,6 @@ class Rpc:
 
     def count(self, model: str, domain: list[Any]) -> int:
         return self.execute(model, "search_count", domain)
-
-
-def _dumps(value: Any) -> str:
-    """JSON with Decimals written from their exact text (as the relay sends amounts)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
-    return json.dumps(value)
 
 
 def order(
@@ -857,7 +847,7 @@ def test_error_500_then_success(rpc: Rpc, client: TestClient) -> None:
         "id": 1,
     }
     for _ in range(2):
-        failed = client.post("/jsonrpc", content=_dumps(body))
+        failed = client.post("/jsonrpc", content=dumps(body))
         assert failed.status_code == 500
         assert failed.headers["content-type"].startswith("text/html")
         assert "500 Internal Server Error" in failed.text

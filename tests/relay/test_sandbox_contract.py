@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 import pytest
 from kasir import odoo_mapping as mapping
-from processes import SANDBOX_DB, SANDBOX_KEY, SANDBOX_UID, KasirProcess, start_sandbox
+from processes import KasirProcess, odoo_answer, start_sandbox
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "odoo18"
 
@@ -148,17 +148,6 @@ def fixture_names() -> list[str]:
 # -- JSON-RPC ----------------------------------------------------------------------------------
 
 
-def _dumps(value: Any) -> str:
-    """JSON with Decimals written from their exact text (as the relay sends amounts)."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(k)}:{_dumps(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(_dumps(v) for v in value) + "]"
-    return json.dumps(value)
-
-
 class Shop:
     """One sandbox and the role map that goes with its state."""
 
@@ -178,19 +167,7 @@ class Shop:
 
     def call(self, model: str, method: str, args: list[Any], kwargs: dict | None = None) -> Any:
         """The whole JSON-RPC answer ({"result"} or {"error"}), numbers as Decimal."""
-        body = {
-            "jsonrpc": "2.0",
-            "method": "call",
-            "id": 1,
-            "params": {
-                "service": "object",
-                "method": "execute_kw",
-                "args": [SANDBOX_DB, SANDBOX_UID, SANDBOX_KEY, model, method, args, kwargs or {}],
-            },
-        }
-        answer = self.http.post("/jsonrpc", content=_dumps(body))
-        assert answer.status_code == 200, answer.text
-        return json.loads(answer.text, parse_float=Decimal)
+        return odoo_answer(self.process.url, model, method, args, kwargs)
 
     def ok(self, model: str, method: str, args: list[Any], kwargs: dict | None = None) -> Any:
         answer = self.call(model, method, args, kwargs)
@@ -375,27 +352,26 @@ def test_every_fixture_is_covered_or_excluded() -> None:
 # -- fixtures ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
-    """One sandbox for the cases that only add orders (each with its own uuids)."""
-    process = start_sandbox(tmp_path_factory.mktemp("contract"), products=40)
+def _shop_in(folder: Path) -> Iterator[Shop]:
+    process = start_sandbox(folder, products=40)
     shop = Shop(process)
     try:
         yield shop
     finally:
         shop.http.close()
         process.kill()
+
+
+@pytest.fixture(scope="module")
+def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shop]:
+    """One sandbox for the cases that only add orders (each with its own uuids)."""
+    yield from _shop_in(tmp_path_factory.mktemp("contract"))
 
 
 @pytest.fixture
 def fresh(tmp_path: Path) -> Iterator[Shop]:
-    process = start_sandbox(tmp_path, products=40)
-    shop = Shop(process)
-    try:
-        yield shop
-    finally:
-        shop.http.close()
-        process.kill()
+    """A sandbox of its own, for a case that changes the shop (a session, a product)."""
+    yield from _shop_in(tmp_path)
 
 
 # -- comparing ---------------------------------------------------------------------------------
