@@ -638,18 +638,22 @@ class Journal:
 
         def work(db: Any) -> None:
             now = time.time()
-            for uuid, odoo_id, lines in posted:
-                db.execute(
-                    "UPDATE items SET state = 'posted', odoo_id = ?, error = NULL, "
-                    "retryable = NULL, held_for = NULL, attempts = attempts + 1, updated_at = ?, "
-                    "change_seq = ?, claimed_by = NULL, claimed_until = NULL WHERE uuid = ?",
-                    (odoo_id, now, self._bump(db, "change_seq"), uuid),
-                )
+            lines = [
+                (line, uuid, line_id) for uuid, _, ids in posted for line, line_id in ids.items()
+            ]
+            if lines:  # first: no lock is held yet that a terminal's sync waits for
                 db.executemany(
                     "INSERT INTO order_lines (uuid, order_uuid, odoo_id) VALUES (?, ?, ?) "
                     "ON CONFLICT (uuid) DO NOTHING",
-                    [(line, uuid, line_id) for line, line_id in lines.items()],
+                    lines,
                 )
+            first = self._bump(db, "change_seq", len(posted)) - len(posted) + 1
+            db.executemany(
+                "UPDATE items SET state = 'posted', odoo_id = ?, error = NULL, "
+                "retryable = NULL, held_for = NULL, attempts = attempts + 1, updated_at = ?, "
+                "change_seq = ?, claimed_by = NULL, claimed_until = NULL WHERE uuid = ?",
+                [(odoo_id, now, n, uuid) for n, (uuid, odoo_id, _) in enumerate(posted, first)],
+            )
 
         self._write(work)
 
