@@ -211,14 +211,15 @@ def cmd_terminal_add(args: argparse.Namespace) -> int:
 def cmd_terminal_list(args: argparse.Namespace) -> int:
     journal = _journal(args)
     try:
-        terminals = journal.terminals()
+        terminals = journal.terminal_overview()
     finally:
         journal.close()
     if not terminals:
         print("no terminals yet: `kasir terminal add NAME`")
     for t in terminals:
-        state = "paired" if t["paired_at"] else "waiting for pairing"
-        print(f"{t['name']}\t{state}\tqueued={t['queued']}\tfailed={t['failed']}")
+        state = "revoked" if t["revoked_at"] else "paired" if t["paired"] else "waiting for pairing"
+        counts = "\t".join(f"{name}={t[name]}" for name in ("queued", "held", "failed", "rejected"))
+        print(f"{t['name']}\t{state}\t{counts}")
     return 0
 
 

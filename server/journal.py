@@ -786,18 +786,6 @@ class Journal:
         rows = self._read("SELECT name FROM terminals WHERE token_sha256 = ?", (token_sha256,))
         return rows[0][0] if rows else None
 
-    def terminals(self) -> list[dict[str, Any]]:
-        rows = self._read(
-            "SELECT t.name, t.created_at, t.paired_at, "
-            "(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = 'queued'), "
-            "(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = 'failed') "
-            "FROM terminals t ORDER BY t.name"
-        )
-        return [
-            {"name": n, "created_at": c, "paired_at": p, "queued": q, "failed": f}
-            for n, c, p, q, f in rows
-        ]
-
     # -- catalog mirror ---------------------------------------------------------------------
 
     def put_catalog(self, records: list[dict[str, Any]]) -> int:
@@ -952,13 +940,17 @@ class Journal:
             db.execute("UPDATE terminals SET last_seen_at = ? WHERE name = ?", (now, name))
 
     def terminal_overview(self) -> list[dict[str, Any]]:
-        """Terminals as a manager sees them: paired, last contact, revoked, their queue."""
+        """Terminals as a manager sees them: paired, last contact, revoked, and how many of
+        their items are queued, held, failed and rejected."""
+        counted = ("queued", "held", "failed", "rejected")
         rows = self._read(
             "SELECT t.name, t.created_at, t.paired_at, t.last_seen_at, t.revoked_at, "
             "t.token_sha256 IS NOT NULL, "
-            "(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = 'queued'), "
-            "(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = 'failed') "
-            "FROM terminals t ORDER BY t.name"
+            + ", ".join(
+                f"(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = '{state}')"
+                for state in counted
+            )
+            + " FROM terminals t ORDER BY t.name"
         )
         return [
             {
@@ -968,10 +960,9 @@ class Journal:
                 "last_seen_at": seen,
                 "revoked_at": revoked if not has_token else None,
                 "paired": bool(has_token),
-                "queued": queued,
-                "failed": failed,
+                **dict(zip(counted, counts, strict=True)),
             }
-            for name, created, paired, seen, revoked, has_token, queued, failed in rows
+            for name, created, paired, seen, revoked, has_token, *counts in rows
         ]
 
     def failed_items(self, limit: int = 500) -> list[dict[str, Any]]:

@@ -154,7 +154,7 @@ def test_pairing_codes_work_once(journal: Journal) -> None:
     assert journal.pair("code-hash", "token-1", now=2000.0) == "kasir-1"
     assert journal.pair("code-hash", "token-2", now=2000.0) is None
     assert journal.terminal_by_token("token-1") == "kasir-1"
-    assert journal.terminals()[0]["name"] == "kasir-1"
+    assert journal.terminal_overview()[0]["name"] == "kasir-1"
 
 
 def test_catalog_bootstrap_and_meta(journal: Journal) -> None:

@@ -60,7 +60,7 @@ def test_revoke_refuses_the_token_at_once_and_forwards_what_was_accepted(
     again = terminal.http.post("/api/v1/sync", json={"items": []}, headers=terminal.headers)
     assert again.status_code == 401
     listed = kasir("terminal", "list", "--db", str(relay.db_path))
-    assert "kasir-1" in listed.stdout
+    assert "kasir-1\trevoked\tqueued=1\theld=0\tfailed=0\trejected=0" in listed.stdout
     sandbox.faults(reset=True)
     _wait(lambda: sandbox.orders([order["uuid"]]), what="the revoked terminal's order")
     booked_once(sandbox, [order["uuid"]])
