@@ -11,16 +11,17 @@ import secrets
 import signal
 import socket
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import uvicorn
 
-from . import auth, logs
+from . import auth, decisions, logs
 from .config import ConfigError, load
+from .decisions import Outcome
 from .journal import STATES, Journal, JournalUnavailable, open_journal
+from .odoo import OdooClient
 
 log = logging.getLogger("kasir")
 DEMO_TERMINAL = "kasir-1"
@@ -259,7 +260,7 @@ def cmd_queue(args: argparse.Namespace) -> int:
     journal = _journal(args)
     try:
         counts = journal.counts()
-        items = journal.attention_items()
+        items = journal.attention_items(terminal=args.terminal)
     finally:
         journal.close()
     for state in STATES:
@@ -279,30 +280,22 @@ def cmd_queue(args: argparse.Namespace) -> int:
     return 0
 
 
-def _decide(
-    args: argparse.Namespace, decide: Callable[[Journal, str], str | None], done: str
-) -> int:
-    """A manager's decision on one item (approve, discard), by the user running the command:
-    prints `done` or why it could not be taken."""
+def _user() -> str:
+    """Who runs a manager's command, as the journal records it."""
+    return f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
     journal = _journal(args)
     try:
-        who = f"cli:{os.environ.get('USER') or os.environ.get('LOGNAME') or 'unknown'}"
-        problem = decide(journal, who)
+        problem = journal.approve(args.uuid, _user())
     finally:
         journal.close()
     if problem is not None:
         print(f"kasir: {problem}", file=sys.stderr)
         return 1
-    print(done)
+    print(f"approved {args.uuid}: queued, forwarded to Odoo as it was sold")
     return 0
-
-
-def cmd_approve(args: argparse.Namespace) -> int:
-    return _decide(
-        args,
-        lambda journal, who: journal.approve(args.uuid, who),
-        f"approved {args.uuid}: queued, forwarded to Odoo as it was sold",
-    )
 
 
 def cmd_retry(args: argparse.Namespace) -> int:
@@ -338,11 +331,31 @@ def cmd_discard(args: argparse.Namespace) -> int:
     if not reason:
         print("kasir: say why with --reason TEXT", file=sys.stderr)
         return 2
-    return _decide(
-        args,
-        lambda journal, who: journal.discard(args.uuid, reason, who, time.time()),
-        f"discarded {args.uuid}: kept in the journal, never sent to Odoo ({reason})",
+    journal = _journal(args)
+    try:
+        outcome = asyncio.run(_discard(journal, args, reason))
+    finally:
+        journal.close()
+    print(
+        outcome.message if outcome.done else f"kasir: {outcome.message}",
+        file=sys.stdout if outcome.done else sys.stderr,
     )
+    return 0 if outcome.done else 1
+
+
+async def _discard(journal: Journal, args: argparse.Namespace, reason: str) -> Outcome:
+    """decisions.discard with an Odoo client when the relay's Odoo settings are at hand (an item
+    in doubt needs Odoo's word)."""
+    try:
+        odoo = load(args.config).odoo
+    except ConfigError:
+        odoo = None
+    client = OdooClient(odoo) if odoo is not None else None
+    try:
+        return await decisions.discard(journal, client, args.uuid, reason, _user())
+    finally:
+        if client is not None:
+            await client.aclose()
 
 
 def _journal_flags(command: argparse.ArgumentParser) -> None:
@@ -407,7 +420,10 @@ def parser() -> argparse.ArgumentParser:
     _journal_flags(revoke)
     revoke.set_defaults(func=cmd_terminal_revoke)
 
-    queue = sub.add_parser("queue", help="items by state, and the failed ones with reasons")
+    queue = sub.add_parser(
+        "queue", help="items by state, and every item that needs a decision or waits, with why"
+    )
+    queue.add_argument("--terminal", help="only this terminal's items")
     _journal_flags(queue)
     queue.set_defaults(func=cmd_queue)
     retry = sub.add_parser("retry", help="send failed items again (same uuid)")
@@ -423,6 +439,9 @@ def parser() -> argparse.ArgumentParser:
     discard = sub.add_parser("discard", help="give up on an item: kept, marked, never sent")
     discard.add_argument("uuid")
     discard.add_argument("--reason", required=True, help="why (the terminal shows it)")
+    discard.add_argument(
+        "--config", help="the relay's TOML settings, to ask Odoo about an item in doubt"
+    )
     _journal_flags(discard)
     discard.set_defaults(func=cmd_discard)
     return top

@@ -34,6 +34,7 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from .decisions import find_in_odoo
 from .journal import Item, Journal
 from .odoo import (
     NO_OPEN_SESSION_TEXT,
@@ -219,10 +220,14 @@ class Forwarder:
         customer, or at a refund whose original sale is in the same run), in one call.
         Returns (items settled, retry time if the head of the rest must wait)."""
         batch: list[tuple[Item, dict[str, Any]]] = []
+        booked: list[tuple[str, int, dict[str, int]]] = []  # in doubt, and found in Odoo
         for item in items[: self.orders_per_call]:
             if item.kind != "order":
                 break
             try:
+                if item.in_doubt and (odoo_id := await self._booked_before(item)) is not None:
+                    booked.append((item.uuid, odoo_id, {}))
+                    continue
                 batch.append((item, await self._payload(item, [i.uuid for i, _ in batch])))
             except _NotYet:
                 break
@@ -236,10 +241,29 @@ class Forwarder:
                 await self._fail(item, f"the relay could not map this record: {error!r}")
                 return 1, None
             except OdooError as error:  # looking up the session or a refunded line
-                if batch:
+                if batch or booked:
                     break
                 return 0, await self._odoo_refused(item, error)
-        return await self._send_orders(batch)
+        if booked:
+            await run_in_threadpool(self.journal.mark_posted_many, booked)
+            if not batch:
+                return len(booked), None
+        done, retry_at = await self._send_orders(batch)
+        return done + len(booked), retry_at
+
+    async def _booked_before(self, item: Item) -> int | None:
+        """An item in doubt is looked up in Odoo before it is sent again: a call whose answer
+        was lost, or one a dead relay had in flight, may have booked it (Odoo 18 does not
+        guard its uuid against a concurrent second call). None: Odoo does not hold it."""
+        odoo_id = await find_in_odoo(self.client, item)
+        if odoo_id is None:
+            await run_in_threadpool(self.journal.clear_doubt, item.uuid)
+        else:
+            log.info(
+                "found in Odoo after an unknown outcome",
+                extra={"uuid": item.uuid, "terminal": item.terminal, "odoo_id": odoo_id},
+            )
+        return odoo_id
 
     async def _send_orders(
         self, batch: list[tuple[Item, dict[str, Any]]]
@@ -265,6 +289,8 @@ class Forwarder:
         except OdooError as error:
             if isinstance(error, OdooSessionClosed):
                 self._session = None  # look for the register's open session again
+            if isinstance(error, OdooTransient) and error.in_doubt:
+                await run_in_threadpool(self.journal.mark_in_doubt, [i.uuid for i, _ in batch])
             return 0, await self._odoo_refused(head, error)
         self.health.ok(time.time())
         posted: list[tuple[str, int, dict[str, int]]] = []
@@ -423,12 +449,19 @@ class Forwarder:
     def _waiting_text(customer: Item | None) -> str:
         if customer is None:
             return "waiting for a customer the relay no longer finds"
-        name = ((customer.record().get("values") or {}).get("name") or "").strip()
+        values = customer.record().get("values")
+        name = values.get("name") if isinstance(values, dict) else None
+        name = name.strip() if isinstance(name, str) else ""
         who = f"customer {name!r} ({customer.uuid})" if name else f"customer {customer.uuid}"
-        if customer.state == "failed":
+        if customer.state in ("failed", "rejected"):
+            by, fix = (
+                ("Odoo refused it", "fix it and retry the customer")
+                if customer.state == "failed"
+                else ("the relay rejected it", "the terminal can send it again corrected")
+            )
             return (
-                f"waiting for {who}: Odoo refused it ({customer.error}); fix it and retry "
-                "the customer, or discard it to book the sale without a customer"
+                f"waiting for {who}: {by} ({customer.error}); {fix}, or discard it to book the "
+                "sale without a customer"
             )
         reason = f" ({customer.error})" if customer.error else ""
         return f"waiting for {who} to reach Odoo{reason}"
@@ -470,6 +503,8 @@ class Forwarder:
         except _Unmappable as problem:  # the record itself must change: no retry helps
             return await self._fail(item, str(problem))
         except OdooError as error:
+            if isinstance(error, OdooTransient) and error.in_doubt:
+                await run_in_threadpool(self.journal.mark_in_doubt, [item.uuid])
             return await self._odoo_refused(item, error)
         except (KeyError, TypeError, ValueError) as error:
             return await self._fail(item, f"the relay could not map this customer: {error!r}")

@@ -96,11 +96,20 @@ STATE_FIELDS = "uuid, state, odoo_id, error, retryable, change_seq"
 # arrives (held_for "shop") or a manager approves it (held_for "manager"); `rejected`: a
 # malformed record, kept with the reason, never forwarded, replaced when its terminal resends it.
 STATES = ("queued", "held", "posted", "failed", "rejected", "discarded")
+IN_DOUBT = (
+    "{uuid}: its last attempt may have reached Odoo (no answer came back); Odoo must be asked "
+    "whether it holds it before it can be discarded"
+)
 HELD_FOR_SHOP = "shop"
 HELD_FOR_MANAGER = "manager"
 ITEM_FIELDS = (
     "uuid, terminal, seq, kind, body, state, odoo_id, error, retryable, attempts, "
-    "next_attempt_at, change_seq"
+    "next_attempt_at, change_seq, in_doubt"
+)
+# A claim still standing when an item is claimed again ran out: its forwarder died or stalled
+# mid-call, so the item may be in Odoo (in doubt).
+CLAIMED_FIELDS = ITEM_FIELDS.replace(
+    ", in_doubt", ", CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE in_doubt END"
 )
 # Columns added after the first journals were made; (table, column, type) for older files.
 LATE_COLUMNS = (
@@ -111,6 +120,7 @@ LATE_COLUMNS = (
     ("terminals", "revoked_at", "DOUBLE PRECISION"),
     ("items", "held_for", "TEXT"),
     ("items", "approved_by", "TEXT"),
+    ("items", "in_doubt", "INTEGER"),
 )
 # A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
 # before it (itself included) waits for a retry or is held by a live claim.
@@ -181,6 +191,9 @@ class Item:
     attempts: int
     next_attempt_at: float
     change_seq: int
+    # An attempt ended without Odoo's answer (timeout, dropped connection, 5xx): Odoo may hold
+    # the record. It is looked up by uuid before it is discarded or sent again.
+    in_doubt: bool = False
 
     def record(self) -> dict[str, Any]:
         return json.loads(self.body)
@@ -468,6 +481,7 @@ class Journal:
     def _item(row: tuple[Any, ...]) -> Item:
         values = list(row)
         values[8] = None if values[8] is None else bool(values[8])
+        values[12] = bool(values[12])
         return Item(*values)
 
     def states(self, terminal: str, uuids: Iterable[str]) -> list[dict[str, Any]]:
@@ -546,7 +560,7 @@ class Journal:
     ) -> list[tuple[Any, ...]]:
         candidates = [row[0] for row in lanes]
         rows = db.execute(
-            f"SELECT {ITEM_FIELDS} FROM items WHERE uuid IN "
+            f"SELECT {CLAIMED_FIELDS} FROM items WHERE uuid IN "
             f"({','.join('?' * len(candidates))}) AND state = 'queued' "
             "AND next_attempt_at <= ? AND (claimed_until IS NULL OR claimed_until < ?) "
             "ORDER BY terminal, seq, accepted_at, uuid" + self.LOCK_DUE,
@@ -567,7 +581,8 @@ class Journal:
         for start in range(0, len(kept), CHUNK):
             chunk = [row[0] for row in kept[start : start + CHUNK]]
             db.execute(
-                "UPDATE items SET claimed_by = ?, claimed_until = ? "
+                "UPDATE items SET claimed_by = ?, claimed_until = ?, "
+                "in_doubt = CASE WHEN claimed_by IS NOT NULL THEN 1 ELSE in_doubt END "
                 f"WHERE uuid IN ({','.join('?' * len(chunk))})",
                 [owner, now + lease, *chunk],
             )
@@ -591,11 +606,12 @@ class Journal:
         self._write_apart(work)
 
     def release_all(self) -> int:
-        """Forget every claim; only for a journal no other relay uses (at the relay's start)."""
+        """Forget every claim; only for a journal no other relay uses (at the relay's start).
+        What a crashed relay held may have reached Odoo: those items are in doubt."""
         return self._write_apart(
             lambda db: (
                 db.execute(
-                    "UPDATE items SET claimed_by = NULL, claimed_until = NULL "
+                    "UPDATE items SET claimed_by = NULL, claimed_until = NULL, in_doubt = 1 "
                     "WHERE claimed_by IS NOT NULL"
                 ).rowcount
             )
@@ -650,8 +666,9 @@ class Journal:
             first = self._bump(db, "change_seq", len(posted)) - len(posted) + 1
             db.executemany(
                 "UPDATE items SET state = 'posted', odoo_id = ?, error = NULL, "
-                "retryable = NULL, held_for = NULL, attempts = attempts + 1, updated_at = ?, "
-                "change_seq = ?, claimed_by = NULL, claimed_until = NULL WHERE uuid = ?",
+                "retryable = NULL, held_for = NULL, in_doubt = NULL, attempts = attempts + 1, "
+                "updated_at = ?, change_seq = ?, claimed_by = NULL, claimed_until = NULL "
+                "WHERE uuid = ?",
                 [(odoo_id, now, n, uuid) for n, (uuid, odoo_id, _) in enumerate(posted, first)],
             )
 
@@ -719,12 +736,37 @@ class Journal:
             [odoo_id, error, int(retryable)],
         )
 
-    def mark_retry(self, uuid: str, error: str, next_attempt_at: float) -> None:
-        """Still queued after a transient failure; retried at `next_attempt_at`."""
+    def mark_retry(
+        self, uuid: str, error: str, next_attempt_at: float, *, in_doubt: bool = False
+    ) -> None:
+        """Still queued after a transient failure; retried at `next_attempt_at`. `in_doubt`:
+        the attempt may have reached Odoo (it stays so until Odoo is asked)."""
         self._transition(
             uuid,
-            "error = ?, retryable = 1, attempts = attempts + 1, next_attempt_at = ?",
-            [error, next_attempt_at],
+            "error = ?, retryable = 1, attempts = attempts + 1, next_attempt_at = ?, "
+            "in_doubt = CASE WHEN ? = 1 THEN 1 ELSE in_doubt END",
+            [error, next_attempt_at, int(in_doubt)],
+        )
+
+    def mark_in_doubt(self, uuids: Iterable[str]) -> None:
+        """Items sent in a call whose outcome is unknown (Odoo may have booked them)."""
+        wanted = list(uuids)
+
+        def work(db: Any) -> None:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                db.execute(
+                    f"UPDATE items SET in_doubt = 1 WHERE uuid IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+
+        if wanted:
+            self._write(work)
+
+    def clear_doubt(self, uuid: str) -> None:
+        """Odoo was asked and does not hold the item."""
+        self._write(
+            lambda db: db.execute("UPDATE items SET in_doubt = NULL WHERE uuid = ?", (uuid,))
         )
 
     def requeue(self, uuid: str) -> bool:
@@ -970,37 +1012,44 @@ class Journal:
         return self.attention_items(limit, ("failed",))
 
     def attention_items(
-        self, limit: int = 500, states: tuple[str, ...] = ("failed", "held", "rejected", "queued")
+        self,
+        limit: int = 500,
+        states: tuple[str, ...] = ("failed", "held", "rejected", "queued"),
+        *,
+        terminal: str | None = None,
     ) -> list[dict[str, Any]]:
         """Items a manager must see, oldest first: failed, held (with what releases them),
-        rejected, and queued items that wait for something (their reason): uuid, state,
-        terminal, seq, name, reason, attempts, odoo_id, failed_at (when it last changed)."""
+        rejected, and queued items that wait for something, each with its reason; then the
+        queued items held up behind a waiting one of their terminal ("behind ..."). Each:
+        uuid, state, terminal, seq, name, reason, attempts, odoo_id, failed_at (last change).
+        `terminal` keeps one terminal's items."""
+        mine = " AND terminal = ?" if terminal is not None else ""
         rows = self._read(
             "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at "
             f"FROM items WHERE state IN ({','.join('?' * len(states))}) "
-            "AND (state <> 'queued' OR error IS NOT NULL) "
+            f"AND (state <> 'queued' OR error IS NOT NULL){mine} "
             "ORDER BY updated_at, terminal, seq LIMIT ?",
-            (*states, limit),
+            (*states, *([terminal] if terminal is not None else []), limit),
         )
-        items = []
-        for uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at in rows:
-            try:
-                name = json.loads(body).get("name")
-            except (ValueError, AttributeError):
-                name = None
-            items.append(
-                {
-                    "uuid": uuid,
-                    "state": state,
-                    "terminal": terminal,
-                    "seq": seq,
-                    "name": name if isinstance(name, str) else None,
-                    "reason": error,
-                    "attempts": attempts,
-                    "odoo_id": odoo_id,
-                    "failed_at": updated_at,
-                }
+        items = [_attention(*row) for row in rows]
+        heads: dict[str, dict[str, Any]] = {}
+        for item in items:
+            if item["state"] == "queued" and (
+                item["terminal"] not in heads or item["seq"] < heads[item["terminal"]]["seq"]
+            ):
+                heads[item["terminal"]] = item
+        for head in heads.values():
+            behind = self._read(
+                "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at "
+                "FROM items WHERE state = 'queued' AND error IS NULL AND terminal = ? "
+                "AND seq > ? ORDER BY seq LIMIT ?",
+                (head["terminal"], head["seq"], limit),
             )
+            who = head["name"] or head["uuid"]
+            items += [
+                {**_attention(*row), "reason": f"behind {who}, which is {head['reason']}"}
+                for row in behind
+            ]
         return items
 
     def requeue_failed(self) -> list[str]:
@@ -1025,28 +1074,41 @@ class Journal:
 
         return self._write(work)
 
-    def discard(self, uuid: str, reason: str, by: str, now: float | None = None) -> str | None:
+    def discard(
+        self,
+        uuid: str,
+        reason: str,
+        by: str,
+        now: float | None = None,
+        *,
+        odoo_checked: bool = False,
+    ) -> str | None:
         """Give up on an item for good: state "discarded" with the reason, who and when; kept,
-        never forwarded, shown to its terminal as failed. Only a failed item, or a queued one no
-        forwarder holds right now, can be discarded. Returns None when done, else why not."""
+        never forwarded, shown to its terminal as failed. Only a failed, held or rejected item,
+        or a queued one no forwarder holds right now, can be discarded; one whose last attempt
+        may have reached Odoo (in doubt) only once Odoo was asked and does not have it
+        (`odoo_checked`). Returns None when done, else why not."""
         now = time.time() if now is None else now
         error = f"discarded by the manager: {reason}"
+        doubt = "" if odoo_checked else " AND in_doubt IS NULL"
 
         def update(db: Any) -> int:
             return db.execute(
                 "UPDATE items SET state = 'discarded', error = ?, retryable = 0, "
                 "discarded_by = ?, discarded_at = ?, updated_at = ?, change_seq = ? "
-                "WHERE uuid = ? AND (state IN ('failed', 'held', 'rejected') OR (state = 'queued' AND "
-                "(claimed_until IS NULL OR claimed_until < ?)))",
+                "WHERE uuid = ? AND (state IN ('failed', 'held', 'rejected') OR (state = 'queued' "
+                f"AND (claimed_until IS NULL OR claimed_until < ?))){doubt}",
                 (error, by, now, now, self._bump(db, "change_seq"), uuid, now),
             ).rowcount
 
         def work(db: Any) -> str | None:
             if update(db):
                 return None
-            row = db.execute("SELECT state FROM items WHERE uuid = ?", (uuid,)).fetchone()
+            row = db.execute("SELECT state, in_doubt FROM items WHERE uuid = ?", (uuid,)).fetchone()
             if row is None:
                 return f"no item {uuid}"
+            if row[1] and not odoo_checked and row[0] in ("queued", "failed"):
+                return IN_DOUBT.format(uuid=uuid)
             if row[0] == "queued":
                 return f"{uuid} is being sent to Odoo right now; try again in a moment"
             return f"{uuid} is {row[0]}, not failed, held, rejected or queued"
@@ -1076,6 +1138,35 @@ class Journal:
         db.execute("ALTER TABLE items_rebuilt RENAME TO items")
         for statement in indexes:
             db.execute(statement)
+
+
+def _attention(
+    uuid: str,
+    state: str,
+    terminal: str,
+    seq: int,
+    body: str,
+    error: str | None,
+    attempts: int,
+    odoo_id: int | None,
+    updated_at: float,
+) -> dict[str, Any]:
+    """One row of `Journal.attention_items`, the record's name read from its body."""
+    try:
+        name = json.loads(body).get("name")
+    except (ValueError, AttributeError):
+        name = None
+    return {
+        "uuid": uuid,
+        "state": state,
+        "terminal": terminal,
+        "seq": seq,
+        "name": name if isinstance(name, str) else None,
+        "reason": error,
+        "attempts": attempts,
+        "odoo_id": odoo_id,
+        "failed_at": updated_at,
+    }
 
 
 def open_journal(database: str | Path) -> Journal:

@@ -74,7 +74,15 @@ class OdooError(Exception):
 
 
 class OdooTransient(OdooError):
-    """Try again later: the network, the proxy or the database was not ready."""
+    """Try again later: the network, the proxy or the database was not ready.
+
+    `in_doubt`: the request may have reached Odoo and been committed with the answer lost (a
+    timeout, a dropped connection, a 5xx), as opposed to a call Odoo never got or answered with
+    an error (nothing committed)."""
+
+    def __init__(self, message: str, name: str = "", *, in_doubt: bool = False) -> None:
+        super().__init__(message, name)
+        self.in_doubt = in_doubt
 
 
 class OdooSessionClosed(OdooTransient):
@@ -126,7 +134,9 @@ def classify_json2(status: int, body: Any) -> OdooError:
         # parameters, no JSON-2 at all): nothing is wrong with the record, so it stays queued
         # and the message tells the manager what to fix.
         hint = " (is KASIR_ODOO_VERSION right?)" if status in (404, 405, 422) else ""
-        return OdooTransient(f"Odoo answered HTTP {status}: {message}{hint}", name)
+        return OdooTransient(
+            f"Odoo answered HTTP {status}: {message}{hint}", name, in_doubt=status >= 500
+        )
     # An exception raised in Odoo's code (4xx for UserError and its kind, 500 for the rest):
     # judged by its name, as over JSON-RPC.
     return classify_error(name, message)
@@ -187,11 +197,17 @@ async def _post(client: httpx.AsyncClient, url: str, body: bytes, headers: dict[
     """One POST; the network's failures as OdooTransient."""
     try:
         return await client.post(url, content=body, headers=headers)
-    except httpx.TimeoutException as error:
-        raise OdooTransient(f"Odoo did not answer in time ({type(error).__name__})") from error
-    except httpx.TransportError as error:
+    except (httpx.ConnectError, httpx.ConnectTimeout) as error:  # Odoo never got the request
         raise OdooTransient(
             f"the connection to Odoo failed: {type(error).__name__}: {error}"
+        ) from error
+    except httpx.TimeoutException as error:
+        raise OdooTransient(
+            f"Odoo did not answer in time ({type(error).__name__})", in_doubt=True
+        ) from error
+    except httpx.TransportError as error:
+        raise OdooTransient(
+            f"the connection to Odoo failed: {type(error).__name__}: {error}", in_doubt=True
         ) from error
 
 
@@ -218,12 +234,15 @@ class JsonRpcTransport:
             {"Content-Type": "application/json"},
         )
         if response.status_code >= 500 or response.status_code in (408, 429):
-            raise OdooTransient(f"Odoo answered HTTP {response.status_code}")
+            raise OdooTransient(
+                f"Odoo answered HTTP {response.status_code}", in_doubt=response.status_code >= 500
+            )
         try:
             answer = json.loads(response.content, parse_float=Decimal)
         except ValueError:
             raise OdooTransient(
-                f"Odoo answered HTTP {response.status_code} with something that is not JSON"
+                f"Odoo answered HTTP {response.status_code} with something that is not JSON",
+                in_doubt=True,
             ) from None
         if not isinstance(answer, dict):
             raise OdooTransient("Odoo answered an unexpected JSON document")
@@ -317,7 +336,9 @@ class Json2Transport:
             answer = json.loads(response.content, parse_float=Decimal)
         except ValueError:
             if response.status_code == 200:
-                raise OdooTransient("Odoo answered with something that is not JSON") from None
+                raise OdooTransient(
+                    "Odoo answered with something that is not JSON", in_doubt=True
+                ) from None
             answer = None
         if response.status_code == 200:
             return answer

@@ -235,3 +235,100 @@ def test_a_refund_of_a_sale_held_back_waits_with_the_reason(journal, order_facto
     item = journal.get(refund_uuid)
     assert item.state == "queued" and "this refund returns" in item.error and "held" in item.error
     assert not fake.batches
+
+
+class LostAnswer(OdooTransient):
+    """Odoo committed the call, then the connection dropped before its answer came back."""
+
+    def __init__(self) -> None:
+        super().__init__("the connection to Odoo failed: RemoteProtocolError", in_doubt=True)
+
+
+class CommitThenDrop(FakeOdoo):
+    """The first call books its orders and loses the answer; counts every sync call."""
+
+    dropped = False
+
+    async def sync_orders(self, orders, config_id):
+        answer = await super().sync_orders(orders, config_id)
+        if not self.dropped:
+            self.dropped = True
+            raise LostAnswer()
+        return answer
+
+
+def test_orders_whose_answer_was_lost_are_looked_up_not_sent_again(journal, order_factory):
+    uuids = _store(journal, order_factory, "kasir-1", [1, 2, 3])
+    fake = CommitThenDrop()
+    forwarder = Forwarder(journal, fake, backoff_base=0.001, config_id=lambda: 1)
+    asyncio.run(forwarder.pass_once())
+    assert all(journal.get(u).in_doubt and journal.get(u).state == "queued" for u in uuids)
+    _drain(forwarder)
+    assert fake.batches == [[1, 2, 3]]  # found in Odoo by uuid: no second call
+    assert [journal.get(u).odoo_id for u in uuids] == [101, 102, 103]
+    assert not any(journal.get(u).in_doubt for u in uuids)
+
+
+def test_a_claim_that_ran_out_leaves_its_items_in_doubt(journal, order_factory):
+    (uuid,) = _store(journal, order_factory, "kasir-1", [1])
+    now = time.time()
+    assert [i.uuid for i in journal.claim("dead-relay", lease=5, now=now)] == [uuid]
+    assert journal.claim("other-relay", lease=5, now=now + 1) == []  # still its claim
+    [taken] = journal.claim("other-relay", lease=5, now=now + 6)  # the lease ran out
+    assert taken.uuid == uuid and taken.in_doubt and journal.get(uuid).in_doubt
+
+
+def test_discarding_an_item_in_doubt_asks_odoo_first(journal, order_factory):
+    from kasir import decisions
+
+    booked, absent, unasked = _store(journal, order_factory, "kasir-1", [1, 2, 3])
+    journal.mark_in_doubt([booked, absent, unasked])
+    fake = FakeOdoo()
+    fake.booked[booked] = {"id": 555, "uuid": booked, "state": "paid"}
+
+    async def discard(uuid, client):
+        return await decisions.discard(journal, client, uuid, "rung up twice", "test")
+
+    outcome = asyncio.run(discard(booked, fake))
+    assert not outcome.done and "in Odoo already (id 555)" in outcome.message
+    assert journal.get(booked).state == "posted" and journal.get(booked).odoo_id == 555
+    outcome = asyncio.run(discard(absent, fake))
+    assert outcome.done and journal.get(absent).state == "discarded"
+    outcome = asyncio.run(discard(unasked, None))
+    assert not outcome.done and "Odoo cannot be asked" in outcome.message
+    assert journal.get(unasked).state == "queued"
+    assert "may have reached Odoo" in journal.discard(unasked, "x", "test")
+
+
+def test_every_waiting_item_says_what_it_waits_for(journal, order_factory):
+    first, second, third = _store(journal, order_factory, "kasir-1", [1, 2, 3])
+    _store(journal, order_factory, "kasir-2", [1])
+    journal.mark_retry(first, "no open session for this register", time.time() + 60)
+    waiting = {i["uuid"]: i for i in journal.attention_items(terminal="kasir-1")}
+    assert waiting[first]["reason"] == "no open session for this register"
+    for uuid in (second, third):
+        assert waiting[uuid]["reason"] == (
+            "behind kasir-1-000001, which is no open session for this register"
+        )
+    assert journal.attention_items(terminal="kasir-2") == []
+
+
+def test_an_order_waits_for_a_rejected_customer_with_the_reason_until_discarded(
+    journal, order_factory
+):
+    customer = {"uuid": "0b6f1c2e-1111-4111-8111-111111111111", "kind": "partner"}
+    body = canonical({**customer, "terminal": "kasir-1", "seq": 1, "values": {"name": "Ani"}})
+    refused = Incoming(customer["uuid"], "kasir-1", 1, "partner", body, body_sha256(body))
+    refused = Incoming(*list(refused.__dict__.values())[:6], "rejected", "values.phone ...")
+    journal.accept([refused])
+    order = {**order_factory("kasir-1", 2, [(1, "3500", 1)]), "partner": {"uuid": customer["uuid"]}}
+    uuid = _keep(journal, order)
+    fake = FakeOdoo()
+    forwarder = Forwarder(journal, fake, backoff_base=0.001, config_id=lambda: 1)
+    asyncio.run(forwarder.pass_once())
+    item = journal.get(uuid)
+    assert item.state == "queued" and "the relay rejected it (values.phone ...)" in item.error
+    assert "discard it to book the sale without a customer" in item.error
+    assert journal.discard(customer["uuid"], "phone unreadable", "test") is None
+    _drain(forwarder)
+    assert journal.get(uuid).state == "posted" and fake.payloads[0]["partner_id"] is False

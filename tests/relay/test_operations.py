@@ -188,3 +188,42 @@ def test_held_and_rejected_sales_are_listed_and_a_held_one_approved_reaches_odoo
     assert {"uuid": malformed["uuid"], "status": "rejected"}.items() <= next(
         s for s in state if s["uuid"] == malformed["uuid"]
     ).items()
+
+
+def test_discard_of_a_sale_odoo_booked_without_answering_is_refused(sandbox, tmp_path) -> None:
+    """Odoo commits, the connection drops: `kasir discard` asks Odoo before giving up on it."""
+    import os
+
+    from kasir.journal import Journal
+    from processes import TerminalClient, pair, relay_env, start_relay
+
+    # Slow retries: the manager gets to decide before the relay tries again.
+    relay = start_relay(tmp_path, sandbox.url, env={"KASIR_BACKOFF_BASE": "30"})
+    terminal = TerminalClient(relay, *pair(relay, "kasir-1"))
+    try:
+        sandbox.faults(drop_after_commit=1)
+        order = make_order("kasir-1", 1, [(1, "3500", 2)])
+        terminal.sync([order])
+        journal = Journal(relay.db_path)
+        try:
+            _wait(lambda: journal.get(order["uuid"]).in_doubt, what="an attempt with no answer")
+            assert journal.get(order["uuid"]).state == "queued"
+        finally:
+            journal.close()
+        relay.stop(timeout=5)
+        blind = kasir("discard", order["uuid"], "--reason", "x", "--db", str(relay.db_path))
+        assert blind.returncode == 1 and "Odoo cannot be asked" in blind.stderr
+        env = {**os.environ, **relay_env(sandbox.url)}
+        asked = kasir(
+            "discard", order["uuid"], "--reason", "rung twice", "--db", str(relay.db_path), env=env
+        )
+        assert asked.returncode == 1 and "in Odoo already" in asked.stderr, asked.stderr
+        journal = Journal(relay.db_path)
+        try:
+            assert journal.get(order["uuid"]).state == "posted"
+        finally:
+            journal.close()
+        booked_once(sandbox, [order["uuid"]])
+    finally:
+        terminal.http.close()
+        relay.stop(timeout=5)

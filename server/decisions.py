@@ -1,0 +1,78 @@
+"""A manager's decisions on journal items that need Odoo's word first.
+
+Odoo 18 books a sale by uuid but does not say so when the answer is lost: an item whose last
+attempt ended in a timeout or a dropped connection ("in doubt") may well be in Odoo already.
+Discarding it then would let the cashier ring it again and book it twice. So before such an item
+is discarded, Odoo is asked by uuid (a sale) or by kasir's key (a customer): what Odoo holds is
+recorded (the item is posted, with Odoo's id) and the discard is refused with that news.
+Used by `kasir discard` and by /admin alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from starlette.concurrency import run_in_threadpool
+
+from .journal import Item, Journal
+from .odoo import OdooClient, OdooError
+from .odoo_mapping import partner_ref
+
+ALL = {"active_test": False}
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What came of a decision: whether it was taken, and the words for the manager."""
+
+    done: bool
+    message: str
+
+
+async def find_in_odoo(client: OdooClient, item: Item) -> int | None:
+    """Odoo's id of what this item made, or None when Odoo holds nothing of it. A customer
+    update changes an existing partner and leaves nothing to find: None."""
+    if item.kind == "order":
+        rows = await client.search_read("pos.order", [["uuid", "=", item.uuid]], ["id"], limit=1)
+        return int(rows[0]["id"]) if rows else None
+    if item.kind == "partner" and item.record().get("op") == "create":
+        found = await client.search(
+            "res.partner", [["ref", "=", partner_ref(item.uuid)]], context=ALL
+        )
+        return int(found[0]) if found else None
+    return None
+
+
+async def discard(
+    journal: Journal, client: OdooClient | None, uuid: str, reason: str, by: str
+) -> Outcome:
+    """Discard an item; one in doubt only after Odoo says it does not hold it."""
+    item = await run_in_threadpool(journal.get, uuid)
+    if item is None:
+        return Outcome(False, f"no item {uuid}")
+    checked = False
+    if item.in_doubt and item.state in ("queued", "failed"):
+        if client is None:
+            return Outcome(
+                False,
+                f"{uuid}: its last attempt may have reached Odoo and Odoo cannot be asked from "
+                "here: set KASIR_ODOO_* (or --config) as for the relay, then discard again",
+            )
+        try:
+            odoo_id = await find_in_odoo(client, item)
+        except OdooError as error:
+            return Outcome(False, f"{uuid}: Odoo could not be asked whether it holds it: {error}")
+        if odoo_id is not None:
+            await run_in_threadpool(journal.mark_posted, uuid, odoo_id)
+            return Outcome(
+                False,
+                f"{uuid} is in Odoo already (id {odoo_id}): recorded as posted, not discarded "
+                "(ringing it again would book it twice)",
+            )
+        checked = True
+    problem = await run_in_threadpool(
+        lambda: journal.discard(uuid, reason, by, odoo_checked=checked)
+    )
+    if problem is not None:
+        return Outcome(False, problem)
+    return Outcome(True, f"{uuid} discarded: kept, never sent to Odoo ({reason})")
