@@ -9,6 +9,7 @@ session. Without a configured token the page does not exist (404).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import os
@@ -21,11 +22,12 @@ from urllib.parse import parse_qs, urlencode
 
 import jinja2
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import auth
+from . import auth, decisions
 
 COOKIE = "kasir_admin"
 MAX_FORM = 16 * 1024
@@ -45,6 +47,28 @@ HEADERS = {
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status, headers=HEADERS)
+
+
+def wants_json(request: Request) -> bool:
+    """Whether the client is a program, not a browser: it sends an Authorization header, or its
+    Accept header prefers application/json to text/html (a browser's */* is not a preference)."""
+    if "authorization" in request.headers:
+        return True
+    weights: dict[str, tuple[float, int]] = {}
+    for place, part in enumerate(request.headers.get("accept", "").lower().split(",")):
+        kind, *params = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if kind in ("application/json", "text/html") and kind not in weights:
+            weights[kind] = (quality, -place)
+    json_weight = weights.get("application/json", (0.0, 0))
+    return json_weight[0] > 0 and json_weight > weights.get("text/html", (0.0, 0))
 
 
 def _sign(token: str, text: str) -> str:
@@ -87,14 +111,23 @@ class AdminPage:
     def csrf(self, session: str) -> str:
         return _sign(self.token, f"csrf:{session}")
 
-    @staticmethod
-    async def form(request: Request) -> dict[str, str]:
-        """A small url-encoded form (no multipart, no dependency)."""
+    async def form(self, request: Request) -> dict[str, str]:
+        """A small url-encoded form (no multipart, no dependency); 408 (and the connection
+        closed) when it has not all come within the relay's body timeout."""
         body = b""
-        async for chunk in request.stream():
-            body += chunk
-            if len(body) > MAX_FORM:
-                return {}
+        timeout = self.relay.settings.body_timeout
+        try:
+            async with asyncio.timeout(timeout):
+                async for chunk in request.stream():
+                    body += chunk
+                    if len(body) > MAX_FORM:
+                        return {}
+        except TimeoutError:
+            raise HTTPException(
+                408,
+                f"the request body did not arrive within {timeout:g} s",
+                headers={"Connection": "close"},
+            ) from None
         fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         return {key: values[0] for key, values in fields.items()}
 
@@ -103,8 +136,13 @@ class AdminPage:
     async def page(self, request: Request) -> Response:
         session = self.session(request)
         if session is None:
-            if "authorization" in request.headers:
-                return _error(401, "unauthorized", "wrong admin token")
+            if wants_json(request):
+                message = (
+                    "wrong admin token"
+                    if "authorization" in request.headers
+                    else "send the admin token as Authorization: Bearer TOKEN"
+                )
+                return _error(401, "unauthorized", message)
             return self.login_page(request, 401, "")
         db = self.relay.db
         terminals = await run_in_threadpool(db.terminal_overview)
@@ -143,6 +181,8 @@ class AdminPage:
         form = await self.form(request)
         given = form.get("token", "")
         if not hmac.compare_digest(given.encode(), self.token.encode()):
+            if wants_json(request):
+                return _error(401, "unauthorized", "that is not the admin token")
             return self.login_page(request, 401, "That is not the admin token.")
         session = secrets.token_urlsafe(18)
         answer = RedirectResponse("/admin", 303, headers=HEADERS)
@@ -157,6 +197,9 @@ class AdminPage:
         return answer
 
     async def logout(self, request: Request) -> Response:
+        checked = await self._checked_form(request)  # a forged form cannot log a manager out
+        if isinstance(checked, Response):
+            return checked
         answer = RedirectResponse("/admin", 303, headers=HEADERS)
         answer.delete_cookie(COOKIE, path="/admin")
         return answer
@@ -213,8 +256,10 @@ class AdminPage:
         reason = " ".join(form.get("reason", "").split())[:MAX_REASON]
         if not reason:
             return self._back("say why the item is discarded")
-        problem = await run_in_threadpool(self.relay.db.discard, uuid, reason, _who(session))
-        return self._back(problem or f"{uuid} discarded: kept, never sent to Odoo")
+        outcome = await decisions.discard(
+            self.relay.db, self.relay.client, uuid, reason, _who(session)
+        )
+        return self._back(outcome.message)
 
 
 def _who(session: str) -> str:

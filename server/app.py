@@ -8,6 +8,7 @@ emergency offline page. `POST /api/v1/sync` answers only after the journal commi
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 import json
 import logging
@@ -26,7 +27,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Match, Route
 
 from . import admin, auth, openapi, records
 from .config import Settings
@@ -67,14 +68,18 @@ MEDIA_TYPES = {
 }
 IMMUTABLE_PREFIXES = ("static/", "pyodide/")
 IMMUTABLE = "public, max-age=31536000, immutable"
+HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
 
 
 class ApiError(Exception):
     """An error answer: status, a stable code for programs and a message for people."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, headers: dict[str, str] | None = None
+    ) -> None:
         super().__init__(message)
         self.status, self.code, self.message = status, code, message
+        self.headers = headers
 
 
 def error_response(status: int, code: str, message: str, headers: dict[str, str] | None = None):
@@ -181,9 +186,12 @@ class Relay:
             raise ApiError(401, "unauthorized", "missing or unknown terminal token; pair again")
         return name
 
-    @staticmethod
-    async def read_body(request: Request, limit: int) -> bytes:
-        """The body, refused with 413 as soon as it is known to exceed `limit` bytes."""
+    async def read_body(self, request: Request, limit: int) -> bytes:
+        """The body, refused with 413 as soon as it is known to exceed `limit` bytes, and with 408
+        (closing the connection) when it has not all come within the body timeout
+        (KASIR_BODY_TIMEOUT): a client that declares 1000 bytes and sends 10 does not hold a
+        connection for ever."""
+        timeout = self.settings.body_timeout
         declared = request.headers.get("content-length")
         if declared is not None:
             if not declared.strip().isdigit():
@@ -192,17 +200,33 @@ class Relay:
                 raise ApiError(413, "too_large", f"a request may be at most {limit} bytes")
         chunks: list[bytes] = []
         size = 0
-        async for chunk in request.stream():
-            size += len(chunk)
-            if size > limit:
-                raise ApiError(413, "too_large", f"a request may be at most {limit} bytes")
-            chunks.append(chunk)
+        try:
+            async with asyncio.timeout(timeout):
+                async for chunk in request.stream():
+                    size += len(chunk)
+                    if size > limit:
+                        raise ApiError(413, "too_large", f"a request may be at most {limit} bytes")
+                    chunks.append(chunk)
+        except TimeoutError:
+            raise ApiError(
+                408,
+                "timeout",
+                f"the request body did not arrive within {timeout:g} s ({size} bytes came)",
+                {"Connection": "close"},
+            ) from None
         return b"".join(chunks)
 
     @staticmethod
     def parse_json(body: bytes) -> Any:
+        """JSON from a UTF-8 body (RFC 8259), decoded strictly: json.loads would sniff other
+        encodings and name, say, the 'utf-16-le' codec for a body that is just bad UTF-8."""
         try:
-            return json.loads(body, parse_float=Decimal, parse_constant=_no_constant)
+            # A UTF-8 byte order mark is ignored, as json.loads(bytes) did (RFC 8259 allows it).
+            text = records.decode_body(body.removeprefix(codecs.BOM_UTF8))
+        except ValueError as error:
+            raise ApiError(400, "malformed_json", str(error)) from None
+        try:
+            return json.loads(text, parse_float=Decimal, parse_constant=_no_constant)
         except (ValueError, UnicodeDecodeError) as error:
             raise ApiError(400, "malformed_json", f"the body is not valid JSON: {error}") from None
         except RecursionError:
@@ -553,13 +577,13 @@ def create_app(
 
     async def api_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, ApiError)
-        return error_response(exc.status, exc.code, exc.message)
+        return error_response(exc.status, exc.code, exc.message, exc.headers)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, HTTPException)
         if exc.status_code == 304:
             return Response(status_code=304)
-        codes = {404: "not_found", 405: "method_not_allowed"}
+        codes = {404: "not_found", 405: "method_not_allowed", 408: "timeout"}
         return error_response(
             exc.status_code,
             codes.get(exc.status_code, "http_error"),
@@ -582,7 +606,30 @@ def create_app(
         Route("/healthz", relay.healthz, methods=["GET"]),
         Route("/offline", relay.offline, methods=["GET"]),
         *admin.routes(relay),
-        Route("/api/{path:path}", _api_not_found, methods=["GET", "POST", "PUT", "DELETE"]),
+    ]
+    api = [route for route in routes if route.path.startswith("/api/")]
+
+    async def api_fallback(request: Request) -> Response:
+        """Any method on a path no API route took: 405 with Allow when the path is an API
+        route's (PUT /api/v1/sync), else 404."""
+        allowed = {
+            method
+            for route in api
+            if route.matches(request.scope)[0] != Match.NONE
+            for method in route.methods or ()
+        }
+        if allowed:
+            raise ApiError(
+                405,
+                "method_not_allowed",
+                f"{request.method} is not allowed on {request.url.path}; use "
+                + " or ".join(sorted(allowed)),
+                {"Allow": ", ".join(sorted(allowed))},
+            )
+        raise ApiError(404, "not_found", f"no such API: {request.url.path}")
+
+    routes += [
+        Route("/api/{path:path}", api_fallback, methods=HTTP_METHODS),
         Route("/{path:path}", relay.static, methods=["GET", "HEAD"]),
     ]
     app = Starlette(
@@ -596,7 +643,3 @@ def create_app(
     )
     app.state.relay = relay
     return app
-
-
-async def _api_not_found(request: Request) -> Response:
-    raise ApiError(404, "not_found", f"no such API: {request.url.path}")

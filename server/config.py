@@ -48,6 +48,7 @@ class Settings:
     max_items: int = 500
     max_body: int = 5 * 1024 * 1024
     forward_batch: int = 25  # orders per pos.order.sync_from_ui call (KASIR_FORWARD_BATCH)
+    body_timeout: float = 10.0  # seconds to receive a request body, else 408 (KASIR_BODY_TIMEOUT)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of `changes` applied (command-line flags win)."""
@@ -64,6 +65,13 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number of seconds, got {raw!r}") from None
     if value < 0:
         raise ConfigError(f"{name} must be >= 0, got {raw!r}")
+    return value
+
+
+def _positive(env: Mapping[str, str], name: str, default: float) -> float:
+    value = _number(env, name, default)
+    if value <= 0:
+        raise ConfigError(f"{name} must be more than 0 seconds, got {env.get(name, '').strip()!r}")
     return value
 
 
@@ -144,6 +152,7 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         backoff_cap=_number(env, "KASIR_BACKOFF_CAP", 60.0),
         mirror_interval=_number(env, "KASIR_MIRROR_INTERVAL", 60.0),
         forward_batch=_count(env, "KASIR_FORWARD_BATCH", 25, 1, 500),
+        body_timeout=_positive(env, "KASIR_BODY_TIMEOUT", 10.0),
     )
 
 
@@ -169,6 +178,7 @@ FILE_KEYS: dict[str, dict[str, str]] = {
         "backoff_cap": "KASIR_BACKOFF_CAP",
         "mirror_interval": "KASIR_MIRROR_INTERVAL",
         "forward_batch": "KASIR_FORWARD_BATCH",
+        "body_timeout": "KASIR_BODY_TIMEOUT",
         "log_level": "KASIR_LOG_LEVEL",
     },
 }

@@ -251,6 +251,7 @@ SINCE = {
 }
 BEARER = [{"terminal": []}]
 UNAUTHORIZED = _error("missing or unknown terminal token")
+TIMEOUT = _error("the body did not all arrive in time (code timeout); the connection is closed")
 
 
 def _page(operation: str, what: str, schema: str) -> dict[str, Any]:
@@ -298,7 +299,10 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
             "version": "1",
             "description": (
                 "Terminals send sales to the relay, which stores them durably and forwards them "
-                "to Odoo exactly once. Every error is JSON {error: {code, message}}."
+                "to Odoo exactly once. Every error is JSON {error: {code, message}}; a method "
+                "a path does not have is 405 with an Allow header, and a request body that has "
+                "not all arrived within the body timeout (KASIR_BODY_TIMEOUT, 10 s) is 408 and "
+                "the connection is closed."
             ),
         },
         "components": {
@@ -354,8 +358,9 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                             },
                             "paired: keep the token, it is shown once",
                         ),
-                        "400": _error("the body is not JSON"),
+                        "400": _error("the body is not UTF-8 JSON"),
                         "403": _error("unknown, expired or already used code"),
+                        "408": TIMEOUT,
                         "413": _error("body too large"),
                         "422": _error("no code in the body"),
                     },
@@ -399,8 +404,9 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                             },
                             "one result per item (accepted, duplicate or rejected with why)",
                         ),
-                        "400": _error("malformed JSON or Content-Length"),
+                        "400": _error("malformed (or not UTF-8) JSON or Content-Length"),
                         "401": UNAUTHORIZED,
+                        "408": TIMEOUT,
                         "413": _error("too large or too many items"),
                         "422": _error('not {"items": [...]}'),
                     },

@@ -105,3 +105,13 @@ def test_failed_items_retry_and_discard_with_csrf(admin_relay) -> None:
         assert journal.get("u-second").state in ("queued", "failed")  # forwarded again
     finally:
         journal.close()
+
+
+def test_logout_takes_the_pages_csrf_token(admin_relay) -> None:
+    with httpx.Client(base_url=admin_relay.url) as browser:
+        browser.post("/admin/login", data={"token": TOKEN})
+        csrf = _csrf(browser.get("/admin").text)
+        assert browser.post("/admin/logout").status_code == 403  # a forged form: still in
+        assert browser.get("/admin").status_code == 200
+        assert browser.post("/admin/logout", data={"csrf": csrf}).status_code == 303
+        assert browser.get("/admin").status_code == 401
