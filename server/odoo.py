@@ -41,6 +41,7 @@ TRANSIENT_TEXTS = ("could not serialize access", "deadlock detected")
 # session, never a failed sale).
 NO_OPEN_SESSION = "No open session available"
 NO_OPEN_SESSION_TEXT = "no open session for this register: open a session in Odoo"
+VERSION_HINT = " (is KASIR_ODOO_VERSION right? is the module installed?)"
 # Odoo 19's JSON-2 rejections that say the relay's key is wrong, not the record.
 JSON2_ACCESS_DENIED = {
     "werkzeug.exceptions.Unauthorized",
@@ -85,6 +86,12 @@ class OdooTransient(OdooError):
         self.in_doubt = in_doubt
 
 
+class OdooMisconfigured(OdooTransient):
+    """Odoo refused the route or the method itself (404/405, no such method): the relay's
+    settings or Odoo's modules are wrong, not the record. Items stay queued; /healthz and
+    /admin say so."""
+
+
 class OdooSessionClosed(OdooTransient):
     """The register's POS session is closed in Odoo: retry once a manager opens one."""
 
@@ -107,6 +114,9 @@ def classify_error(name: str, message: str) -> OdooError:
         return OdooTransient(f"{name}: {message}", name)
     if NO_OPEN_SESSION in message:
         return OdooSessionClosed(f"{NO_OPEN_SESSION_TEXT} (Odoo: {message})", name)
+    if name == "builtins.AttributeError" and "does not exist" in message:
+        # execute_kw on a method Odoo does not have (a module missing, another version).
+        return OdooMisconfigured(f"Odoo has no such method: {message}{VERSION_HINT}", name)
     if name in BUSINESS_ERRORS:
         return OdooBusinessError(message, name)
     # Anything else Odoo raised (KeyError, ValueError, ...) comes from the data sent and would
@@ -133,7 +143,9 @@ def classify_json2(status: int, body: Any) -> OdooError:
         # A proxy's page, or Odoo refusing the route itself (no such model or method, wrong
         # parameters, no JSON-2 at all): nothing is wrong with the record, so it stays queued
         # and the message tells the manager what to fix.
-        hint = " (is KASIR_ODOO_VERSION right?)" if status in (404, 405, 422) else ""
+        if status in (404, 405):
+            return OdooMisconfigured(f"Odoo answered HTTP {status}: {message}{VERSION_HINT}", name)
+        hint = VERSION_HINT if status == 422 else ""
         return OdooTransient(
             f"Odoo answered HTTP {status}: {message}{hint}", name, in_doubt=status >= 500
         )
@@ -311,8 +323,13 @@ class Json2Transport:
             raise OdooTransient("Odoo answered /web/version with something not JSON") from None
 
     async def authenticate(self, settings: OdooSettings) -> int:
-        """The key's user id (res.users.context_get needs no rights beyond being logged in)."""
-        context = await self.execute(settings, 0, "res.users", "context_get", [], {})
+        """The key's user id (res.users.context_get needs no rights beyond being logged in).
+        JSON-2 itself needs no uid: an Odoo that does not serve context_get is no reason to
+        stop (1 stands in)."""
+        try:
+            context = await self.execute(settings, 0, "res.users", "context_get", [], {})
+        except OdooMisconfigured:
+            return 1
         uid = context.get("uid") if isinstance(context, dict) else None
         return uid if isinstance(uid, int) and not isinstance(uid, bool) and uid > 0 else 1
 
@@ -433,19 +450,24 @@ class OdooHealth:
 
     def __init__(self) -> None:
         self.reachable: bool | None = None
+        self.misconfigured = False
         self.error: str | None = None
         self.checked_at: float | None = None
 
     def ok(self, now: float) -> None:
-        self.reachable, self.error, self.checked_at = True, None, now
+        self.reachable, self.misconfigured, self.error, self.checked_at = True, False, None, now
 
     def failed(self, error: OdooError, now: float) -> None:
         # A business error is an answer: Odoo is reachable. Only transport trouble is "down";
-        # a closed session is an answer too (Odoo is up, the register is closed).
+        # a closed session is an answer too (Odoo is up, the register is closed), and so is a
+        # refused route (Odoo is up, the relay's settings are wrong).
+        self.misconfigured = isinstance(error, OdooMisconfigured)
         self.reachable = not isinstance(error, OdooTransient) or isinstance(
-            error, OdooSessionClosed
+            error, OdooSessionClosed | OdooMisconfigured
         )
         self.error, self.checked_at = error.message, now
 
     def as_text(self) -> str:
+        if self.misconfigured:
+            return "misconfigured"
         return "reachable" if self.reachable else "unreachable"

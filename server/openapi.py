@@ -234,7 +234,7 @@ HEALTH = {
     "properties": {
         "status": {"type": "string", "enum": ["ok", "error"]},
         "journal": {"type": "string", "enum": ["ok", "error"]},
-        "odoo": {"type": "string", "enum": ["reachable", "unreachable"]},
+        "odoo": {"type": "string", "enum": ["reachable", "unreachable", "misconfigured"]},
         "odoo_error": {"type": ["string", "null"]},
         **{state: {"type": ["integer", "null"]} for state in ITEM_STATES},
         "mirrored": {"type": "boolean"},

@@ -21,6 +21,7 @@ from kasir.odoo import (
     OdooBusinessError,
     OdooClient,
     OdooHealth,
+    OdooMisconfigured,
     OdooSessionClosed,
     OdooTransient,
     classify_json2,
@@ -72,7 +73,7 @@ def test_positional_arguments_become_named_ones() -> None:
             404,
             "werkzeug.exceptions.NotFound",
             "the model 'pos.order' does not exist",
-            OdooTransient,
+            OdooMisconfigured,
         ),
         (
             422,
@@ -380,3 +381,37 @@ def test_closed_session_waits_queued_then_goes_through(sandbox, versioned) -> No
     )
     assert booked["session_id"][0] == new_session  # Odoo's own open session, never a rescue one
     assert Decimal(str(sandbox.orders([order["uuid"]])[0]["amount_total"])) == Decimal(7000)
+
+
+def test_a_refused_route_is_a_configuration_error_not_an_outage() -> None:
+    """Odoo answering 404 to a method (a module missing, another version) is said on /healthz
+    as a configuration problem; JSON-2's login does not stall on a missing context_get."""
+    from kasir.odoo import OdooClient, OdooHealth, classify_error
+
+    missing = classify_error(
+        "builtins.AttributeError",
+        "The method 'sync_from_ui' does not exist on the model 'pos.order'",
+    )
+    assert isinstance(missing, OdooMisconfigured) and "module installed" in missing.message
+    health = OdooHealth()
+    health.failed(missing, time.time())
+    assert health.as_text() == "misconfigured" and health.reachable
+    health.ok(time.time())
+    assert health.as_text() == "reachable"
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/json/2/res.users/context_get":
+            return httpx.Response(404, text="<html>Not Found</html>")
+        return httpx.Response(200, json=[{"id": 1, "name": "Kasir 1"}])
+
+    settings = OdooSettings("http://odoo.test", "kasir", "admin", KEY, version=19)
+    client = OdooClient(settings)
+    client.transport._client = httpx.AsyncClient(transport=httpx.MockTransport(answer))
+
+    async def main() -> list[dict[str, Any]]:
+        try:
+            return await client.search_read("pos.config", [], ["name"])
+        finally:
+            await client.aclose()
+
+    assert asyncio.run(main()) == [{"id": 1, "name": "Kasir 1"}]
