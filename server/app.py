@@ -49,6 +49,10 @@ NO_SHOP = (
     "it is checked and sent when the configuration arrives"
 )
 DIFFERS = "held for the manager: the totals differ from the shop's configuration"
+UNKNOWN_PRODUCT = (
+    "held for the manager: a product this relay's catalog never had (a till paired to another "
+    "shop?):"
+)
 CONFLICT = (
     "this uuid was already sent with a different content; a record is never changed once sent "
     "(make a new uuid for a new record)"
@@ -117,6 +121,8 @@ class Relay:
         self._shop: tuple[str, Shop] | None = None  # (bootstrap ETag, the shop built from it)
         self._shop_checked = 0.0  # time.monotonic() of the last look at the ETag
         self._shops: dict[str, Shop] = {}  # earlier configurations, by config_version
+        self._products: tuple[int, frozenset[int]] | None = None  # (catalog cursor, ids)
+        self._products_checked = 0.0
         env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), autoescape=True)
         self.offline_template = env.get_template("offline.html")
 
@@ -150,6 +156,8 @@ class Relay:
             backoff_cap=self.settings.backoff_cap,
             health=self.health,
             orders_per_call=self.settings.forward_batch,
+            lease=self.settings.forward_lease,
+            odoo_time_limit=self.settings.odoo_time_limit,
         )
         if background:
             self._tasks = [
@@ -384,7 +392,25 @@ class Relay:
         problem = records.check_order(order, shop)
         if problem:
             return "held", f"{DIFFERS} {which}: {problem}", HELD_FOR_MANAGER
+        known = self.products()
+        unknown = sorted({line["product_id"] for line in order["lines"]} - known) if known else []
+        if unknown:
+            names = ", ".join(str(product) for product in unknown)
+            return "held", f"{UNKNOWN_PRODUCT} {names}", HELD_FOR_MANAGER
         return "queued", None, None
+
+    def products(self) -> frozenset[int]:
+        """Every product id the mirror ever saw (a product archived or deleted since a sale is
+        still known), read again only when the catalog's cursor moved."""
+        now = time.monotonic()
+        cached = self._products
+        if cached is not None and now - self._products_checked < SHOP_RECHECK:
+            return cached[1]
+        cursor = self.db.catalog_cursor()
+        self._products_checked = now
+        if cached is None or cached[0] != cursor:
+            cached = self._products = (cursor, frozenset(self.db.catalog_known_ids()))
+        return cached[1]
 
     def shop_for(self, version: Any) -> tuple[Shop | None, str]:
         """The shop an order was sold in: the bootstrap its catalog_version names when the

@@ -104,7 +104,7 @@ HELD_FOR_SHOP = "shop"
 HELD_FOR_MANAGER = "manager"
 ITEM_FIELDS = (
     "uuid, terminal, seq, kind, body, state, odoo_id, error, retryable, attempts, "
-    "next_attempt_at, change_seq, in_doubt"
+    "next_attempt_at, change_seq, in_doubt, sent_at"
 )
 # A claim still standing when an item is claimed again ran out: its forwarder died or stalled
 # mid-call, so the item may be in Odoo (in doubt).
@@ -121,6 +121,9 @@ LATE_COLUMNS = (
     ("items", "held_for", "TEXT"),
     ("items", "approved_by", "TEXT"),
     ("items", "in_doubt", "INTEGER"),
+    # When the last call carrying the item to Odoo started, while it may still be running there
+    # (Odoo finishes a request whose client is gone, up to its limit_time_real).
+    ("items", "sent_at", "DOUBLE PRECISION"),
 )
 # A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
 # before it (itself included) waits for a retry or is held by a live claim.
@@ -194,6 +197,8 @@ class Item:
     # An attempt ended without Odoo's answer (timeout, dropped connection, 5xx): Odoo may hold
     # the record. It is looked up by uuid before it is discarded or sent again.
     in_doubt: bool = False
+    # When the last call carrying it to Odoo started (None: none may still be running there).
+    sent_at: float | None = None
 
     def record(self) -> dict[str, Any]:
         return json.loads(self.body)
@@ -605,6 +610,74 @@ class Journal:
 
         self._write_apart(work)
 
+    def renew(self, owner: str, uuids: Iterable[str], until: float) -> int:
+        """Extend `owner`'s claims on these items to `until` (a forwarder still working on
+        them); items settled, released or taken by another forwarder meanwhile are left alone.
+        Returns how many claims were extended."""
+        wanted = list(uuids)
+
+        def work(db: Any) -> int:
+            renewed = 0
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                renewed += db.execute(
+                    "UPDATE items SET claimed_until = ? "
+                    f"WHERE claimed_by = ? AND uuid IN ({','.join('?' * len(chunk))})",
+                    [until, owner, *chunk],
+                ).rowcount
+            return renewed
+
+        return self._write_apart(work) if wanted else 0
+
+    def mark_sent(
+        self,
+        owner: str,
+        uuids: Iterable[str],
+        lease: float,
+        *,
+        unclaimed: bool = False,
+        now: float | None = None,
+    ) -> list[str]:
+        """Right before a call to Odoo: `sent_at` = now on the items it carries, and their claim
+        renewed, but only on items `owner` still claims (`unclaimed`: or no one claims; those
+        become its own). Returns the uuids so marked: only those may be sent."""
+        now = time.time() if now is None else now
+        wanted = list(dict.fromkeys(uuids))
+        free = " OR claimed_by IS NULL" if unclaimed else ""
+
+        def work(db: Any) -> list[str]:
+            return [
+                row[0]
+                for row in db.execute(
+                    "UPDATE items SET sent_at = ?, claimed_by = ?, claimed_until = ? "
+                    f"WHERE state = 'queued' AND (claimed_by = ?{free}) "
+                    f"AND uuid IN ({','.join('?' * len(wanted))}) RETURNING uuid",
+                    [now, owner, now + lease, owner, *wanted],
+                ).fetchall()
+            ]
+
+        return self._write_apart(work) if wanted else []
+
+    def mark_call_ended(self, uuids: Iterable[str], *, in_doubt: bool, running: bool) -> None:
+        """A call carrying these items ended without Odoo's answer. `in_doubt`: Odoo may have
+        booked them; `running`: it may even still be running there (timed out, connection
+        lost), so `sent_at` stays; else the call is over (Odoo answered) and `sent_at` goes."""
+        wanted = list(uuids)
+        sets = ", ".join(
+            (["in_doubt = 1"] if in_doubt else []) + ([] if running else ["sent_at = NULL"])
+        )
+        if not wanted or not sets:
+            return
+
+        def work(db: Any) -> None:
+            for start in range(0, len(wanted), CHUNK):
+                chunk = wanted[start : start + CHUNK]
+                db.execute(
+                    f"UPDATE items SET {sets} WHERE uuid IN ({','.join('?' * len(chunk))})", chunk
+                )
+
+        self._write(work)
+
     def release_all(self) -> int:
         """Forget every claim; only for a journal no other relay uses (at the relay's start).
         What a crashed relay held may have reached Odoo: those items are in doubt."""
@@ -883,6 +956,10 @@ class Journal:
     def catalog_ids(self) -> set[int]:
         """Ids of the products the terminals currently hold (active in the mirror)."""
         return {row[0] for row in self._read("SELECT id FROM catalog WHERE active = 1")}
+
+    def catalog_known_ids(self) -> set[int]:
+        """Ids of every product the mirror ever stored, archived and deleted ones too."""
+        return {row[0] for row in self._read("SELECT id FROM catalog")}
 
     def catalog_size(self) -> int:
         return self._read("SELECT COUNT(*) FROM catalog WHERE active = 1")[0][0]
