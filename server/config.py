@@ -49,6 +49,11 @@ class Settings:
     max_body: int = 5 * 1024 * 1024
     forward_batch: int = 25  # orders per pos.order.sync_from_ui call (KASIR_FORWARD_BATCH)
     body_timeout: float = 10.0  # seconds to receive a request body, else 408 (KASIR_BODY_TIMEOUT)
+    # Seconds a forwarder's claim on items lasts; renewed while it works (KASIR_FORWARD_LEASE).
+    forward_lease: float = 6.0
+    # Odoo's limit_time_real: how long a call may still run in Odoo after its client is gone
+    # (KASIR_ODOO_TIME_LIMIT); an unanswered order is not sent again before that.
+    odoo_time_limit: float = 120.0
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of `changes` applied (command-line flags win)."""
@@ -72,6 +77,15 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     value = _number(env, name, default)
     if value <= 0:
         raise ConfigError(f"{name} must be more than 0 seconds, got {env.get(name, '').strip()!r}")
+    return value
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float, least: float, most: float) -> float:
+    value = _number(env, name, default)
+    if not least <= value <= most:
+        raise ConfigError(
+            f"{name} must be from {least:g} to {most:g} seconds, got {env.get(name, '').strip()!r}"
+        )
     return value
 
 
@@ -153,6 +167,8 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         mirror_interval=_number(env, "KASIR_MIRROR_INTERVAL", 60.0),
         forward_batch=_count(env, "KASIR_FORWARD_BATCH", 25, 1, 500),
         body_timeout=_positive(env, "KASIR_BODY_TIMEOUT", 10.0),
+        forward_lease=_seconds(env, "KASIR_FORWARD_LEASE", 6.0, 2, 600),
+        odoo_time_limit=_seconds(env, "KASIR_ODOO_TIME_LIMIT", 120.0, 0, 3600),
     )
 
 
@@ -169,6 +185,7 @@ FILE_KEYS: dict[str, dict[str, str]] = {
         "version": "KASIR_ODOO_VERSION",
         "config_id": "KASIR_ODOO_CONFIG_ID",
         "timeout": "KASIR_ODOO_TIMEOUT",
+        "time_limit": "KASIR_ODOO_TIME_LIMIT",
     },
     "relay": {
         "database": "KASIR_DATABASE",
@@ -179,6 +196,7 @@ FILE_KEYS: dict[str, dict[str, str]] = {
         "mirror_interval": "KASIR_MIRROR_INTERVAL",
         "forward_batch": "KASIR_FORWARD_BATCH",
         "body_timeout": "KASIR_BODY_TIMEOUT",
+        "forward_lease": "KASIR_FORWARD_LEASE",
         "log_level": "KASIR_LOG_LEVEL",
     },
 }

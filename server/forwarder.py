@@ -7,9 +7,14 @@ answers with the order it already has. Transient trouble backs off (exponential,
 holds back the items behind it on the same terminal, so a terminal's orders reach Odoo in order;
 a business error fails that one item and the queue moves on.
 
-Items are claimed from the journal (with a lease) before they are sent, so several relays on one
-PostgreSQL journal forward the same queue without sending an item twice at the same time, and a
-crashed relay's claims run out. Different terminals' queues are forwarded side by side.
+Items are claimed from the journal (with a short lease, renewed while a pass works on them)
+before they are sent, so several relays on one PostgreSQL journal forward the same queue without
+sending an item twice at the same time, and a crashed relay's claims run out within seconds.
+Right before each call the items it carries get `sent_at`: a relay taking over a dead relay's
+items looks each up in Odoo, and one Odoo does not hold yet while a call carrying it may still be
+running there (Odoo finishes a request whose client is gone, and Odoo 18 books one uuid twice
+when two calls overlap) waits until Odoo holds it or that call's time is up. Different
+terminals' queues are forwarded side by side.
 
 Customers (kind "partner") go to res.partner create/write; the Odoo id is stored on the item, and
 that is the mapping from the terminal's local uuid to Odoo's id. An order naming a customer by
@@ -26,12 +31,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import random
+import socket
 import time
 import uuid as uuidlib
 from collections.abc import Callable
 from typing import Any
 
+import httpx
 from starlette.concurrency import run_in_threadpool
 
 from .decisions import find_in_odoo
@@ -102,11 +110,13 @@ class Forwarder:
         backoff_cap: float = 60.0,
         health: OdooHealth | None = None,
         batch: int = 200,
-        lease: float = 120.0,
+        lease: float = 6.0,
         per_terminal: int = 50,
         parallel: int = 4,
         poll: float | None = None,
         orders_per_call: int = 25,
+        odoo_time_limit: float = 120.0,
+        recheck: float = 3.0,
     ) -> None:
         self.journal = journal
         self.client = client
@@ -116,8 +126,14 @@ class Forwarder:
         self.health = health or OdooHealth()
         self.batch = batch
         self.lease = lease
+        # Odoo's limit_time_real: how long a call may run on in Odoo after its client is gone.
+        # An item in doubt that Odoo does not hold yet is not sent again until then; Odoo is
+        # asked again every `recheck` seconds meanwhile.
+        self.odoo_time_limit = odoo_time_limit
+        self.recheck = recheck
         self.per_terminal = per_terminal
-        self.owner = f"forwarder-{uuidlib.uuid4()}"
+        # Who holds a claim, as an operator reads it in the journal: host, process, instance.
+        self.owner = f"forwarder-{socket.gethostname()}-{os.getpid()}-{uuidlib.uuid4().hex[:8]}"
         # A shared journal gets work from other relays' terminals too: look often. A single relay
         # still looks every few seconds, so `kasir retry` from another process takes effect.
         self.poll = poll if poll is not None else (0.5 if journal.shared else 3.0)
@@ -164,17 +180,22 @@ class Forwarder:
             per_terminal=self.per_terminal,
         )
         if items:
-            # Stop taking new items from a run at half the lease, so a claim never runs out
-            # while this relay still works on it (another relay would then send them too).
-            until = time.time() + self.lease / 2
             lanes: dict[str, list[Item]] = {}
             for item in items:
                 lanes.setdefault(item.terminal, []).append(item)
             slots = asyncio.Semaphore(self.parallel)
-            done = await asyncio.gather(
-                *(self._lane(lane, slots, until) for lane in lanes.values()),
-                return_exceptions=True,
-            )
+            # The claims are renewed while the pass works, so they never run out under a live
+            # relay (another relay would then send them too), and a dead relay's run out soon.
+            renewing = asyncio.create_task(self._renew([item.uuid for item in items]))
+            try:
+                done = await asyncio.gather(
+                    *(self._lane(lane, slots) for lane in lanes.values()),
+                    return_exceptions=True,
+                )
+            finally:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
             for outcome in done:
                 if isinstance(outcome, BaseException):
                     raise outcome
@@ -182,15 +203,43 @@ class Forwarder:
                 return time.time()  # look again at once: more may be queued behind
         return await run_in_threadpool(self.journal.next_due)
 
-    async def _lane(self, items: list[Item], slots: asyncio.Semaphore, until: float) -> bool:
+    async def _renew(self, uuids: list[str]) -> None:
+        """Every third of the lease, extend this forwarder's claims on `uuids` (those settled
+        or released meanwhile are no longer its own and are left alone)."""
+        while True:
+            await asyncio.sleep(self.lease / 3)
+            try:
+                await run_in_threadpool(
+                    self.journal.renew, self.owner, uuids, time.time() + self.lease
+                )
+            except Exception:  # the journal is away: each call still checks its claims
+                log.warning("could not renew the forwarder's claims", exc_info=True)
+
+    async def _sending(self, items: list[Item], *, unclaimed: bool = False) -> bool:
+        """Record that a call carrying `items` starts now (their `sent_at`); False when this
+        forwarder no longer holds all their claims (its lease ran out and another relay took
+        them): then nothing may be sent."""
+        uuids = [item.uuid for item in items]
+        kept = await run_in_threadpool(
+            self.journal.mark_sent, self.owner, uuids, self.lease, unclaimed=unclaimed
+        )
+        if len(kept) == len(uuids):
+            return True
+        log.warning(
+            "claim lost before sending: another relay holds these items now",
+            extra={"uuid": items[0].uuid, "terminal": items[0].terminal, "items": len(uuids)},
+        )
+        return False
+
+    async def _lane(self, items: list[Item], slots: asyncio.Semaphore) -> bool:
         """One terminal's claimed run, in order: customers one by one, orders several per
-        sync_from_ui call. A retry gives back the items behind it (as does running past
-        `until`). Returns whether any item was settled."""
+        sync_from_ui call. A retry gives back the items behind it. Returns whether any item
+        was settled."""
         settled = False
         index = 0
         try:
             async with slots:
-                while index < len(items) and time.time() <= until:
+                while index < len(items):
                     item = items[index]
                     if item.kind == "partner":
                         if await self.forward_partner(item) is not None:
@@ -232,7 +281,7 @@ class Forwarder:
             except _NotYet:
                 break
             except _Waiting as waiting:
-                if batch:
+                if batch or booked:
                     break  # send what is ready; this one is the head of the next run
                 return 0, await self._retry(item, waiting.message, at=waiting.at)
             except (KeyError, TypeError, ValueError, _Unmappable) as error:
@@ -254,9 +303,12 @@ class Forwarder:
     async def _booked_before(self, item: Item) -> int | None:
         """An item in doubt is looked up in Odoo before it is sent again: a call whose answer
         was lost, or one a dead relay had in flight, may have booked it (Odoo 18 does not
-        guard its uuid against a concurrent second call). None: Odoo does not hold it."""
+        guard its uuid against a concurrent second call). None: Odoo does not hold it. Raises
+        _Waiting while a call carrying it may still be running in Odoo (it started less than
+        Odoo's time limit ago): sending it now could book it twice."""
         odoo_id = await find_in_odoo(self.client, item)
         if odoo_id is None:
+            self._not_running(item)
             await run_in_threadpool(self.journal.clear_doubt, item.uuid)
         else:
             log.info(
@@ -265,6 +317,22 @@ class Forwarder:
             )
         return odoo_id
 
+    def _not_running(self, item: Item) -> None:
+        """Raise _Waiting while a call carrying `item` may still be running in Odoo."""
+        now = time.time()
+        ends = (item.sent_at or 0.0) + self.odoo_time_limit
+        if now < ends:
+            at = min(ends, now + self.recheck)
+            log.info(
+                "an earlier attempt may still be running in Odoo: not sent again yet",
+                extra={"uuid": item.uuid, "terminal": item.terminal, "wait": round(ends - now)},
+            )
+            raise _Waiting(
+                "an earlier attempt may still be running in Odoo; asked again at "
+                + time.strftime("%H:%M:%S", time.localtime(at)),
+                at,
+            )
+
     async def _send_orders(
         self, batch: list[tuple[Item, dict[str, Any]]]
     ) -> tuple[int, float | None]:
@@ -272,6 +340,8 @@ class Forwarder:
         refused batch booked nothing: it is split in halves until the order Odoo refuses is
         alone, and only that one fails. Returns (items settled, retry time or None)."""
         head = batch[0][0]
+        if not await self._sending([item for item, _ in batch]):
+            return 0, time.time() + self.recheck
         try:
             answer = await self.client.sync_orders([p for _, p in batch], self.config_id())
             rows = await self._booked(answer, [item.uuid for item, _ in batch])
@@ -289,8 +359,7 @@ class Forwarder:
         except OdooError as error:
             if isinstance(error, OdooSessionClosed):
                 self._session = None  # look for the register's open session again
-            if isinstance(error, OdooTransient) and error.in_doubt:
-                await run_in_threadpool(self.journal.mark_in_doubt, [i.uuid for i, _ in batch])
+            await self._call_ended([item for item, _ in batch], error)
             return 0, await self._odoo_refused(head, error)
         self.health.ok(time.time())
         posted: list[tuple[str, int, dict[str, int]]] = []
@@ -318,17 +387,35 @@ class Forwarder:
             self._log(item, "posted", odoo_id=posted_id(posted, item.uuid))
         return len(batch), None
 
+    async def _call_ended(self, items: list[Item], error: OdooError) -> None:
+        """A call carrying `items` ended without Odoo's answer: whether Odoo may have booked
+        them (in doubt), and whether the call may still be running there (timed out or the
+        connection dropped: Odoo goes on with it) or is over (Odoo answered, or never got it)."""
+        in_doubt = isinstance(error, OdooTransient) and error.in_doubt
+        running = in_doubt and isinstance(error.__cause__, httpx.TransportError)
+        await run_in_threadpool(
+            self.journal.mark_call_ended,
+            [item.uuid for item in items],
+            in_doubt=in_doubt,
+            running=running,
+        )
+
     async def _explained(self, item: Item, message: str) -> str:
         """Odoo's message, with what it leaves out: Odoo 18 reports a deleted product as a
         generic "another model requires the record" naming only the constraint."""
         if "pos_order_line_product_id_fkey" not in message:
             return message
-        known = await run_in_threadpool(self.journal.catalog_ids)
-        gone = sorted({line["product_id"] for line in item.record()["lines"]} - known, key=str)
+        wanted = sorted({line["product_id"] for line in item.record()["lines"]})
+        try:
+            found = set(
+                await self.client.search("product.product", [["id", "in", wanted]], context=ALL)
+            )
+        except OdooError:
+            return message
+        gone = ", ".join(str(product) for product in wanted if product not in found)
         if not gone:
             return message
-        names = ", ".join(str(product) for product in gone)
-        return f"{message.strip()} (product {names} of this sale is no longer in Odoo)"
+        return f"{message.strip()} (product {gone} of this sale is no longer in Odoo)"
 
     async def _booked(self, answer: dict[str, Any], uuids: list[str]) -> dict[str, dict[str, Any]]:
         """Each sent order as Odoo booked it ({id, name, state, lines: {line uuid: id}}), from
@@ -492,19 +579,30 @@ class Forwarder:
             return None
         item = current
         record = item.record()
+        sent = False  # whether the create or write call started
         try:
             countries = await self._country_ids(partner_country_codes(record))
             values = partner_to_odoo(record, countries)
-            if record["op"] == "update":
-                await self.client.execute_kw("res.partner", "write", [[record["id"]], values])
-                odoo_id = int(record["id"])
+            found = None if record["op"] == "update" else await self._partner_made(item)
+            if found is not None:
+                odoo_id = found
             else:
-                odoo_id = await self._create_partner(item, values)
+                # The order this customer goes ahead of holds the claim: take the customer's.
+                if not await self._sending([item], unclaimed=True):
+                    return time.time() + self.recheck
+                sent = True
+                if record["op"] == "update":
+                    await self.client.execute_kw("res.partner", "write", [[record["id"]], values])
+                    odoo_id = int(record["id"])
+                else:
+                    odoo_id = await self._create_partner(values)
+        except _Waiting as waiting:
+            return await self._retry(item, waiting.message, at=waiting.at)
         except _Unmappable as problem:  # the record itself must change: no retry helps
             return await self._fail(item, str(problem))
         except OdooError as error:
-            if isinstance(error, OdooTransient) and error.in_doubt:
-                await run_in_threadpool(self.journal.mark_in_doubt, [item.uuid])
+            if sent:
+                await self._call_ended([item], error)
             return await self._odoo_refused(item, error)
         except (KeyError, TypeError, ValueError) as error:
             return await self._fail(item, f"the relay could not map this customer: {error!r}")
@@ -513,16 +611,24 @@ class Forwarder:
         self._log(item, "posted", odoo_id=odoo_id)
         return None
 
-    async def _create_partner(self, item: Item, values: dict[str, Any]) -> int:
-        """res.partner.create, unless kasir's key finds the customer an earlier try (whose
-        answer was lost, or whose relay died before recording it) already made."""
-        if await self._partner_keyed():
-            found = await self.client.search(
-                "res.partner", [["ref", "=", partner_ref(item.uuid)]], context=ALL
-            )
-            if found:
-                return int(found[0])
-        else:
+    async def _partner_made(self, item: Item) -> int | None:
+        """The customer an earlier try made (its answer was lost, or its relay died before
+        recording it), found by kasir's key; None: there is none, and none may still be in the
+        making (else _Waiting, as for orders)."""
+        if not await self._partner_keyed():
+            return None
+        found = await self.client.search(
+            "res.partner", [["ref", "=", partner_ref(item.uuid)]], context=ALL
+        )
+        if found:
+            return int(found[0])
+        if item.in_doubt:
+            self._not_running(item)
+        return None
+
+    async def _create_partner(self, values: dict[str, Any]) -> int:
+        """res.partner.create (kasir's key `ref` left out when res.partner has none)."""
+        if not await self._partner_keyed():
             values = {k: v for k, v in values.items() if k != "ref"}
         answer = await self.client.execute_kw("res.partner", "create", [values])
         created = answer[0] if isinstance(answer, list) else answer

@@ -236,6 +236,9 @@ def relay_env(sandbox_url: str) -> dict[str, str]:
         "KASIR_BACKOFF_CAP": "0.5",
         "KASIR_MIRROR_INTERVAL": "1",
         "KASIR_ODOO_TIMEOUT": "5",
+        # A call whose answer was lost is sent again only once Odoo could no longer be running
+        # it (or Odoo holds it): the sandbox's calls are short, so tests need not wait 120 s.
+        "KASIR_ODOO_TIME_LIMIT": "2",
         "KASIR_LOG_LEVEL": "INFO",
     }
 

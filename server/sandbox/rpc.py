@@ -195,6 +195,10 @@ class Sandbox:
             )
         if method not in PUBLIC_METHODS:
             raise no_method(model, method)
+        # Odoo finishes a request whose client went away (and commits it): so does the sandbox.
+        return await asyncio.shield(asyncio.ensure_future(self._work(model, method, args, kwargs)))
+
+    async def _work(self, model: str, method: str, args: list[Any], kwargs: dict[str, Any]) -> Any:
         async with self.workers.slot():
             visible = None
             if model == "pos.order" and method == "sync_from_ui":

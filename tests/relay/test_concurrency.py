@@ -158,3 +158,108 @@ def test_the_forwarder_runs_terminals_side_by_side_each_in_order(tmp_path: Path)
     # Terminals were interleaved, not one after the other.
     assert odoo.calls[:10] != [(odoo.calls[0][0], seq) for seq in range(1, 11)]
     journal.close()
+
+
+def _claims(url: str) -> list[tuple[str, str, float | None]]:
+    """(claimed_by, uuid, sent_at) of every queued item a forwarder claims."""
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        return db.execute(
+            "SELECT claimed_by, uuid, sent_at FROM items "
+            "WHERE state = 'queued' AND claimed_by IS NOT NULL"
+        ).fetchall()
+
+
+def _states(url: str, uuids: list[str]) -> dict[str, str]:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        rows = db.execute("SELECT uuid, state FROM items WHERE uuid = ANY(%s)", (uuids,))
+        return dict(rows.fetchall())
+
+
+def test_a_killed_relays_items_are_forwarded_by_the_other_within_seconds(
+    tmp_path: Path, sandbox: KasirProcess, postgres_url: str
+) -> None:
+    import re
+    import time
+
+    call_time = 25 * 0.05  # a full call (KASIR_FORWARD_BATCH 25) in the slowed sandbox
+    sandbox.faults(order_cost=0.05, workers=4)  # an Odoo with workers, each call 1.25 s
+    env = {"KASIR_ODOO_TIME_LIMIT": "20"}  # bounds the test if the sandbox drops a call
+    relays = [
+        start_relay(
+            tmp_path, sandbox.url, database_url=postgres_url, env=env, log_name=f"relay-{n}.log"
+        )
+        for n in (1, 2)
+    ]
+    clients: list[TerminalClient] = []
+    try:
+        for n in range(1, 7):
+            relay = relays[n % 2]
+            clients.append(TerminalClient(relay, *pair(relay, f"kasir-{n}")))
+        orders = {c.name: [make_order(c.name, seq, GOOD) for seq in range(1, 51)] for c in clients}
+        with ThreadPoolExecutor(len(clients)) as pool:
+            results = list(pool.map(lambda c: send_in_batches(c, orders[c.name], 25), clients))
+        assert all(statuses == ["accepted"] * 50 for statuses in results)
+        uuids = [o["uuid"] for batch in orders.values() for o in batch]
+        # Kill a relay while it has a call in flight and more items claimed behind it.
+        owners = {r: re.compile(rf"^forwarder-.*-{r.process.pid}-[0-9a-f]{{8}}$") for r in relays}
+        deadline = time.monotonic() + 30
+        while True:
+            claims = _claims(postgres_url)
+            held = {
+                r: [(u, sent) for owner, u, sent in claims if mine.match(owner)]
+                for r, mine in owners.items()
+            }
+            chosen = [
+                r
+                for r in relays
+                if any(sent for _, sent in held[r])
+                and (any(not sent for _, sent in held[r]) or time.monotonic() > deadline - 20)
+            ]
+            if chosen:
+                break
+            assert time.monotonic() < deadline, "no relay ever held claims to kill it with"
+            time.sleep(0.02)
+        victim = chosen[0]
+        survivor = relays[1 - relays.index(victim)]
+        mine = owners[victim]
+        victim.kill()
+        killed_at = time.monotonic()
+        held = [(u, sent) for owner, u, sent in _claims(postgres_url) if mine.match(owner)]
+        in_flight = [u for u, sent in held if sent]
+        waiting = [u for u, sent in held if not sent]
+        claimed = None  # when the other relay held (or had posted) all of them
+        while any(s != "posted" for s in _states(postgres_url, waiting).values()):
+            assert time.monotonic() - killed_at < 30, "the victim's items were never taken over"
+            if claimed is None and not {u for o, u, _ in _claims(postgres_url) if mine.match(o)}:
+                claimed = time.monotonic() - killed_at
+            time.sleep(0.05)
+        taken_over = time.monotonic() - killed_at
+        claimed = taken_over if claimed is None else claimed
+        while any(s != "posted" for s in _states(postgres_url, uuids).values()):
+            assert time.monotonic() - killed_at < 40, _states(postgres_url, uuids)
+            time.sleep(0.05)
+        all_posted = time.monotonic() - killed_at
+        print(
+            f"\nSIGKILL with {len(in_flight)} orders in flight and {len(waiting)} claimed behind"
+            f" them: those claimed by the other relay {claimed:.1f} s and posted"
+            f" {taken_over:.1f} s after the kill, the"
+            f" whole queue {all_posted:.1f} s after it"
+        )
+        # The lease (6 s, renewed every 2 s) runs out and the other relay claims them once
+        # its current pass ends: within 10 s. Posting them may also wait for the calls in
+        # flight ahead of them in their terminals' queues: those the sandbox did not finish are
+        # sent again only after KASIR_ODOO_TIME_LIMIT (20 s) from their start.
+        assert claimed <= 10
+        assert taken_over <= 20 + 2 * call_time + 2
+        booked_once(sandbox, uuids)
+        log = survivor.log_path.read_text(errors="replace")
+        assert "forwarder pass failed" not in log
+    finally:
+        for client in clients:
+            client.http.close()
+        for relay in relays:
+            relay.stop(timeout=5)

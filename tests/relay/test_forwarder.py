@@ -332,3 +332,152 @@ def test_an_order_waits_for_a_rejected_customer_with_the_reason_until_discarded(
     assert journal.discard(customer["uuid"], "phone unreadable", "test") is None
     _drain(forwarder)
     assert journal.get(uuid).state == "posted" and fake.payloads[0]["partner_id"] is False
+
+
+class SlowFake(FakeOdoo):
+    """Every sync_from_ui call takes `delay` seconds; records when each call started."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        super().__init__()
+        self.delay = delay
+        self.started: list[float] = []
+
+    async def sync_orders(self, orders, config_id):
+        self.started.append(time.time())
+        await asyncio.sleep(self.delay)
+        return await super().sync_orders(orders, config_id)
+
+
+def test_renewed_claims_outlast_a_pass_slower_than_the_lease(journal, order_factory):
+    uuids = _store(journal, order_factory, "kasir-1", [1, 2, 3, 4])
+    fake = SlowFake(delay=0.35)  # each call outlasts the whole lease
+    forwarder = Forwarder(journal, fake, lease=0.3, orders_per_call=1, config_id=lambda: 1)
+    taken: list[str] = []
+
+    async def main() -> None:
+        passing = asyncio.create_task(forwarder.pass_once())
+        while not passing.done():  # another relay keeps trying to claim meanwhile
+            await asyncio.sleep(0.03)
+            taken.extend(i.uuid for i in await asyncio.to_thread(journal.claim, "other", lease=1))
+        await passing
+
+    asyncio.run(main())
+    assert taken == []  # the pass (1.4 s against a 0.3 s lease) kept every claim
+    assert fake.batches == [[1], [2], [3], [4]]  # one pass, each order sent once
+    assert [journal.get(u).state for u in uuids] == ["posted"] * 4
+
+
+def test_renew_extends_only_the_owners_standing_claims(journal, order_factory):
+    mine, theirs = _store(journal, order_factory, "kasir-1", [1]) + _store(
+        journal, order_factory, "kasir-2", [1]
+    )
+    now = time.time()
+    journal.claim("me", lease=5, now=now, per_terminal=1, limit=1)
+    journal.claim("them", lease=5, now=now)
+    assert journal.renew("me", [mine, theirs], now + 60) == 1
+    # At +10 s mine is still held; theirs (not renewed by "me") ran out.
+    assert [i.uuid for i in journal.claim("third", lease=5, now=now + 10)] == [theirs]
+    again = {i.uuid: i for i in journal.claim("other", lease=5, now=now + 61)}
+    assert again[mine].in_doubt  # taken over once the renewed claim ran out
+    assert journal.mark_sent("me", [mine], 5) == []  # no longer mine: must not be sent
+
+
+def _claimed_by_a_dead_relay(journal: Journal, uuid: str, *, in_flight: bool) -> None:
+    """A relay claimed `uuid` (and, `in_flight`, started a call carrying it), then died: its
+    short lease has run out by the time this returns."""
+    assert [i.uuid for i in journal.claim("dead-relay", lease=0.1)] == [uuid]
+    if in_flight:
+        assert journal.mark_sent("dead-relay", [uuid], 0.1) == [uuid]
+    time.sleep(0.15)
+
+
+def _run(forwarder: Forwarder, seconds: float) -> None:
+    """The forwarder's own loop (sleeping until its next retry) for at most `seconds`."""
+
+    async def main() -> None:
+        deadline = time.time() + seconds
+        while time.time() < deadline:
+            wake_at = await forwarder.pass_once()
+            if wake_at is None:
+                return
+            await asyncio.sleep(max(0.0, min(wake_at, deadline) - time.time()))
+
+    asyncio.run(main())
+
+
+def test_a_dead_relays_claim_on_an_unsent_order_is_taken_over_and_sent_at_once(
+    journal, order_factory
+):
+    (uuid,) = _store(journal, order_factory, "kasir-1", [1])
+    _claimed_by_a_dead_relay(journal, uuid, in_flight=False)
+    fake = FakeOdoo()
+    forwarder = Forwarder(journal, fake, odoo_time_limit=60, config_id=lambda: 1)
+    asyncio.run(forwarder.pass_once())
+    assert fake.lookups == [uuid] and fake.batches == [[1]]  # asked Odoo, then sent at once
+    assert journal.get(uuid).state == "posted"
+
+
+def test_an_order_in_flight_when_its_relay_died_is_not_sent_before_odoos_time_limit(
+    journal, order_factory
+):
+    (uuid,) = _store(journal, order_factory, "kasir-1", [1])
+    _claimed_by_a_dead_relay(journal, uuid, in_flight=True)
+    sent_at = journal.get(uuid).sent_at
+    fake = SlowFake()
+    forwarder = Forwarder(
+        journal, fake, lease=1, odoo_time_limit=1.2, recheck=0.2, config_id=lambda: 1
+    )
+    asyncio.run(forwarder.pass_once())
+    item = journal.get(uuid)
+    assert item.state == "queued" and item.in_doubt and not fake.batches
+    assert item.error.startswith("an earlier attempt may still be running in Odoo; asked again at")
+    assert item.next_attempt_at - time.time() <= 0.25  # asked again soon, not backed off
+    # Odoo never books it (the dead relay's call died with it): sent once its time is up.
+    _run(forwarder, 5)
+    assert journal.get(uuid).state == "posted" and fake.batches == [[1]]
+    assert fake.started[0] >= sent_at + 1.2
+    assert len(fake.lookups) >= 4  # looked up every `recheck` meanwhile
+
+
+def test_an_order_in_flight_when_its_relay_died_is_found_when_odoo_books_it(journal, order_factory):
+    (uuid,) = _store(journal, order_factory, "kasir-1", [1])
+    _claimed_by_a_dead_relay(journal, uuid, in_flight=True)
+    fake = FakeOdoo()
+    forwarder = Forwarder(
+        journal, fake, lease=1, odoo_time_limit=30, recheck=0.1, config_id=lambda: 1
+    )
+    asyncio.run(forwarder.pass_once())
+    assert journal.get(uuid).state == "queued" and not fake.batches
+    # The dead relay's call finishes inside Odoo: the next lookup finds the order.
+    fake.booked[uuid] = {"id": 555, "uuid": uuid, "state": "paid"}
+    _run(forwarder, 3)
+    item = journal.get(uuid)
+    assert item.state == "posted" and item.odoo_id == 555 and not item.in_doubt
+    assert fake.batches == []  # never sent a second time
+
+
+def test_a_call_that_timed_out_may_still_run_in_odoo_so_it_is_not_resent_at_once(
+    journal, order_factory
+):
+    import httpx
+
+    (uuid,) = _store(journal, order_factory, "kasir-1", [1])
+
+    class TimesOut(SlowFake):
+        async def sync_orders(self, orders, config_id):
+            if not self.started:
+                self.started.append(time.time())
+                try:
+                    raise httpx.ReadTimeout("slow")
+                except httpx.ReadTimeout as error:
+                    raise OdooTransient("Odoo did not answer in time", in_doubt=True) from error
+            return await super().sync_orders(orders, config_id)
+
+    fake = TimesOut()
+    forwarder = Forwarder(
+        journal, fake, odoo_time_limit=0.8, recheck=0.2, backoff_base=0.001, config_id=lambda: 1
+    )
+    _run(forwarder, 4)
+    assert journal.get(uuid).state == "posted" and fake.batches == [[1]]
+    # Waited for Odoo's time limit, counted from sent_at (written just before the first call).
+    assert fake.started[1] - fake.started[0] >= 0.7

@@ -161,3 +161,22 @@ def test_a_malformed_sale_is_journaled_rejected_and_its_resend_replaces_it(tmp_p
     assert journal.get(good["uuid"]).state == "queued"
     assert _send(relay, good)["results"][0]["status"] == "duplicate"
     journal.close()
+
+
+def test_a_product_the_catalog_never_had_is_held_one_deleted_since_is_not(tmp_path):
+    from kasir.odoo_mapping import removed_product
+
+    relay, journal = _relay(tmp_path)
+    journal.put_bootstrap(_ppn("11"))
+    journal.put_catalog([{"id": 1, "name": "Kopi", "active": True}, {"id": 2, "active": True}])
+    journal.put_catalog([removed_product(2)])  # deleted in Odoo since the sale
+    sold = make_order("kasir-1", 1, GOOD)
+    stranger = make_order("kasir-1", 2, [(999999, "3500", 2)])
+    answer = _send(relay, sold, stranger)
+    assert [r["status"] for r in answer["results"]] == ["accepted", "accepted"]
+    states = {s["uuid"]: s for s in answer["states"]}
+    assert states[sold["uuid"]] == {"uuid": sold["uuid"], "status": "queued"}
+    held = states[stranger["uuid"]]
+    assert held["status"] == "held" and "catalog never had" in held["error"]
+    assert held["error"].endswith("999999")
+    journal.close()

@@ -192,7 +192,9 @@ def test_the_odoo_api_key_never_leaves_the_relay(sandbox, relay, terminal, order
         answers.append(httpx.get(f"{relay.url}{path}", timeout=5))  # without a token
     answers.append(httpx.post(f"{relay.url}/api/v1/pair", json={"code": "x"}, timeout=5))
     # Odoo refusing, failing and gone: the relay's error texts must not carry the key either.
-    poison = order_factory("kasir-1", 2, [(99999, "1000", 1)])
+    poison = order_factory("kasir-1", 2, [(7, "1000", 1)])
+    control = f"{sandbox.url}/sandbox/control"
+    httpx.post(control, json={"action": "delete_product", "id": 7}, timeout=5).raise_for_status()
     terminal.sync([poison])
     answers.append(terminal.get("/api/v1/sync/state", params={"since": "0"}))
     sandbox.faults(down=True)

@@ -66,8 +66,11 @@ def test_poison_order_fails_with_odoos_message_and_does_not_block(
     sandbox, relay, terminal, order_factory
 ):
     good1 = order_factory("kasir-1", 1, GOOD)
-    poison = order_factory("kasir-1", 2, [(999999, "1000", 1)])
+    poison = order_factory("kasir-1", 2, [(7, "1000", 1)])
     good2 = order_factory("kasir-1", 3, GOOD)
+    # Product 7 was sold, then deleted in Odoo before the sale arrived.
+    control = f"{sandbox.url}/sandbox/control"
+    httpx.post(control, json={"action": "delete_product", "id": 7}, timeout=5).raise_for_status()
     terminal.sync([good1, poison, good2])
     states = terminal.wait_settled([good1["uuid"], poison["uuid"], good2["uuid"]])
     assert states[good1["uuid"]]["status"] == "posted"
@@ -75,7 +78,8 @@ def test_poison_order_fails_with_odoos_message_and_does_not_block(
     failed = states[poison["uuid"]]
     assert failed["status"] == "failed" and failed["retryable"] is False
     # Odoo 18's own words for it (a foreign key), and which product, which Odoo does not say.
-    assert "pos_order_line_product_id_fkey" in failed["error"] and "999999" in failed["error"]
+    assert "pos_order_line_product_id_fkey" in failed["error"]
+    assert "product 7 of this sale is no longer in Odoo" in failed["error"]
     assert len(sandbox.orders([good1["uuid"], good2["uuid"], poison["uuid"]])) == 2
 
 
