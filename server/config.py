@@ -73,13 +73,6 @@ def _number(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _positive(env: Mapping[str, str], name: str, default: float) -> float:
-    value = _number(env, name, default)
-    if value <= 0:
-        raise ConfigError(f"{name} must be more than 0 seconds, got {env.get(name, '').strip()!r}")
-    return value
-
-
 def _seconds(env: Mapping[str, str], name: str, default: float, least: float, most: float) -> float:
     value = _number(env, name, default)
     if not least <= value <= most:
@@ -166,7 +159,7 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         backoff_cap=_number(env, "KASIR_BACKOFF_CAP", 60.0),
         mirror_interval=_number(env, "KASIR_MIRROR_INTERVAL", 60.0),
         forward_batch=_count(env, "KASIR_FORWARD_BATCH", 25, 1, 500),
-        body_timeout=_positive(env, "KASIR_BODY_TIMEOUT", 10.0),
+        body_timeout=_seconds(env, "KASIR_BODY_TIMEOUT", 10.0, 0.1, 600),
         forward_lease=_seconds(env, "KASIR_FORWARD_LEASE", 6.0, 2, 600),
         odoo_time_limit=_seconds(env, "KASIR_ODOO_TIME_LIMIT", 120.0, 0, 3600),
     )
