@@ -285,7 +285,7 @@ class Forwarder:
                     break  # send what is ready; this one is the head of the next run
                 return 0, await self._retry(item, waiting.message, at=waiting.at)
             except (KeyError, TypeError, ValueError, _Unmappable) as error:
-                if batch:
+                if batch or booked:
                     break
                 await self._fail(item, f"the relay could not map this record: {error!r}")
                 return 1, None
