@@ -277,6 +277,7 @@ class Forwarder:
                 if item.in_doubt and (odoo_id := await self._booked_before(item)) is not None:
                     booked.append((item.uuid, odoo_id, {}))
                     continue
+                await self._own_lines(item, [payload for _, payload in batch])
                 batch.append((item, await self._payload(item, [i.uuid for i, _ in batch])))
             except _NotYet:
                 break
@@ -287,7 +288,8 @@ class Forwarder:
             except (KeyError, TypeError, ValueError, _Unmappable) as error:
                 if batch or booked:
                     break
-                await self._fail(item, f"the relay could not map this record: {error!r}")
+                why = str(error) if isinstance(error, _Unmappable) else f"{error!r}"
+                await self._fail(item, f"the relay could not map this record: {why}")
                 return 1, None
             except OdooError as error:  # looking up the session or a refunded line
                 if batch or booked:
@@ -429,6 +431,21 @@ class Forwarder:
                 rows[row["uuid"]] = row
         lines = order_line_ids(answer)
         return {uuid: {**row, "lines": lines.get(int(row["id"]), {})} for uuid, row in rows.items()}
+
+    async def _own_lines(self, item: Item, sending: list[dict[str, Any]]) -> None:
+        """_Unmappable when a line uuid of this sale is already a line of another sale in Odoo
+        (or in this call): a line is made once, so a copied or tampered record is not booked."""
+        lines = [line["uuid"] for line in item.record()["lines"]]
+        taken = {
+            line[2]["uuid"]: payload["uuid"] for payload in sending for line in payload["lines"]
+        }
+        taken.update(await run_in_threadpool(self.journal.line_orders, lines))
+        for line in lines:
+            if taken.get(line, item.uuid) != item.uuid:
+                raise _Unmappable(
+                    f"line {line} is a line of another sale ({taken[line]}): each line is made "
+                    "once; the till must send this sale with new line uuids"
+                )
 
     async def _payload(self, item: Item, sending: list[str]) -> dict[str, Any]:
         """The order's sync_from_ui payload: its customer's and refunded lines' Odoo ids and the

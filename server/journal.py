@@ -747,6 +747,13 @@ class Journal:
 
         self._write(work)
 
+    def line_orders(self, line_uuids: Iterable[str]) -> dict[str, str]:
+        """The posted sale each of these line uuids belongs to (line uuid -> order uuid)."""
+        wanted = list(dict.fromkeys(line_uuids))
+        return dict(
+            self._read_in("SELECT uuid, order_uuid FROM order_lines WHERE uuid IN ({})", wanted)
+        )
+
     def odoo_line_ids(self, line_uuids: Iterable[str]) -> dict[str, int]:
         """Odoo's pos.order.line ids of posted order lines, by the lines' uuids."""
         wanted = list(dict.fromkeys(line_uuids))

@@ -137,7 +137,7 @@ def test_access_denied_keeps_items_queued(journal, order_factory) -> None:
 
 def test_a_blocked_terminal_does_not_block_another(journal, order_factory) -> None:
     stuck = _store(journal, order_factory, "kasir-1", [1, 2])
-    other = _store(journal, order_factory, "kasir-2", [1])
+    other = _store(journal, order_factory, "kasir-2", [5])  # not scripted
     fake = FakeOdoo({1: [OdooTransient("timeout"), "paid"]})
     forwarder = Forwarder(journal, fake, backoff_base=60, backoff_cap=60)
     wake_at = asyncio.run(forwarder.pass_once())
@@ -481,3 +481,21 @@ def test_a_call_that_timed_out_may_still_run_in_odoo_so_it_is_not_resent_at_once
     assert journal.get(uuid).state == "posted" and fake.batches == [[1]]
     # Waited for Odoo's time limit, counted from sent_at (written just before the first call).
     assert fake.started[1] - fake.started[0] >= 0.7
+
+
+def test_a_sale_reusing_another_sales_line_uuid_is_not_booked(journal, order_factory):
+    first = order_factory("kasir-1", 1, [(1, "3500", 1)])
+    twin = order_factory("kasir-1", 2, [(1, "3500", 1)])
+    twin_copy = {**order_factory("kasir-1", 3, [(1, "3500", 1)]), "lines": twin["lines"]}
+    copy = {**order_factory("kasir-1", 4, [(1, "3500", 1)]), "lines": first["lines"]}
+    _keep(journal, first)
+    fake = FakeOdoo()
+    _drain(Forwarder(journal, fake, config_id=lambda: 1))
+    for order in (twin, twin_copy, copy):
+        _keep(journal, order)
+    _drain(Forwarder(journal, fake, config_id=lambda: 1))
+    assert journal.get(twin["uuid"]).state == "posted"
+    for order, owner in ((twin_copy, twin), (copy, first)):
+        item = journal.get(order["uuid"])
+        assert item.state == "failed" and f"a line of another sale ({owner['uuid']})" in item.error
+    assert fake.batches == [[1], [2]]  # the copies never reach Odoo
