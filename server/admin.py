@@ -229,9 +229,7 @@ class AdminPage:
             uuids = await run_in_threadpool(db.requeue_failed)
             done = f"{len(uuids)} failed item(s) queued again"
         else:
-            uuid = form.get("uuid", "")
-            ok = await run_in_threadpool(db.requeue, uuid)
-            done = f"{uuid} queued again" if ok else f"{uuid} is not failed: nothing to retry"
+            done = (await decisions.retry(db, self.relay.client, form.get("uuid", ""))).message
         if self.relay.forwarder is not None:
             self.relay.forwarder.wake()
         return self._back(done)

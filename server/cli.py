@@ -11,7 +11,7 @@ import secrets
 import signal
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -307,12 +307,11 @@ def cmd_retry(args: argparse.Namespace) -> int:
         if args.failed:
             uuids = journal.requeue_failed()
         else:
-            item = journal.get(args.uuid)
-            if item is None or item.state != "failed" or not journal.requeue(args.uuid):
-                state = "unknown" if item is None else item.state
-                print(
-                    f"kasir: {args.uuid} is {state}, not failed: nothing to retry", file=sys.stderr
-                )
+            outcome = asyncio.run(
+                _with_odoo(args, lambda client: decisions.retry(journal, client, args.uuid))
+            )
+            if not outcome.done:
+                print(f"kasir: {outcome.message}", file=sys.stderr)
                 return 1
             uuids = [args.uuid]
     finally:
@@ -333,7 +332,11 @@ def cmd_discard(args: argparse.Namespace) -> int:
         return 2
     journal = _journal(args)
     try:
-        outcome = asyncio.run(_discard(journal, args, reason))
+        outcome = asyncio.run(
+            _with_odoo(
+                args, lambda client: decisions.discard(journal, client, args.uuid, reason, _user())
+            )
+        )
     finally:
         journal.close()
     print(
@@ -343,16 +346,18 @@ def cmd_discard(args: argparse.Namespace) -> int:
     return 0 if outcome.done else 1
 
 
-async def _discard(journal: Journal, args: argparse.Namespace, reason: str) -> Outcome:
-    """decisions.discard with an Odoo client when the relay's Odoo settings are at hand (an item
-    in doubt needs Odoo's word)."""
+async def _with_odoo(
+    args: argparse.Namespace, decide: Callable[[OdooClient | None], Awaitable[Outcome]]
+) -> Outcome:
+    """A manager's decision with an Odoo client when the relay's Odoo settings are at hand (an
+    item in doubt needs Odoo's word)."""
     try:
-        odoo = load(args.config).odoo
+        odoo = load(getattr(args, "config", None)).odoo
     except ConfigError:
         odoo = None
     client = OdooClient(odoo) if odoo is not None else None
     try:
-        return await decisions.discard(journal, client, args.uuid, reason, _user())
+        return await decide(client)
     finally:
         if client is not None:
             await client.aclose()
@@ -429,6 +434,9 @@ def parser() -> argparse.ArgumentParser:
     retry = sub.add_parser("retry", help="send failed items again (same uuid)")
     retry.add_argument("uuid", nargs="?")
     retry.add_argument("--failed", action="store_true", help="every failed item")
+    retry.add_argument(
+        "--config", help="the relay's TOML settings, to ask Odoo about an item in doubt"
+    )
     _journal_flags(retry)
     retry.set_defaults(func=cmd_retry)
     approve = sub.add_parser("approve", help="forward a held sale to Odoo as it was sold")

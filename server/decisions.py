@@ -43,6 +43,31 @@ async def find_in_odoo(client: OdooClient, item: Item) -> int | None:
     return None
 
 
+async def _already_in_odoo(
+    journal: Journal, client: OdooClient | None, item: Item
+) -> Outcome | None:
+    """For an item in doubt: what Odoo holds of it. An Outcome that stops the decision (Odoo
+    has it: recorded as posted; or Odoo cannot be asked), else None (Odoo has nothing)."""
+    if client is None:
+        return Outcome(
+            False,
+            f"{item.uuid}: its last attempt may have reached Odoo and Odoo cannot be asked from "
+            "here: set KASIR_ODOO_* (or --config) as for the relay, then try again",
+        )
+    try:
+        odoo_id = await find_in_odoo(client, item)
+    except OdooError as error:
+        return Outcome(False, f"{item.uuid}: Odoo could not be asked whether it holds it: {error}")
+    if odoo_id is None:
+        return None
+    await run_in_threadpool(journal.mark_posted, item.uuid, odoo_id)
+    return Outcome(
+        False,
+        f"{item.uuid} is in Odoo already (id {odoo_id}): recorded as posted "
+        "(ringing or sending it again would book it twice)",
+    )
+
+
 async def discard(
     journal: Journal, client: OdooClient | None, uuid: str, reason: str, by: str
 ) -> Outcome:
@@ -52,23 +77,9 @@ async def discard(
         return Outcome(False, f"no item {uuid}")
     checked = False
     if item.in_doubt and item.state in ("queued", "failed"):
-        if client is None:
-            return Outcome(
-                False,
-                f"{uuid}: its last attempt may have reached Odoo and Odoo cannot be asked from "
-                "here: set KASIR_ODOO_* (or --config) as for the relay, then discard again",
-            )
-        try:
-            odoo_id = await find_in_odoo(client, item)
-        except OdooError as error:
-            return Outcome(False, f"{uuid}: Odoo could not be asked whether it holds it: {error}")
-        if odoo_id is not None:
-            await run_in_threadpool(journal.mark_posted, uuid, odoo_id)
-            return Outcome(
-                False,
-                f"{uuid} is in Odoo already (id {odoo_id}): recorded as posted, not discarded "
-                "(ringing it again would book it twice)",
-            )
+        stop = await _already_in_odoo(journal, client, item)
+        if stop is not None:
+            return stop
         checked = True
     problem = await run_in_threadpool(
         lambda: journal.discard(uuid, reason, by, odoo_checked=checked)
@@ -76,3 +87,20 @@ async def discard(
     if problem is not None:
         return Outcome(False, problem)
     return Outcome(True, f"{uuid} discarded: kept, never sent to Odoo ({reason})")
+
+
+async def retry(journal: Journal, client: OdooClient | None, uuid: str) -> Outcome:
+    """Queue a failed item again (same uuid); one in doubt is first looked up in Odoo, and
+    recorded as posted if Odoo has it. Without Odoo at hand it is queued all the same: the
+    forwarder looks it up before sending it."""
+    item = await run_in_threadpool(journal.get, uuid)
+    state = "unknown" if item is None else item.state
+    if item is None or item.state != "failed":
+        return Outcome(False, f"{uuid} is {state}, not failed: nothing to retry")
+    if item.in_doubt and client is not None:
+        stop = await _already_in_odoo(journal, client, item)
+        if stop is not None:
+            return stop
+    if not await run_in_threadpool(journal.requeue, uuid):
+        return Outcome(False, f"{uuid} is not failed any more: nothing to retry")
+    return Outcome(True, f"{uuid} queued again with the same uuid (Odoo cannot book it twice)")

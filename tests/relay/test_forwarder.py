@@ -499,3 +499,20 @@ def test_a_sale_reusing_another_sales_line_uuid_is_not_booked(journal, order_fac
         item = journal.get(order["uuid"])
         assert item.state == "failed" and f"a line of another sale ({owner['uuid']})" in item.error
     assert fake.batches == [[1], [2]]  # the copies never reach Odoo
+
+
+def test_retry_of_a_failed_item_in_doubt_says_what_odoo_holds(journal, order_factory):
+    from kasir import decisions
+
+    booked, absent = _store(journal, order_factory, "kasir-1", [1, 2])
+    for uuid in (booked, absent):
+        journal.mark_failed(uuid, "Odoo refused it")
+    journal.mark_in_doubt([booked, absent])
+    fake = FakeOdoo()
+    fake.booked[booked] = {"id": 556, "uuid": booked, "state": "paid"}
+    outcome = asyncio.run(decisions.retry(journal, fake, booked))
+    assert not outcome.done and "in Odoo already (id 556)" in outcome.message
+    assert journal.get(booked).state == "posted"
+    outcome = asyncio.run(decisions.retry(journal, fake, absent))
+    assert outcome.done and journal.get(absent).state == "queued"
+    assert "nothing to retry" in asyncio.run(decisions.retry(journal, fake, absent)).message
