@@ -205,3 +205,14 @@ def test_property_record_arithmetic(shop, items, extra_cash, split):
     assert D(order["amount_paid"]) == D(order["amount_total"])
     for key in ("amount_total", "amount_tax", "amount_paid", "amount_return"):
         assert isinstance(order[key], str) and "E" not in order[key]
+
+
+def test_a_sale_made_while_odoo_has_no_open_session_is_a_record_the_relay_accepts(shop, catalog):
+    from kasir import records
+
+    cart = Cart(shop)
+    cart.add(catalog.get(101), 2)
+    cart.add_payment(CASH, "7000")
+    order = record(cart, session=None)
+    assert order["session"] is None
+    assert records.validate_item(order, "kasir-1", shop)[0] == cart.uuid

@@ -1046,9 +1046,17 @@ class Cart:
         return cart
 
     def order_record(
-        self, *, terminal: str, session: int, seq: int, created_at: datetime, catalog_version: str
+        self,
+        *,
+        terminal: str,
+        session: int | None,
+        seq: int,
+        created_at: datetime,
+        catalog_version: str,
     ) -> dict[str, Any]:
-        """The order record of the shared contract; EmptyCart / NotPaid when not ready."""
+        """The order record of the shared contract; EmptyCart / NotPaid when not ready.
+        `session` is what the till knows (None while Odoo has no open session): the sale is
+        made all the same, and the relay books it into the session open when it forwards it."""
         if self.is_empty():
             raise EmptyCart("Add at least one product before finishing the sale.")
         reason = self._unpaid_reason()
