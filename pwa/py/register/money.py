@@ -7,11 +7,14 @@ HALF-UP here is plain "half away from zero" on the true value.
 from __future__ import annotations
 
 import decimal
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["Currency", "float_round", "money_str", "to_decimal"]
+from .errors import InvalidAmount
+
+__all__ = ["AmountError", "Currency", "float_round", "money_str", "parse_money", "to_decimal"]
 
 # Generous precision for the intermediate arithmetic (division by 1.11 etc.); the default context
 # (28 digits) would do, but a local one keeps us independent of whoever changed the global context.
@@ -143,16 +146,177 @@ class Currency:
         """True when `x` rounds to nothing in this currency."""
         return self.round(x).is_zero()
 
-    def format(self, x: Any) -> str:
-        """Amount for people: "Rp 12.500" for IDR (Indonesian separators), "$ 1,234.50" else."""
+    @property
+    def separators(self) -> tuple[str, str]:
+        """(thousands separator, decimal mark): (".", ",") for IDR, (",", ".") else."""
+        return (".", ",") if self.name.upper() == "IDR" else (",", ".")
+
+    @property
+    def label(self) -> str:
+        """What the cashier calls the currency in a message: its symbol, else its name."""
+        return self.symbol or self.name
+
+    def format_number(self, x: Any) -> str:
+        """The rounded amount with the shop's separators and no symbol: "12.500", "1,234.50"."""
         amount = self.round(x)
-        thousands, point = (".", ",") if self.name.upper() == "IDR" else (",", ".")
+        thousands, point = self.separators
         text = format(abs(amount), "f")
         whole, _, fraction = text.partition(".")
         number = _group(whole, thousands) + (point + fraction if fraction else "")
+        return ("-" if amount < 0 else "") + number
+
+    def format(self, x: Any) -> str:
+        """Amount for people: "Rp 12.500" for IDR (Indonesian separators), "$ 1,234.50" else."""
+        amount = self.round(x)
+        number = self.format_number(abs(amount))
         sign = "-" if amount < 0 else ""
         if not self.symbol:
             return sign + number
         if self.position == "after":
             return f"{sign}{number} {self.symbol}"
         return f"{sign}{self.symbol} {number}"
+
+
+# -- what a cashier types ------------------------------------------------------------------------
+
+MAX_AMOUNT_TEXT = 32  # characters: more than any real amount, however it is written
+MAX_AMOUNT = Decimal(10) ** 15  # Rp 1.000.000.000.000.000: beyond this it is not money but a slip
+# Words a cashier puts after a number, Indonesian and English: "28rb", "28 ribu", "28k", "1,5jt".
+MULTIPLIERS = {"k": 1000, "rb": 1000, "ribu": 1000, "jt": 1_000_000, "juta": 1_000_000}
+_NUMBER = re.compile(r"(?P<number>[0-9.,]+)(?: ?(?P<word>[a-z]+))?", re.ASCII)
+
+
+class AmountError(InvalidAmount, ValueError):
+    """Typed text that is not an amount; `.message` says so in words a cashier understands."""
+
+
+def _ungroup(text: str, sep: str) -> str | None:
+    """The digits of `text` ("1.250.000" → "1250000") if `sep` groups it in thousands, else None.
+
+    Proper groups: a first group of 1-3 digits not starting with 0, then groups of exactly 3.
+    """
+    head, *groups = text.split(sep)
+    if not 1 <= len(head) <= 3 or head.startswith("0") or any(len(g) != 3 for g in groups):
+        return None
+    return head + "".join(groups)
+
+
+def _markers(currency: Currency) -> list[str]:
+    """The currency's names a cashier may type around the number, longest first ("rp.", "idr")."""
+    names = {currency.symbol.lower(), currency.name.lower()}
+    if currency.name.upper() == "IDR":
+        names |= {"rp", "rp."}
+    names |= {name + "." for name in names if name and not name.endswith(".")}
+    return sorted((n for n in names if n), key=len, reverse=True)
+
+
+def parse_money(text: str, currency: Currency) -> Decimal:
+    """What the cashier means by `text` as an amount of `currency`, never negative.
+
+    Separators follow the shop's locale (`Currency.separators`): in IDR "." groups thousands and ","
+    marks decimals; elsewhere the other way round. The result has the currency's decimal places
+    (IDR at 0: "28.000" → 28000; USD: "12,50" → 12.50); it is not rounded to the currency's
+    `rounding` (callers round).
+
+    - A currency marker may come first or last: its symbol or name ("Rp 28.000", "Rp28.000",
+      "IDR 28000", "$ 20"), any case; "Rp." too.
+    - A word may follow the number, after at most one space: "k", "rb", "ribu" (×1.000), "jt",
+      "juta" (×1.000.000); "28rb", "28 ribu", "28K", "1,5jt", "1.5jt", "1jt".
+    - Both separators in one number: the last one is the decimal mark and occurs once, the other
+      groups thousands properly ("28.000,00" → 28000, "1,234.56" → 1234.56).
+    - One kind of separator, several times: thousands groups ("1.250.000"); badly grouped is refused.
+    - The locale's thousands separator once: a thousands group when 3 digits follow and 1-3
+      digits (not starting with 0) precede ("28.000" → 28000); otherwise it cannot be a group and
+      is read as the decimal mark ("2.5" → 2.5, "1.5jt" → 1500000, ".50" → 0.50).
+    - The locale's decimal mark once, between 1-3 digits (not starting with 0) and exactly 3, in a
+      currency with fewer than 3 decimals ("28,000" in IDR) is refused as ambiguous: read the
+      Indonesian way it is Rp 28, which nobody types with three zeros; the cashier most likely
+      means 28.000 (English separators), but guessing wrong moves money by a factor of 1000, so
+      the message asks them to type 28.000.
+      Otherwise it marks decimals (",50" → 0.50, "12,5" → 12.5).
+    - Decimals the currency does not have are refused unless they are zeros ("28.000,00" in a
+      0-decimal IDR is 28000; "2,5" there is refused: "Rp has no decimals").
+    - Refused with a message: empty text, a minus anywhere ("-5000": "An amount cannot be
+      negative"; "5000-"), a plus, spaces inside the number ("28 000"), digits other than ASCII
+      0-9, other words, more than MAX_AMOUNT_TEXT characters, MAX_AMOUNT or more.
+    """
+    raw = text.strip() if isinstance(text, str) else ""
+    example = f"28{currency.separators[0]}000 or 28rb"
+    if not raw:
+        raise AmountError(f"Type an amount such as {example}.")
+    if len(raw) > MAX_AMOUNT_TEXT:
+        raise AmountError("That amount is too long.")
+    not_an_amount = AmountError(f"“{raw}” is not an amount: type one such as {example}.")
+    rest = raw.lower()
+    negative = False
+    if rest.startswith("-"):
+        negative, rest = True, rest[1:]
+    for marker in _markers(currency):
+        if rest.startswith(marker):
+            rest = rest[len(marker) :].lstrip(" ")
+            break
+        if rest.endswith(marker):
+            rest = rest[: -len(marker)].rstrip(" ")
+            break
+    if rest.startswith("-"):  # "Rp -5.000", as Currency.format would show a negative "-Rp 5.000"
+        negative, rest = True, rest[1:]
+    if any(ch.isdigit() and not ch.isascii() for ch in rest):
+        raise AmountError(f"“{raw}”: type the amount with the digits 0-9.")
+    match = _NUMBER.fullmatch(rest)
+    if match is None:
+        raise not_an_amount
+    number, word = match["number"], match["word"]
+    multiplier = 1
+    if word is not None:
+        if word not in MULTIPLIERS:
+            raise not_an_amount
+        multiplier = MULTIPLIERS[word]
+    if not any(ch.isdigit() for ch in number):
+        raise not_an_amount
+    thousands, point = currency.separators
+    whole: str | None
+    if "." in number and "," in number:
+        last = max(number.rfind("."), number.rfind(","))
+        mark = number[last]
+        group = "," if mark == "." else "."
+        whole, fraction = number[:last], number[last + 1 :]
+        whole = _ungroup(whole, group) if mark not in whole and fraction else None
+    elif "." in number or "," in number:
+        sep = "." if "." in number else ","
+        if number.count(sep) > 1:
+            whole, fraction = _ungroup(number, sep), ""
+        else:
+            whole, fraction = number.split(sep)
+            if sep == thousands and len(fraction) == 3 and _ungroup(number, sep) is not None:
+                whole, fraction = whole + fraction, ""
+            elif (
+                sep == point
+                and len(fraction) == 3
+                and currency.decimal_places < 3
+                and _ungroup(number, sep) is not None
+            ):
+                meant = _group(whole + fraction, thousands)
+                raise AmountError(
+                    f"“{raw}” is unclear: type {meant} for thousands; "
+                    f"in {currency.label} “{point}” marks the decimals."
+                )
+            elif not fraction:  # "28." or "28,"
+                whole = None
+            else:
+                whole = whole or "0"
+    else:
+        whole, fraction = number, ""
+    if whole is None:
+        raise not_an_amount
+    amount = Decimal(f"{whole}.{fraction}" if fraction else whole) * multiplier
+    if negative:
+        raise AmountError("An amount cannot be negative.")
+    if amount >= MAX_AMOUNT:
+        raise AmountError(f"{currency.format_number(amount)} is too large an amount.")
+    quantum = Decimal(1).scaleb(-currency.decimal_places)
+    exact = amount.quantize(quantum, rounding=decimal.ROUND_DOWN, context=CONTEXT)
+    if exact != amount:
+        if currency.decimal_places == 0:
+            raise AmountError(f"{currency.label} has no decimals.")
+        raise AmountError(f"{currency.label} has no more than {currency.decimal_places} decimals.")
+    return exact

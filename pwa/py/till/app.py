@@ -8,7 +8,6 @@ open sale is saved as a draft after every change so that a reload or a crash los
 from __future__ import annotations
 
 import decimal
-import re
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from itertools import islice
@@ -17,7 +16,7 @@ from typing import Any
 from register.cart import Cart
 from register.catalog import Catalog, Product
 from register.errors import InvalidAmount, InvalidQuantity, RegisterError, UnknownProduct
-from register.money import Currency
+from register.money import Currency, parse_money
 from register.refunds import RefundLedger
 from register.shop import Shop
 
@@ -25,7 +24,7 @@ from . import texts, views
 from .device import Device
 from .views import Flash
 
-__all__ = ["GRID_LIMIT", "Till", "parse_amount", "quick_cash"]
+__all__ = ["GRID_LIMIT", "Till", "quick_cash"]
 
 GRID_LIMIT = 60
 RECENT_ORDERS = 20
@@ -39,34 +38,6 @@ SCREENS = ("pair", "loading", "sell", "pay", "receipt", "orders", "refund")
 PANEL_ACTIONS = frozenset({"sync-panel", "sync", "retry-sale", "export-outbox", "outbox-changed"})
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-def parse_amount(text: Any, currency: Currency) -> Decimal:
-    """What the cashier typed as money: "50000", "50.000", "Rp 50.000", "12,50" (2 decimals)."""
-    raw = str(text if text is not None else "").strip()
-    cleaned = re.sub(r"[^0-9.,\-]", "", raw)
-    if not raw:
-        raise InvalidAmount("Type the amount tendered.")
-    if not re.search(r"[0-9]", cleaned):
-        raise InvalidAmount(f"“{raw}” is not an amount.")
-    if currency.decimal_places == 0:
-        cleaned = cleaned.replace(".", "").replace(",", "")
-    else:
-        point = max(cleaned.rfind("."), cleaned.rfind(","))
-        decimals = len(cleaned) - point - 1
-        sep = cleaned[point] if point >= 0 else ""
-        if sep and cleaned.count(sep) == 1 and decimals <= currency.decimal_places:
-            whole = cleaned[:point].replace(".", "").replace(",", "")
-            cleaned = f"{whole}.{cleaned[point + 1 :]}"
-        else:
-            cleaned = cleaned.replace(".", "").replace(",", "")
-    try:
-        amount = Decimal(cleaned)
-    except decimal.InvalidOperation:
-        raise InvalidAmount(f"“{raw}” is not an amount.") from None
-    if not amount.is_finite():
-        raise InvalidAmount(f"“{raw}” is not an amount.")
-    return amount
 
 
 def quick_cash(due: Decimal, currency: Currency) -> list[Decimal]:
@@ -446,8 +417,9 @@ class Till:
         price_text = str(data.get("price") or "").strip()
         discount_text = _qty_text(data.get("discount")).rstrip("%").strip() or "0"
         price = None
-        if price_text:
-            price = shop.currency.round(parse_amount(price_text, shop.currency))
+        # The field as the editor showed it (even a negative price) is no change; typed text is parsed.
+        if price_text and price_text != shop.currency.format_number(line.price_unit):
+            price = shop.currency.round(parse_money(price_text, shop.currency))
             if price == shop.currency.round(line.price_unit):
                 price = None
         try:
@@ -547,7 +519,8 @@ class Till:
                 raise RegisterError("Nothing is due any more.")
             amount = due  # Enter on an empty amount: exactly what is due
         else:
-            amount = abs(shop.currency.round(parse_amount(text, shop.currency)))
+            # A refund pays back a positive amount too: the typed text never carries a sign.
+            amount = shop.currency.round(parse_money(str(text), shop.currency))
         if amount <= 0:
             raise InvalidAmount("The amount must be more than 0.")
         if refund and amount > due:

@@ -330,7 +330,7 @@ def _line_editor(shop: Shop, line: Any, was: Decimal | None) -> str:
         f'<form class="line-editor" id="line-editor" data-action="line-edit" autocomplete="off">'
         f'<input type="hidden" name="arg" value="{uid}">'
         '<label>Unit price<input id="line-price" name="price" inputmode="decimal" autofocus'
-        f' value="{e(_qty(price))}"></label>'
+        f' value="{e(shop.currency.format_number(price))}"></label>'
         '<label>Discount %<input id="line-discount" name="discount" inputmode="decimal"'
         f' value="{e(_qty(line.discount))}"></label>'
         '<label class="wide">Reason<input id="line-reason" name="reason" type="text"'
