@@ -294,11 +294,12 @@ class Relay:
         incoming: list[Incoming] = []
         slots: list[int] = []  # the result of each incoming record
         for item in items:
-            uuid = item.get("uuid") if isinstance(item, dict) else None
-            uuid = uuid if records.is_uuid(uuid) else None
             try:
                 uuid, kind, seq, text = records.read_item(item, terminal)
             except records.RecordError as error:
+                # Only a refused record's uuid needs checking here: read_item checked the others.
+                uuid = item.get("uuid") if isinstance(item, dict) else None
+                uuid = uuid if records.is_uuid(uuid) else None
                 results.append({"uuid": uuid, "status": "rejected", "error": str(error)})
                 log.warning(
                     "record rejected",
