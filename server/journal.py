@@ -526,15 +526,6 @@ class Journal:
             return [state_of(row) for row in rows], rows[-1][5]
         return [], max(since, 0)
 
-    def queued(self, limit: int = 200) -> list[Item]:
-        """Items waiting for Odoo, in (terminal, seq) order, due or not."""
-        rows = self._read(
-            f"SELECT {ITEM_FIELDS} FROM items WHERE state = 'queued' "
-            "ORDER BY terminal, seq, accepted_at LIMIT ?",
-            (limit,),
-        )
-        return [self._item(row) for row in rows]
-
     def claim(
         self,
         owner: str,
@@ -1090,10 +1081,6 @@ class Journal:
             }
             for name, created, paired, seen, revoked, has_token, *counts in rows
         ]
-
-    def failed_items(self, limit: int = 500) -> list[dict[str, Any]]:
-        """Failed items, oldest first (see `attention_items`)."""
-        return self.attention_items(limit, ("failed",))
 
     def attention_items(
         self,
