@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from . import odoo_mapping as mapping
 from .journal import Journal, with_config_version
-from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth, OdooTransient
+from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth, OdooMisconfigured
 
 log = logging.getLogger("kasir.mirror")
 
@@ -93,11 +93,7 @@ class Mirror:
                 answer = await self.client.execute_kw(
                     model, "fields_get", [], {"attributes": ["type"]}
                 )
-            except OdooBusinessError:
-                answer = {}
-            except OdooTransient as error:
-                if "HTTP 404" not in error.message:  # JSON-2's answer for a missing model
-                    raise
+            except (OdooBusinessError, OdooMisconfigured):  # no such model (JSON-2: 404)
                 answer = {}
             self._models[model] = set(answer) if isinstance(answer, dict) else set()
         return self._models[model]
