@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -127,7 +128,7 @@ def test_mixed_payment_types_and_consistency(shop, catalog):
 def test_decimal_quantities_and_discounts_as_strings(shop, catalog):
     # 1.5 x 74900 = 112350 ; 10 % off -> 101115 (no tax)
     cart = Cart(shop)
-    line = cart.add(catalog.get(103), "1.5")
+    line = cart.add(replace(catalog.get(103), uom="kg", uom_decimals=3), "1.5")
     line.discount = D("10")
     cart.add_payment(CASH, "101115")
     order = record(cart)

@@ -102,7 +102,7 @@ def test_cached_totals_equal_a_fresh_computation(rounding):
     rng = random.Random(rounding)
     products = [
         Product(id=i, name=f"P{i}", list_price=Decimal(rng.randrange(100, 99999)) / 100,
-                tax_ids=rng.choice([(1,), (1, 2), (1, 3), (1, 2, 3), ()]))
+                tax_ids=rng.choice([(1,), (1, 2), (1, 3), (1, 2, 3), ()]), uom_decimals=3)
         for i in range(1, 30)
     ]  # fmt: skip
     cart = Cart(shop)

@@ -68,7 +68,7 @@ __all__ = [
 
 ZERO = Decimal(0)
 HUNDRED = Decimal(100)
-QTY_QUANTUM = Decimal("0.001")
+QTY_DECIMALS = 3  # the most a record carries (Odoo's "Product Unit of Measure" precision)
 DRAFT_VERSION = 1
 PRODUCT, DISCOUNT, REWARD = "product", "discount", "reward"
 KINDS = (PRODUCT, DISCOUNT, REWARD)
@@ -78,16 +78,30 @@ def _new_uuid() -> str:
     return str(uuidlib.uuid4())
 
 
-def _quantity(value: Any) -> Decimal:
-    """A positive quantity with at most 3 decimals, in its shortest form ("2.500" -> 2.5)."""
+def _quantity(value: Any, product: Product | None = None) -> Decimal:
+    """A positive quantity in its shortest form ("2.500" -> 2.5), with no more decimals than the
+    product's unit allows (whole numbers for units; at most 3, the record's precision)."""
     try:
         qty = to_decimal(value)
     except ValueError:
-        raise InvalidQuantity(f"Quantity {value!r} is not a number.") from None
+        raise InvalidQuantity("Quantity {value} is not a number.", value=repr(value)) from None
     if qty <= 0:
-        raise InvalidQuantity(f"Quantity must be more than 0 (got {money_str(qty)}).")
-    if qty != qty.quantize(QTY_QUANTUM):
-        raise InvalidQuantity(f"Quantity {money_str(qty)} has more than 3 decimals.")
+        raise InvalidQuantity("Quantity must be more than 0 (got {qty}).", qty=money_str(qty))
+    decimals = QTY_DECIMALS if product is None else min(product.uom_decimals, QTY_DECIMALS)
+    step = Decimal(1).scaleb(-decimals)
+    if qty != qty.quantize(step):
+        if product is None:
+            raise InvalidQuantity("Quantity {qty} has more than 3 decimals.", qty=money_str(qty))
+        if decimals == 0:
+            raise InvalidQuantity(
+                "{name} is sold by the unit: type a whole number.", name=product.name
+            )
+        raise InvalidQuantity(
+            "{name} is sold by {uom}, in steps of {step}.",
+            name=product.name,
+            uom=product.uom,
+            step=str(step),
+        )
     return _short(qty)
 
 
@@ -97,13 +111,25 @@ def _short(value: Decimal) -> Decimal:
     return Decimal(format(value.normalize(), "f"))
 
 
-def _percent(value: Any, what: str) -> Decimal:
+def _percent(value: Any, order_wide: bool = False) -> Decimal:
+    """A discount in percent, 0-100; the messages name a line's or the order's discount."""
     try:
         percent = to_decimal(value)
     except ValueError:
-        raise InvalidAmount(f"{what} {value!r} is not a number.") from None
+        if order_wide:
+            raise InvalidAmount(
+                "An order discount {value} is not a number.", value=repr(value)
+            ) from None
+        raise InvalidAmount("A discount {value} is not a number.", value=repr(value)) from None
     if percent < 0 or percent > HUNDRED:
-        raise InvalidAmount(f"{what} must be between 0 and 100 % (got {money_str(percent)}).")
+        shown = money_str(percent)
+        if order_wide:
+            raise InvalidAmount(
+                "An order discount must be between 0 and 100 % (got {percent}).", percent=shown
+            )
+        raise InvalidAmount(
+            "A discount must be between 0 and 100 % (got {percent}).", percent=shown
+        )
     return _short(percent)
 
 
@@ -374,7 +400,9 @@ class Cart:
         """Sell with another pricelist; lines without a manual price are priced again."""
         pricelist_id = value.id if isinstance(value, Pricelist) else value
         if pricelist_id is not None and pricelist_id not in self.shop.pricelists:
-            raise RegisterError(f"Pricelist {pricelist_id} is not available on this till.")
+            raise RegisterError(
+                "Pricelist {id} is not available on this till.", id=str(pricelist_id)
+            )
         self._pricelist_id = pricelist_id
         self._reprice_all()
 
@@ -393,7 +421,9 @@ class Cart:
         """Apply another fiscal position: taxes mapped again, prices adapted (unless manual)."""
         position_id = value.id if isinstance(value, FiscalPosition) else value
         if position_id is not None and position_id not in self.shop.fiscal_positions:
-            raise RegisterError(f"Fiscal position {position_id} is not available on this till.")
+            raise RegisterError(
+                "Fiscal position {id} is not available on this till.", id=str(position_id)
+            )
         self._fiscal_position_id = position_id
         self._reprice_all()
 
@@ -446,7 +476,7 @@ class Cart:
 
     def add(self, product: Product, qty: Any = 1) -> Line:
         """Add `qty` of a product, onto its existing plain line when there is one."""
-        quantity = _quantity(qty)
+        quantity = _quantity(qty, product)
         for line in self.lines:
             if (
                 line.kind == PRODUCT
@@ -456,7 +486,7 @@ class Cart:
                 and not line.price_manually_set
                 and self._same_product(line, product)
             ):
-                line.qty = _quantity(line.qty + quantity)
+                line.qty = _quantity(line.qty + quantity, product)
                 self._reprice(line)
                 self._refresh()
                 return line
@@ -485,7 +515,7 @@ class Cart:
         code = (code or "").strip()
         product = (catalog.by_barcode(code) or catalog.by_code(code)) if code else None
         if product is None:
-            raise UnknownProduct(f"No product with barcode or code {code!r}.")
+            raise UnknownProduct("No product with barcode or code {code}.", code=repr(code))
         return self.add(product)
 
     def line(self, line_uuid: str) -> Line:
@@ -493,13 +523,14 @@ class Cart:
         for line in self.lines:
             if line.uuid == line_uuid:
                 return line
-        raise UnknownLine(f"No line {line_uuid} in this sale.")
+        raise UnknownLine("No line {uuid} in this sale.", uuid=str(line_uuid))
 
     def _product_line(self, line_uuid: str, action: str) -> Line:
         line = self.line(line_uuid)
         if line.kind != PRODUCT:
             raise RegisterError(
-                f"The {line.name} line follows the discount; change the discount, not the line."
+                "The {name} line follows the discount; change the discount, not the line.",
+                name=line.name,
             )
         if line.refunded_line_uuid is not None and action != "qty":
             raise RegisterError("A refund line keeps the price and discount of the sale.")
@@ -514,16 +545,20 @@ class Cart:
         line = self._product_line(line_uuid, "qty")
         if line.refunded_line_uuid is not None:
             try:
-                back = _quantity(abs(to_decimal(qty)))
+                back = _quantity(abs(to_decimal(qty)), self._product_of(line))
             except ValueError:
-                raise InvalidQuantity(f"Quantity {qty!r} is not a number.") from None
+                raise InvalidQuantity(
+                    "Quantity {value} is not a number.", value=repr(qty)
+                ) from None
             if line.refund_limit is not None and back > line.refund_limit:
                 raise InvalidQuantity(
-                    f"Only {money_str(line.refund_limit)} of {line.name} can still be refunded."
+                    "Only {qty} of {name} can still be refunded.",
+                    qty=money_str(line.refund_limit),
+                    name=line.name,
                 )
             line.qty = -back
         else:
-            line.qty = _quantity(qty)
+            line.qty = _quantity(qty, self._product_of(line))
             self._reprice(line)
         self._refresh()
         return line
@@ -545,7 +580,7 @@ class Cart:
     def set_discount(self, line_uuid: str, percent: Any, *, reason: str = "", by: str = "") -> Line:
         """Give a line a discount in percent (0-100), saying why and who gave it."""
         line = self._product_line(line_uuid, "discount")
-        line.discount = _percent(percent, "A discount")
+        line.discount = _percent(percent)
         line.discount_reason, line.discount_by = (reason, by) if line.discount else ("", "")
         self._refresh()
         return line
@@ -556,7 +591,7 @@ class Cart:
         try:
             value = to_decimal(price)
         except ValueError:
-            raise InvalidAmount(f"Price {price!r} is not a number.") from None
+            raise InvalidAmount("Price {value} is not a number.", value=repr(price)) from None
         if value < 0:
             raise InvalidAmount("A price cannot be negative; use a refund.")
         line.price_unit = self._price_value(value)
@@ -583,7 +618,7 @@ class Cart:
                 "This till has no discount product, so it cannot give an order-wide discount. "
                 "Set one in Odoo (Point of Sale settings, Global Discounts) and reload the till."
             )
-        value = _percent(percent, "An order discount")
+        value = _percent(percent, order_wide=True)
         self.order_discount = OrderDiscount(value, reason, by) if value else None
         self._refresh()
 
@@ -595,7 +630,9 @@ class Cart:
         for program in self.shop.loyalty_programs:
             if program.id == program_id:
                 return program
-        raise RegisterError(f"Loyalty program {program_id} is not available on this till.")
+        raise RegisterError(
+            "Loyalty program {id} is not available on this till.", id=str(program_id)
+        )
 
     def points_spent(self, program_id: int) -> Decimal:
         """Points the rewards in this cart take from the customer's balance."""
@@ -617,25 +654,32 @@ class Cart:
         try:
             reward = program.reward(reward_id)
         except KeyError:
-            raise RegisterError(f"Reward {reward_id} is not part of {program.name}.") from None
+            raise RegisterError(
+                "Reward {id} is not part of {program}.", id=str(reward_id), program=program.name
+            ) from None
         self._discount_product(reward)
         cost = reward.cost(points)
         if cost <= 0 or cost < reward.required_points:
             raise RegisterError(
-                f"{reward.name} needs at least {money_str(reward.required_points)} points."
+                "{reward} needs at least {points} points.",
+                reward=reward.name,
+                points=money_str(reward.required_points),
             )
         available = balance.points if isinstance(balance, PointsBalance) else to_decimal(balance)
         wanted = self.points_spent(program_id) + cost
         if wanted > available:
             shown = balance.text() if isinstance(balance, PointsBalance) else money_str(available)
-            raise RegisterError(
-                f"Not enough points for {reward.name}: it needs {money_str(cost)}, "
-                f"the customer has {shown}"
-                + (
-                    f" and {money_str(wanted - cost)} are already used in this sale."
-                    if wanted != cost
-                    else "."
+            values = {"reward": reward.name, "cost": money_str(cost), "balance": shown}
+            if wanted == cost:
+                raise RegisterError(
+                    "Not enough points for {reward}: it needs {cost}, the customer has {balance}.",
+                    **values,
                 )
+            raise RegisterError(
+                "Not enough points for {reward}: it needs {cost}, the customer has {balance} "
+                "and {used} are already used in this sale.",
+                used=money_str(wanted - cost),
+                **values,
             )
         applied = AppliedReward(program_id, reward_id, _short(cost), by)
         self.rewards.append(applied)
@@ -833,17 +877,19 @@ class Cart:
         negative whichever sign was typed.
         """
         if self.shop.payment_method(method_id) is None:
-            raise RegisterError(f"Payment method {method_id} is not available on this till.")
+            raise RegisterError(
+                "Payment method {id} is not available on this till.", id=str(method_id)
+            )
         try:
             value = self.shop.currency.round(to_decimal(amount))
         except (ValueError, TypeError):
-            raise InvalidAmount(f"Amount {amount!r} is not a number.") from None
+            raise InvalidAmount("Amount {value} is not a number.", value=repr(amount)) from None
         if self.is_refund():
             value = -abs(value)
             if value == 0:
                 raise InvalidAmount("The amount paid back must be more than 0.")
         elif value <= 0:
-            raise InvalidAmount(f"Amount must be more than 0 (got {amount!r}).")
+            raise InvalidAmount("Amount must be more than 0 (got {value}).", value=repr(amount))
         payment = Payment(uuid=_new_uuid(), method_id=method_id, amount=value)
         self.payments.append(payment)
         return payment
@@ -854,7 +900,7 @@ class Cart:
             if payment.uuid == payment_uuid:
                 self.payments.remove(payment)
                 return
-        raise UnknownLine(f"No payment {payment_uuid} in this sale.")
+        raise UnknownLine("No payment {uuid} in this sale.", uuid=str(payment_uuid))
 
     @property
     def amount_tendered(self) -> Decimal:
@@ -889,30 +935,40 @@ class Cart:
             return ZERO
         return max(self.amount_tendered - to_pay, ZERO)
 
-    def _unpaid_reason(self) -> str | None:
+    def _unpaid(self) -> NotPaid | None:
+        """Why the payments do not settle the sale (the error to raise), or None."""
         to_pay = self.amount_to_pay
         tendered = self.amount_tendered
         money = self.shop.currency.format
         if to_pay < 0:
             if tendered > to_pay:
-                return f"{money(tendered - to_pay)} is still to be paid back."
+                return NotPaid(
+                    "The sale is not paid: {amount} is still to be paid back.",
+                    amount=money(tendered - to_pay),
+                )
             if tendered < to_pay:
-                return f"Paying back {money(to_pay - tendered)} more than the refund."
+                return NotPaid(
+                    "The sale is not paid: Paying back {amount} more than the refund.",
+                    amount=money(to_pay - tendered),
+                )
             return None
         if tendered < to_pay:
-            return f"{money(to_pay - tendered)} is still due."
+            return NotPaid(
+                "The sale is not paid: {amount} is still due.", amount=money(to_pay - tendered)
+            )
         change = tendered - to_pay
         if change > self.cash_tendered:
-            return (
-                f"Overpaid by {money(change)}, but change can only be given from cash "
-                f"({money(self.cash_tendered)} tendered in cash). "
-                "Lower the card or other non-cash payment."
+            return NotPaid(
+                "The sale is not paid: Overpaid by {change}, but change can only be given from "
+                "cash ({cash} tendered in cash). Lower the card or other non-cash payment.",
+                change=money(change),
+                cash=money(self.cash_tendered),
             )
         return None
 
     def is_paid(self) -> bool:
         """True when the lines are covered and any change comes out of cash."""
-        return not self.is_empty() and self._unpaid_reason() is None
+        return not self.is_empty() and self._unpaid() is None
 
     # -- refunds -----------------------------------------------------------------------------
 
@@ -948,19 +1004,31 @@ class Cart:
         for line_uuid, qty in lines_qty.items():
             original = originals.get(line_uuid)
             if original is None:
-                raise UnknownLine(f"Order {order.get('name')} has no line {line_uuid}.")
+                raise UnknownLine(
+                    "Order {order} has no line {uuid}.",
+                    order=str(order.get("name")),
+                    uuid=str(line_uuid),
+                )
             name = original.get("full_product_name") or original.get("name") or ""
-            back = _quantity(abs(to_decimal(qty)))
+            catalog = self.catalog
+            product = catalog.get(int(original["product_id"])) if catalog is not None else None
+            back = _quantity(abs(to_decimal(qty)), product)
             sold = to_decimal(original["qty"])
             if sold <= 0:
-                raise InvalidQuantity(f"{name} is itself a refund; it cannot be refunded.")
+                raise InvalidQuantity(
+                    "{name} is itself a refund; it cannot be refunded.", name=name
+                )
             before = to_decimal(refunded_so_far.get(line_uuid, 0)) if refunded_so_far else ZERO
             before += in_cart.get(line_uuid, ZERO)
             left = sold - before
             if back > left:
                 raise InvalidQuantity(
-                    f"Only {money_str(max(left, ZERO))} of {name} can still be refunded "
-                    f"({money_str(sold)} sold, {money_str(before)} already refunded)."
+                    "Only {qty} of {name} can still be refunded "
+                    "({sold} sold, {before} already refunded).",
+                    qty=money_str(max(left, ZERO)),
+                    name=name,
+                    sold=money_str(sold),
+                    before=money_str(before),
                 )
             line = Line(
                 uuid=_new_uuid(),
@@ -1059,9 +1127,9 @@ class Cart:
         made all the same, and the relay books it into the session open when it forwards it."""
         if self.is_empty():
             raise EmptyCart("Add at least one product before finishing the sale.")
-        reason = self._unpaid_reason()
-        if reason is not None:
-            raise NotPaid(f"The sale is not paid: {reason}")
+        unpaid = self._unpaid()
+        if unpaid is not None:
+            raise unpaid
         if created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware (the record is in UTC)")
         totals = self.totals()

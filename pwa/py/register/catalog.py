@@ -44,6 +44,7 @@ class Product:
     tax_ids: tuple[int, ...] = ()
     pos_categ_id: int | None = None
     uom: str = "Units"
+    uom_decimals: int = 0  # decimals a quantity may have: 0 for units, up to 3 (kg, litres)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "list_price", to_decimal(self.list_price))
@@ -70,6 +71,7 @@ class Product:
             tax_ids=tuple(int(t) for t in record.get("tax_ids") or ()),
             pos_categ_id=record.get("pos_categ_id") or None,
             uom=record.get("uom") or "Units",
+            uom_decimals=min(max(int(record.get("uom_decimals") or 0), 0), 3),
         )
 
 

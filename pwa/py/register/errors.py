@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class RegisterError(Exception):
-    """Base of every register error; `.message` is meant for the cashier's screen."""
+    """Base of every register error; `.message` is meant for the cashier's screen.
 
-    def __init__(self, message: str) -> None:
+    The register does not speak the cashier's language: it keeps the English `template` and its
+    `values` (already text), so the till can look the template up in its catalog and fill it in.
+    """
+
+    def __init__(self, template: str, **values: Any) -> None:
+        message = template.format(**values) if values else template
         super().__init__(message)
+        self.template = template
+        self.values = values
         self.message = message
 
 

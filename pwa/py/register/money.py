@@ -241,12 +241,14 @@ def parse_money(text: str, currency: Currency) -> Decimal:
       0-9, other words, more than MAX_AMOUNT_TEXT characters, MAX_AMOUNT or more.
     """
     raw = text.strip() if isinstance(text, str) else ""
-    example = f"28{currency.separators[0]}000 or 28rb"
+    example = f"28{currency.separators[0]}000"
     if not raw:
-        raise AmountError(f"Type an amount such as {example}.")
+        raise AmountError("Type an amount such as {example} or 28rb.", example=example)
     if len(raw) > MAX_AMOUNT_TEXT:
         raise AmountError("That amount is too long.")
-    not_an_amount = AmountError(f"“{raw}” is not an amount: type one such as {example}.")
+    not_an_amount = AmountError(
+        "“{text}” is not an amount: type one such as {example} or 28rb.", text=raw, example=example
+    )
     rest = raw.lower()
     negative = False
     if rest.startswith("-"):
@@ -261,7 +263,7 @@ def parse_money(text: str, currency: Currency) -> Decimal:
     if rest.startswith("-"):  # "Rp -5.000", as Currency.format would show a negative "-Rp 5.000"
         negative, rest = True, rest[1:]
     if any(ch.isdigit() and not ch.isascii() for ch in rest):
-        raise AmountError(f"“{raw}”: type the amount with the digits 0-9.")
+        raise AmountError("“{text}”: type the amount with the digits 0-9.", text=raw)
     match = _NUMBER.fullmatch(rest)
     if match is None:
         raise not_an_amount
@@ -297,8 +299,12 @@ def parse_money(text: str, currency: Currency) -> Decimal:
             ):
                 meant = _group(whole + fraction, thousands)
                 raise AmountError(
-                    f"“{raw}” is unclear: type {meant} for thousands; "
-                    f"in {currency.label} “{point}” marks the decimals."
+                    "“{text}” is unclear: type {meant} for thousands; "
+                    "in {currency} “{point}” marks the decimals.",
+                    text=raw,
+                    meant=meant,
+                    currency=currency.label,
+                    point=point,
                 )
             elif not fraction:  # "28." or "28,"
                 whole = None
@@ -312,11 +318,15 @@ def parse_money(text: str, currency: Currency) -> Decimal:
     if negative:
         raise AmountError("An amount cannot be negative.")
     if amount >= MAX_AMOUNT:
-        raise AmountError(f"{currency.format_number(amount)} is too large an amount.")
+        raise AmountError("{amount} is too large an amount.", amount=currency.format_number(amount))
     quantum = Decimal(1).scaleb(-currency.decimal_places)
     exact = amount.quantize(quantum, rounding=decimal.ROUND_DOWN, context=CONTEXT)
     if exact != amount:
         if currency.decimal_places == 0:
-            raise AmountError(f"{currency.label} has no decimals.")
-        raise AmountError(f"{currency.label} has no more than {currency.decimal_places} decimals.")
+            raise AmountError("{currency} has no decimals.", currency=currency.label)
+        raise AmountError(
+            "{currency} has no more than {decimals} decimals.",
+            currency=currency.label,
+            decimals=str(currency.decimal_places),
+        )
     return exact
