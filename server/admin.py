@@ -27,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import auth, decisions
+from . import auth, decisions, i18n
 
 COOKIE = "kasir_admin"
 MAX_FORM = 16 * 1024
@@ -75,10 +75,14 @@ def _sign(token: str, text: str) -> str:
     return hmac.new(token.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _when(moment: float | None) -> str:
+def _when(moment: float | None, _: i18n.Translate) -> str:
     if moment is None:
-        return "never"
+        return _("never")
     return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+# The language links at the top, each name in its own language.
+LANGUAGE_NAMES = (("en", "English"), ("id", "Bahasa Indonesia"))
 
 
 class AdminPage:
@@ -91,7 +95,6 @@ class AdminPage:
             loader=jinja2.FileSystemLoader(str(TEMPLATES)),
             autoescape=True,  # terminal names and Odoo's messages are shown as text, always
         )
-        env.filters["when"] = _when
         self.template = env.get_template("admin.html")
 
     # -- who is asking ----------------------------------------------------------------------
@@ -131,6 +134,21 @@ class AdminPage:
         fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         return {key: values[0] for key, values in fields.items()}
 
+    async def speech(self, request: Request) -> i18n.Speech:
+        """The manager's language (see `i18n.choose`), and its words."""
+        return await i18n.speech(request, self.relay.settings.dist, self.relay.shop_language)
+
+    def render(self, speech: i18n.Speech, status: int = 200, **values: Any) -> Response:
+        _ = speech.gettext
+        html = self.template.render(
+            _=_,
+            lang=speech.language,
+            languages=LANGUAGE_NAMES,
+            when=lambda moment: _when(moment, _),
+            **values,
+        )
+        return i18n.remember(HTMLResponse(html, status, headers=HEADERS), speech)
+
     # -- handlers ---------------------------------------------------------------------------
 
     async def page(self, request: Request) -> Response:
@@ -143,7 +161,9 @@ class AdminPage:
                     else "send the admin token as Authorization: Bearer TOKEN"
                 )
                 return _error(401, "unauthorized", message)
-            return self.login_page(request, 401, "")
+            return await self.login_page(request)
+        speech = await self.speech(request)
+        _ = speech.gettext
         db = self.relay.db
         terminals = await run_in_threadpool(db.terminal_overview)
         counts = await run_in_threadpool(db.counts)
@@ -156,7 +176,15 @@ class AdminPage:
             if self.relay.settings.odoo is None
             else health.as_text()
         )
-        html = self.template.render(
+        odoo_texts = {
+            "not checked yet": _("not checked yet"),
+            "not configured": _("not configured"),
+            "misconfigured": _("misconfigured"),
+            "reachable": _("reachable"),
+            "unreachable": _("unreachable"),
+        }
+        return self.render(
+            speech,
             view="page",
             terminals=terminals,
             counts=counts,
@@ -165,17 +193,23 @@ class AdminPage:
             rejected=[item for item in items if item["state"] == "rejected"],
             waiting=[item for item in items if item["state"] == "queued"],
             odoo=odoo,
+            odoo_text=odoo_texts.get(odoo, odoo),
             odoo_error=health.error,
             odoo_checked=health.checked_at,
             csrf=self.csrf(session),
             message=request.query_params.get("msg", "")[:300],
             now=time.time(),
         )
-        return HTMLResponse(html, headers=HEADERS)
 
-    def login_page(self, request: Request, status: int, error: str) -> Response:
-        html = self.template.render(view="login", error=error)
-        return HTMLResponse(html, status, headers=HEADERS)
+    async def login_page(self, request: Request, *, wrong_token: bool = False) -> Response:
+        speech = await self.speech(request)
+        _ = speech.gettext
+        return self.render(
+            speech,
+            401,
+            view="login",
+            error=_("That is not the admin token.") if wrong_token else "",
+        )
 
     async def login(self, request: Request) -> Response:
         form = await self.form(request)
@@ -183,7 +217,7 @@ class AdminPage:
         if not hmac.compare_digest(given.encode(), self.token.encode()):
             if wants_json(request):
                 return _error(401, "unauthorized", "that is not the admin token")
-            return self.login_page(request, 401, "That is not the admin token.")
+            return await self.login_page(request, wrong_token=True)
         session = secrets.token_urlsafe(18)
         answer = RedirectResponse("/admin", 303, headers=HEADERS)
         answer.set_cookie(
@@ -223,11 +257,12 @@ class AdminPage:
         checked = await self._checked_form(request)
         if isinstance(checked, Response):
             return checked
-        form, _ = checked
+        form, _session = checked
+        _ = (await self.speech(request)).gettext
         db = self.relay.db
         if form.get("all"):
             uuids = await run_in_threadpool(db.requeue_failed)
-            done = f"{len(uuids)} failed item(s) queued again"
+            done = _("{n} failed item(s) queued again", n=len(uuids))
         else:
             done = (await decisions.retry(db, self.relay.client, form.get("uuid", ""))).message
         if self.relay.forwarder is not None:
@@ -243,7 +278,10 @@ class AdminPage:
         problem = await run_in_threadpool(self.relay.db.approve, uuid, _who(session))
         if self.relay.forwarder is not None:
             self.relay.forwarder.wake()
-        return self._back(problem or f"{uuid} approved: forwarded to Odoo as it was sold")
+        _ = (await self.speech(request)).gettext
+        return self._back(
+            problem or _("{uuid} approved: forwarded to Odoo as it was sold", uuid=uuid)
+        )
 
     async def discard(self, request: Request) -> Response:
         checked = await self._checked_form(request)
@@ -253,7 +291,8 @@ class AdminPage:
         uuid = form.get("uuid", "")
         reason = " ".join(form.get("reason", "").split())[:MAX_REASON]
         if not reason:
-            return self._back("say why the item is discarded")
+            _ = (await self.speech(request)).gettext
+            return self._back(_("say why the item is discarded"))
         outcome = await decisions.discard(
             self.relay.db, self.relay.client, uuid, reason, _who(session)
         )

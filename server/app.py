@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 
-from . import admin, auth, openapi, records
+from . import admin, auth, i18n, openapi, records
 from .config import Settings
 from .forwarder import Forwarder
 from .journal import HELD_FOR_MANAGER, HELD_FOR_SHOP, Incoming, Journal, open_journal, state_of
@@ -542,8 +542,18 @@ class Relay:
         return self.json(answer, 200 if journal == "ok" else 503)
 
     async def offline(self, request: Request) -> Response:
-        html = self.offline_template.render()
-        return HTMLResponse(html, headers={"Cache-Control": "no-cache"})
+        speech = await i18n.speech(request, self.settings.dist, self.shop_language)
+        html = self.offline_template.render(_=speech.gettext, lang=speech.language)
+        return i18n.remember(HTMLResponse(html, headers={"Cache-Control": "no-cache"}), speech)
+
+    async def shop_language(self) -> str | None:
+        """The shop's language from the mirrored bootstrap (Odoo's "id_ID"), None before it."""
+        try:
+            stored = await run_in_threadpool(self.db.bootstrap)
+            return json.loads(stored[0]).get("lang") if stored else None
+        except Exception:  # a page in English beats no page at all
+            log.exception("the shop's language could not be read")
+            return None
 
     # -- the PWA ----------------------------------------------------------------------------
 

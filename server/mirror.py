@@ -190,8 +190,12 @@ class Mirror:
             "product.category", [], mapping.PRODUCT_CATEGORY_FIELDS, order="id"
         )
         loyalty = await self._loyalty(config["id"])
+        lang = await self._language()
         ancestors = mapping.category_ancestors(product_categories)
-        changed = await self._products(ancestors)
+        decimals = mapping.uom_decimals(
+            await self._read("uom.uom", [], mapping.UOM_FIELDS, context=ALL)
+        )
+        changed = await self._products(ancestors, decimals)
         removed = await self._removals()
         partners = await self._partners()
         partners += await self._partner_removals()
@@ -211,6 +215,7 @@ class Mirror:
             pos_categories=pos_categories,
             product_categories=product_categories,
             loyalty=loyalty,
+            lang=lang,
             catalog_version=cursor,
         )
         await run_in_threadpool(self.journal.put_bootstrap, with_config_version(document))
@@ -226,6 +231,15 @@ class Mirror:
         if partners:
             log.info("mirror: %d customer(s) changed or removed", partners)
         return {"changed": changed, "removed": removed, "cursor": cursor, "partners": partners}
+
+    async def _language(self) -> str:
+        """The shop's language: that of the Odoo user the relay works as (res.users.context_get,
+        as Odoo's own clients ask it), e.g. "id_ID"; "" when this Odoo does not say."""
+        try:
+            context = await self.client.execute_kw("res.users", "context_get", [], {})
+        except (OdooBusinessError, OdooMisconfigured):
+            return ""
+        return mapping.text(context.get("lang")) if isinstance(context, dict) else ""
 
     async def _taxes(self) -> list[dict[str, Any]]:
         """Sale taxes (a till never sells with a purchase tax), and the children of sale tax
@@ -292,7 +306,7 @@ class Mirror:
         )
         return rows[0] if rows else None
 
-    async def _products(self, ancestors: dict[int, list[int]]) -> int:
+    async def _products(self, ancestors: dict[int, list[int]], decimals: dict[int, int]) -> int:
         """Products written since the last pass (>= that second: re-read, stored only if changed)."""
         since = await run_in_threadpool(self.journal.get_meta, "product_write_date")
         domain = [["write_date", ">=", since]] if since else []
@@ -310,7 +324,7 @@ class Mirror:
                 order="id",
                 context=ALL,
             )
-            records = [mapping.product_to_record(row, ancestors) for row in rows]
+            records = [mapping.product_to_record(row, ancestors, decimals) for row in rows]
             changed += await run_in_threadpool(self.journal.put_catalog, records)
             for row in rows:
                 stamp = row.get("write_date")

@@ -83,6 +83,9 @@ PRICELIST_ITEM_FIELDS = [
 FISCAL_POSITION_FIELDS = ["id", "name"]
 FISCAL_POSITION_TAX_FIELDS = ["id", "position_id", "tax_src_id", "tax_dest_id"]
 CASH_ROUNDING_FIELDS = ["id", "name", "rounding", "rounding_method"]
+UOM_FIELDS = ["id", "rounding", "category_id"]  # Odoo 19 has neither: 3 decimals, as Odoo's
+UNIT_CATEGORY = "Unit"  # uom.product_uom_categ_unit: counted things, sold whole
+QTY_DECIMALS = 3  # the catalog's quantity precision ("Product Unit of Measure")
 PRODUCT_FIELDS = [
     "id",
     "display_name",
@@ -356,8 +359,27 @@ def removed_product(product_id: int) -> dict[str, Any]:
     return {"id": product_id, "active": False}
 
 
-def product_to_record(row: dict[str, Any], ancestors: dict[int, list[int]]) -> dict[str, Any]:
-    """A product.product search_read row -> the contract's catalog record."""
+def uom_decimals(uoms: list[dict[str, Any]]) -> dict[int, int]:
+    """uom.uom id -> the decimals a quantity in it may have: 0 in the Unit category, else as
+    its rounding says (0.001 -> 3), never more than the catalog's 3."""
+    decimals = {}
+    for row in uoms:
+        rounding = row.get("rounding")
+        if m2o_name(row.get("category_id")) == UNIT_CATEGORY:
+            places = 0
+        elif rounding:
+            places = -Decimal(str(rounding)).normalize().as_tuple().exponent
+        else:
+            places = QTY_DECIMALS
+        decimals[int(row["id"])] = min(max(int(places), 0), QTY_DECIMALS)
+    return decimals
+
+
+def product_to_record(
+    row: dict[str, Any], ancestors: dict[int, list[int]], decimals: dict[int, int] | None = None
+) -> dict[str, Any]:
+    """A product.product search_read row -> the contract's catalog record (`decimals`: what
+    `uom_decimals` made of the units; a unit not in it is counted whole)."""
     if not row.get("active", True) or row.get("available_in_pos") is False:
         return removed_product(int(row["id"]))
     categ_id = m2o_id(row.get("categ_id"))
@@ -375,6 +397,7 @@ def product_to_record(row: dict[str, Any], ancestors: dict[int, list[int]]) -> d
         "category_ids": ancestors.get(categ_id, [categ_id]) if categ_id else [],
         "pos_categ_id": pos_categ_ids[0] if pos_categ_ids else None,
         "uom": m2o_name(row.get("uom_id")) or "Units",
+        "uom_decimals": (decimals or {}).get(m2o_id(row.get("uom_id")) or 0, 0),
         "active": True,
     }
 
@@ -603,9 +626,12 @@ def bootstrap_document(
     product_categories: list[dict[str, Any]],
     catalog_version: int | str,
     loyalty: dict[str, list[dict[str, Any]]] | None = None,
+    lang: str = "",
 ) -> dict[str, Any]:
-    """The contract's bootstrap from the rows the mirror read."""
+    """The contract's bootstrap from the rows the mirror read; `lang` is the shop's language
+    as Odoo names it ("id_ID"), which a till speaks unless its cashier chose another."""
     return {
+        "lang": lang,
         "company": company_record(company),
         "currency": currency_record(currency),
         "config": config_record(config, company, session),

@@ -177,6 +177,10 @@ BOOTSTRAP = {
         "categories": {"type": "array", "items": {"type": "object"}},
         "product_categories": {"type": "array", "items": {"type": "object"}},
         "catalog_version": {"type": "string"},
+        "lang": {
+            "type": "string",
+            "description": "the shop's language as Odoo names it (id_ID, en_US); empty if unknown",
+        },
     },
 }
 

@@ -1,7 +1,8 @@
 """What `object.execute_kw` (and JSON-2) reaches: the model methods kasir calls.
 
 Generic ORM reads (search_read, search, search_count, read, fields_get), res.partner create and
-write for the customers terminals make, res.users.context_get, and pos.order.sync_from_ui
+write for the customers terminals make, res.users.context_get and write (the user's language),
+and pos.order.sync_from_ui
 (see pos.py). The signatures follow Odoo's, so positional and keyword arguments land where
 they do there; every call runs in one transaction of the store.
 """
@@ -41,6 +42,8 @@ PARTNER_WRITABLE = {
     "ref",
     "active",
 }
+# The languages installed in the sandbox (Odoo refuses a lang that is not installed).
+LANGUAGES = ("en_US", "id_ID")
 COUNTRIES = {
     "ID": (100, "Indonesia"),
     "SG": (197, "Singapore"),
@@ -138,8 +141,24 @@ class Odoo:
             current = self.tx.get(model, record_id)
             if current is None:
                 raise missing(model, [record_id])
-            self.tx.update(model, record_id, self._partner_values(vals, current))
+            values = (
+                self._user_values(vals)
+                if model == "res.users"
+                else self._partner_values(vals, current)
+            )
+            self.tx.update(model, record_id, values)
         return True
+
+    @staticmethod
+    def _user_values(vals: dict[str, Any]) -> dict[str, Any]:
+        """The one field of a user the sandbox lets a caller change: its language."""
+        for field, value in vals.items():
+            if field != "lang":
+                field_type("res.users", field)  # ValueError for an unknown field
+                raise ValueError(f"Field {field!r} of res.users cannot be written in the sandbox")
+            if value not in LANGUAGES:
+                raise ValueError(f"Wrong value for res.users.lang: {value!r}")
+        return dict(vals)
 
     def _partner_values(
         self, vals: dict[str, Any], current: dict[str, Any] | None
@@ -168,7 +187,8 @@ class Odoo:
         """res.users.context_get: what the JSON-2 client checks its key with."""
         if model != "res.users":
             raise no_method(model, "context_get")
-        return {"lang": "en_US", "tz": "Asia/Jakarta", "uid": SANDBOX_UID}
+        user = self.tx.get("res.users", SANDBOX_UID) or {}
+        return {"lang": user.get("lang") or "en_US", "tz": "Asia/Jakarta", "uid": SANDBOX_UID}
 
     def fields_get(
         self, model: str, allfields: Any = None, attributes: Any = None
@@ -193,10 +213,10 @@ class Odoo:
 
 
 def writable(model: str, method: str) -> None:
-    if model != "res.partner":
+    if model != "res.partner" and (model, method) != ("res.users", "write"):
         raise AccessError(
             f"You are not allowed to {method} '{model}' records in the sandbox "
-            "(only res.partner is writable)."
+            "(only res.partner is, and a user's language)."
         )
 
 

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from .models import SANDBOX_UID
+
 if TYPE_CHECKING:  # the sandbox's server imports nothing from here, and vice versa
     from .orm import SandboxStore
 
@@ -35,9 +37,14 @@ PRICELIST_ID = 1
 CONFIG_ID = 1
 SESSION_ID = 1
 UOM_UNITS_ID = 1
+UOM_KG_ID = 2
+UOM_CATEGORY_UNIT_ID = 1
+UOM_CATEGORY_WEIGHT_ID = 2
 MAX_PRODUCTS = 100_000
 DISCOUNT_PRODUCT_ID = 100_001  # pos_discount's global discount product (not sold by itself)
 LOYALTY_PRODUCT_ID = 100_002  # the product the loyalty reward's discount line is booked on
+WEIGHED_PRODUCT_ID = 100_003  # "Beras curah", sold by the kg from the sack
+WEIGHED_BARCODE = "2100000000012"  # GS1 prefix 2: a code of the shop's own
 LOYALTY_PROGRAM_ID = 1
 LOYALTY_RULE_ID = 1
 LOYALTY_REWARD_ID = 1
@@ -271,7 +278,16 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
             return False
         tx.insert("res.currency", CURRENCY_ID, _currency())
         tx.insert("res.company", COMPANY_ID, _company())
-        tx.insert("uom.uom", UOM_UNITS_ID, {"name": "Units", "active": True})
+        # The user kasir calls Odoo as: its language is the shop's (English keeps tests' texts).
+        tx.insert(
+            "res.users",
+            SANDBOX_UID,
+            {"name": "Administrator", "login": "admin", "lang": "en_US", "active": True},
+        )
+        for categ_id, values in _uom_categories():
+            tx.insert("uom.category", categ_id, values)
+        for uom_id, values in _uoms():
+            tx.insert("uom.uom", uom_id, values)
         for tax_id, values in _taxes():
             tx.insert("account.tax", tax_id, values)
         tx.insert("account.fiscal.position", FISCAL_POSITION_BEBAS_PPN_ID, _bebas_ppn())
@@ -294,6 +310,7 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
                 batch = []
         _insert_products(tx, batch)
         _insert_products(tx, _special_products())
+        _insert_products(tx, [_weighed_product()])
         tx.insert("loyalty.program", LOYALTY_PROGRAM_ID, _loyalty_program())
         tx.insert("loyalty.rule", LOYALTY_RULE_ID, _loyalty_rule())
         tx.insert("loyalty.reward", LOYALTY_REWARD_ID, _loyalty_reward())
@@ -383,6 +400,43 @@ def _bebas_ppn_mapping() -> dict[str, Any]:
         "position_id": FISCAL_POSITION_BEBAS_PPN_ID,
         "tax_src_id": TAX_PPN_ID,
         "tax_dest_id": TAX_ZERO_ID,
+    }
+
+
+def _uom_categories() -> list[tuple[int, dict[str, Any]]]:
+    return [(UOM_CATEGORY_UNIT_ID, {"name": "Unit"}), (UOM_CATEGORY_WEIGHT_ID, {"name": "Weight"})]
+
+
+def _uoms() -> list[tuple[int, dict[str, Any]]]:
+    """Odoo's Units (rounding 0.01, yet counted whole: its category is Unit) and kg (0.001)."""
+    return [
+        (
+            UOM_UNITS_ID,
+            {"name": "Units", "category_id": UOM_CATEGORY_UNIT_ID, "rounding": "0.01"},
+        ),
+        (UOM_KG_ID, {"name": "kg", "category_id": UOM_CATEGORY_WEIGHT_ID, "rounding": "0.001"}),
+    ]
+
+
+def _weighed_product() -> dict[str, Any]:
+    """Loose rice weighed at the counter: a price per kg, quantities such as 0,5 kg."""
+    rice = AISLES[0]
+    return {
+        "id": WEIGHED_PRODUCT_ID,
+        "product_tmpl_id": WEIGHED_PRODUCT_ID,
+        "name": "Beras curah",
+        "default_code": "BRS-CURAH",
+        "barcode": WEIGHED_BARCODE,
+        "lst_price": "14000",
+        "standard_price": "11500",
+        "categ_id": product_category_id(rice),
+        "pos_categ_ids": [rice.pos_categ_id],
+        "taxes_id": [TAX_PPN_ID],
+        "uom_id": UOM_KG_ID,
+        "type": "consu",
+        "sale_ok": True,
+        "available_in_pos": True,
+        "active": True,
     }
 
 

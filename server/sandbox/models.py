@@ -65,8 +65,14 @@ MODELS: dict[str, dict[str, str]] = {
         "active": "boolean",
     },
     "res.country": {"name": "char", "code": "char"},
-    "res.users": {"name": "char", "login": "char", "active": "boolean"},
-    "uom.uom": {"name": "char", "active": "boolean"},
+    "res.users": {"name": "char", "login": "char", "lang": "selection", "active": "boolean"},
+    "uom.category": {"name": "char"},
+    "uom.uom": {
+        "name": "char",
+        "category_id": "m2o:uom.category",
+        "rounding": "float",
+        "active": "boolean",
+    },
     "pos.config": {
         "name": "char",
         "company_id": "m2o:res.company",

@@ -217,9 +217,13 @@ def test_bootstrap_and_catalog_are_served_when_odoo_is_gone(sandbox, relay, term
         since, pages = page["cursor"], pages + 1
         if not page["more"]:
             break
-    assert pages == 4 and len(items) == 200 and len({i["id"] for i in items}) == 200
+    # 200 shelf products and the loose rice sold by kg
+    assert pages == 4 and len(items) == 201 and len({i["id"] for i in items}) == 201
     first = next(i for i in items if i["id"] == 1)
     assert first["list_price"] == "3500" and first["category_ids"][-1] == 1
+    assert first["uom"] == "Units" and first["uom_decimals"] == 0  # counted whole
+    rice = next(i for i in items if i["name"] == "Beras curah")
+    assert rice["uom"] == "kg" and rice["uom_decimals"] == 3
     assert document["catalog_version"].split("-")[0] == since  # and the configuration's hash
     health = httpx.get(f"{relay.url}/healthz", timeout=5).json()
     assert health["status"] == "ok" and health["journal"] == "ok"
@@ -228,7 +232,7 @@ def test_bootstrap_and_catalog_are_served_when_odoo_is_gone(sandbox, relay, term
 def test_catalog_changes_arrive_by_cursor(sandbox, relay, terminal):
     page = terminal.get("/api/v1/catalog", params={"limit": 5000}).json()
     cursor = page["cursor"]
-    assert len(page["items"]) == 200 and page["more"] is False
+    assert len(page["items"]) == 201 and page["more"] is False
     control = f"{sandbox.url}/sandbox/control"
     httpx.post(control, json={"action": "archive_product", "id": 3}, timeout=5).raise_for_status()
     httpx.post(control, json={"action": "delete_product", "id": 4}, timeout=5).raise_for_status()

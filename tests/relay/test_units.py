@@ -144,7 +144,8 @@ def test_product_rows_map_to_catalog_records() -> None:
         "available_in_pos": True,
         "write_date": "2026-11-23 20:00:00",
     }
-    assert odoo_mapping.product_to_record(row, ancestors) == {
+    decimals = odoo_mapping.uom_decimals([{"id": 1, "rounding": 0.01, "category_id": [1, "Unit"]}])
+    assert odoo_mapping.product_to_record(row, ancestors, decimals) == {
         "id": 101,
         "template_id": 101,
         "name": "Indomie Goreng 85 g",
@@ -157,12 +158,30 @@ def test_product_rows_map_to_catalog_records() -> None:
         "category_ids": [5, 2, 1],
         "pos_categ_id": 2,
         "uom": "Units",
+        "uom_decimals": 0,
         "active": True,
     }
     archived = {**row, "active": False}
     assert odoo_mapping.product_to_record(archived, ancestors) == {"id": 101, "active": False}
     hidden = {**row, "available_in_pos": False}
     assert odoo_mapping.product_to_record(hidden, ancestors) == {"id": 101, "active": False}
+
+
+def test_units_decimals_follow_the_unit_of_measure() -> None:
+    """Units are counted whole whatever their rounding; weights keep their rounding's decimals."""
+    decimals = odoo_mapping.uom_decimals(
+        [
+            {"id": 1, "rounding": Decimal("0.01"), "category_id": [1, "Unit"]},
+            {"id": 3, "rounding": Decimal("0.001"), "category_id": [2, "Weight"]},
+            {"id": 4, "rounding": Decimal("0.1"), "category_id": [3, "Volume"]},
+            {"id": 5, "rounding": Decimal("0.00001"), "category_id": [2, "Weight"]},
+            {"id": 6},  # Odoo 19: no category, no rounding
+        ]
+    )
+    assert decimals == {1: 0, 3: 3, 4: 1, 5: 3, 6: 3}
+    row = {"id": 7, "name": "Beras curah", "uom_id": [3, "kg"], "active": True}
+    assert odoo_mapping.product_to_record(row, {}, decimals)["uom_decimals"] == 3
+    assert odoo_mapping.product_to_record(row, {})["uom_decimals"] == 0  # unknown unit: whole
 
 
 def test_money_text() -> None:
