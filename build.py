@@ -12,18 +12,26 @@ What it does, in order, each step cached so that a rebuild with nothing changed 
 4. Static files get content-hashed names, index.html and sw.js are rendered with jinja2, and the list of
    every URL the service worker precaches is written beside them.
 
-Usage: python build.py [--dist DIR] [--clean]
+5. The message catalogs (pwa/static/i18n/<lang>.json) are copied to /i18n/<lang>.json, a name
+   without the build hash: the worker keeps them in a cache that survives new builds.
+
+`python build.py messages` extracts every message from the code into the catalogs (new ones with an
+empty translation, gone ones removed); `--check` only reports missing, empty, stale or broken entries.
+
+Usage: python build.py [--dist DIR] [--clean] | python build.py messages [--check]
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import base64
 import hashlib
 import io
 import json
 import re
 import shutil
+import string
 import subprocess
 import sys
 import tarfile
@@ -32,6 +40,7 @@ import zipfile
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
 
 ROOT = Path(__file__).resolve().parent
 PWA = ROOT / "pwa"
@@ -329,6 +338,146 @@ def hash_scripts(site: Site) -> dict[str, str]:
     return urls
 
 
+# --- 5. Message catalogs -------------------------------------------------------------------------
+
+JS_MESSAGE_RE = re.compile(r'\bt\(\s*"((?:[^"\\\n]|\\.)*)"')
+# Where messages are written, relative to the root: (glob, kind).
+MESSAGE_SOURCES = (
+    ("pwa/py/till/*.py", "python"),
+    ("pwa/py/register/*.py", "register"),
+    ("server/*.py", "python"),
+    ("pwa/static/js/*.js", "js"),
+    ("pwa/templates/*.html", "jinja"),
+    ("server/templates/*.html", "jinja"),
+)
+
+
+def _call_name(call: ast.Call) -> str:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return func.id
+    return func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _literals(call: ast.Call, count: int) -> list[str]:
+    """The string literals among a call's first `count` arguments (f-strings are not messages)."""
+    return [
+        arg.value
+        for arg in call.args[:count]
+        if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+    ]
+
+
+def _error_classes(trees: list[ast.Module]) -> frozenset[str]:
+    """The register's own exception classes: those named ...Error and their subclasses (a
+    ValueError's text is for developers, not for the cashier)."""
+    bases = {
+        node.name: {b.id for b in node.bases if isinstance(b, ast.Name)}
+        for tree in trees
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ClassDef)
+    }
+    found = {name for name in bases if name.endswith("Error")}
+    while grown := {name for name, parents in bases.items() if parents & found} - found:
+        found |= grown
+    return frozenset(found)
+
+
+def python_messages(tree: ast.Module, errors: frozenset[str] = frozenset()) -> set[str]:
+    """Literals given to `_` and `_n`, and the templates (first argument) of `errors` raised."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = _call_name(node)
+        if name == "_" or name in errors:
+            found.update(_literals(node, 1))
+        elif name == "_n":
+            found.update(_literals(node, 2))
+    return found
+
+
+def jinja_messages(source: str) -> set[str]:
+    """Literals given to `_` and `_n` in a template's expressions."""
+    tree = jinja2.Environment().parse(source)
+    found: set[str] = set()
+    for _line, _func, message in jinja2.ext.extract_from_ast(tree, ("_", "_n")):
+        found.update(m for m in (message if isinstance(message, tuple) else (message,)) if m)
+    return found
+
+
+def js_messages(source: str) -> set[str]:
+    """Double-quoted literals given to `t(...)` in a JS module."""
+    return {json.loads(f'"{m.group(1)}"') for m in JS_MESSAGE_RE.finditer(source)}
+
+
+def extract_messages(root: Path = ROOT) -> set[str]:
+    """Every message the code can show, from every source in MESSAGE_SOURCES."""
+    found: set[str] = set()
+    for pattern, kind in MESSAGE_SOURCES:
+        texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob(pattern))]
+        if kind in ("python", "register"):
+            trees = [ast.parse(text) for text in texts]
+            errors = _error_classes(trees) if kind == "register" else frozenset()
+            for tree in trees:
+                found |= python_messages(tree, errors)
+        else:
+            extract = jinja_messages if kind == "jinja" else js_messages
+            for text in texts:
+                found |= extract(text)
+    return found
+
+
+def catalog_paths(root: Path = ROOT) -> list[Path]:
+    return sorted((root / "pwa" / "static" / "i18n").glob("*.json"))
+
+
+def write_catalog(path: Path, messages: dict[str, str]) -> None:
+    text = json.dumps(messages, ensure_ascii=False, indent=2, sort_keys=True)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def _fields(text: str) -> set[str] | None:
+    """The `{name}` fields of a format string; None if it is not one."""
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError:
+        return None
+
+
+def catalog_problems(messages: set[str], catalog: dict[str, str]) -> list[str]:
+    """What a catalog lacks or has wrong, one line each: missing, empty, stale, broken."""
+    problems = [f"missing: {m!r}" for m in sorted(messages - catalog.keys())]
+    for msgid, msgstr in sorted(catalog.items()):
+        if msgid not in messages:
+            problems.append(f"stale: {msgid!r}")
+        elif not msgstr:
+            problems.append(f"empty: {msgid!r}")
+        elif (fields := _fields(msgid)) is not None and _fields(msgstr) != fields:
+            problems.append(f"broken: {msgid!r} -> {msgstr!r} (its {{fields}} differ)")
+    return problems
+
+
+def messages_command(check: bool, root: Path = ROOT) -> int:
+    """Bring every catalog in line with the code, or (check) list what is not; 1 on problems."""
+    messages = extract_messages(root)
+    failed = False
+    for path in catalog_paths(root):
+        catalog = json.loads(path.read_text(encoding="utf-8"))
+        if check:
+            problems = catalog_problems(messages, catalog)
+            for problem in problems:
+                print(f"{path.relative_to(root)}: {problem}")
+            failed |= bool(problems)
+            continue
+        updated = {m: catalog.get(m, "") for m in messages}
+        write_catalog(path, updated)
+        added, removed = len(messages - catalog.keys()), len(catalog.keys() - messages)
+        todo = sum(1 for v in updated.values() if not v)
+        print(f"{path.relative_to(root)}: {added} added, {removed} removed, {todo} to translate")
+    return 1 if failed else 0
+
+
 def build(dist: Path) -> dict:
     started = time.monotonic()
     pyodide_dir = fetch_pyodide()
@@ -366,7 +515,23 @@ def build(dist: Path) -> dict:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
     )
+    # Pages are built once for every language: they hold the English, the browser translates.
+    templates.globals["_"] = lambda message: message
     manifest = templates.get_template("manifest.webmanifest").render(icons=icons)
+    # Compact, and without the empty translations (those fall back to English anyway).
+    catalogs = [
+        site.write(
+            f"/i18n/{path.name}",
+            json.dumps(
+                {k: v for k, v in json.loads(path.read_text(encoding="utf-8")).items() if v},
+                ensure_ascii=False,
+                separators=(",", ":"),
+                sort_keys=True,
+            ).encode(),
+            precache=False,
+        )
+        for path in catalog_paths()
+    ]
     manifest_url = site.hashed("manifest.webmanifest", manifest.encode())
 
     boot = {
@@ -382,13 +547,16 @@ def build(dist: Path) -> dict:
     # The shell is cached under "/" (what navigations ask for) and the emergency page under /offline.
     precache = ["/", "/offline", *site.urls]
     version = short_hash(json.dumps(precache).encode())
-    sw = templates.get_template("sw.js").render(version=version, precache=precache, scripts=scripts)
+    sw = templates.get_template("sw.js").render(
+        version=version, precache=precache, scripts=scripts, catalogs=catalogs
+    )
     site.write("/sw.js", sw.encode(), precache=False)
     build_info = {
         "version": version,
         "pyodide": PYODIDE_VERSION,
         "boot": boot,
         "precache": precache,
+        "catalogs": catalogs,
         "bytes": sum((staging / u.lstrip("/")).stat().st_size for u in site.urls),
     }
     site.write("/build.json", json.dumps(build_info, indent=1).encode(), precache=False)
@@ -404,14 +572,25 @@ def build(dist: Path) -> dict:
     return build_info
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=("build", "messages"),
+        default="build",
+        help="messages: extract the messages from the code into the catalogs",
+    )
     parser.add_argument("--dist", type=Path, default=ROOT / "dist")
     parser.add_argument("--clean", action="store_true", help="drop the build cache first")
+    parser.add_argument("--check", action="store_true", help="messages: only report problems")
     args = parser.parse_args(argv)
+    if args.command == "messages":
+        return messages_command(args.check)
     if args.clean:
         shutil.rmtree(CACHE / "compiled", ignore_errors=True)
     build(args.dist.resolve())
+    return 0
 
 
 if __name__ == "__main__":

@@ -1,19 +1,29 @@
 // kasir service worker, build {{ version }}. Rendered by build.py; registered as a module worker.
 // Precaches the whole build cache-first under a versioned cache, serves navigations from the cached
 // shell (or the emergency offline page), lets GET API answers fall back to cache, never touches POST,
-// and flushes the outbox on Background Sync with the same code the page uses.
+// and flushes the outbox on Background Sync with the same code the page uses. The message catalogs
+// live in a cache without the version, so neither a new build nor a lost relay takes the words away.
 
 import { flush } from "{{ scripts['outbox.js'] }}";
 
 const VERSION = "{{ version }}";
 const CACHE = `kasir-${VERSION}`;
 const API_CACHE = "kasir-api";
+const I18N_CACHE = "kasir-i18n";
 const PRECACHE = {{ precache | tojson }};
+const CATALOGS = {{ catalogs | tojson }};
 
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const cache = await caches.open(CACHE);
     await cache.addAll(PRECACHE.map((url) => new Request(url, { cache: "reload" })));
+    const words = await caches.open(I18N_CACHE);
+    await Promise.all(CATALOGS.map(async (url) => {
+      try {
+        const response = await fetch(url, { cache: "reload" });
+        if (response.ok) await words.put(url, response);
+      } catch { /* the catalog kept from an earlier build still speaks */ }
+    }));
     // The very first install takes over at once; an update waits until the page says the till is idle.
     if (!self.registration.active) await self.skipWaiting();
   })());
@@ -22,7 +32,9 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("kasir-") && name !== CACHE && name !== API_CACHE) await caches.delete(name);
+      if (name.startsWith("kasir-") && ![CACHE, API_CACHE, I18N_CACHE].includes(name)) {
+        await caches.delete(name);
+      }
     }
     await self.clients.claim();
   })());
@@ -65,6 +77,20 @@ async function apiNetworkFirst(request) {
   }
 }
 
+// The kept catalog answers at once (a new build's install refreshed it); the network refreshes it
+// for the next start. Only a till that never kept one waits for the relay.
+async function catalogKeptFirst(request, event) {
+  const cache = await caches.open(I18N_CACHE);
+  const network = fetch(request).then(async (response) => {
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  });
+  const kept = await cache.match(request);
+  if (!kept) return network;
+  event.waitUntil(network.catch(() => {}));
+  return kept;
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET") return;   // POST is never intercepted
@@ -76,6 +102,8 @@ self.addEventListener("fetch", (event) => {
     // Sync state must be live; bootstrap and catalog may come from cache when offline.
     if (url.pathname.startsWith("/api/v1/sync")) return;
     event.respondWith(apiNetworkFirst(request));
+  } else if (url.pathname.startsWith("/i18n/")) {
+    event.respondWith(catalogKeptFirst(request, event));
   } else if (PRECACHE.includes(url.pathname)) {
     event.respondWith(fromCacheFirst(request));
   }

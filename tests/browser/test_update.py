@@ -19,8 +19,10 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
+# The versioned caches (the API answers and the catalogs have caches that outlive a version).
 CACHES = (
-    "caches.keys().then((keys) => keys.filter((k) => k.startsWith('kasir-') && k !== 'kasir-api'))"
+    "caches.keys().then((keys) => keys.filter("
+    "(k) => k.startsWith('kasir-') && !['kasir-api', 'kasir-i18n'].includes(k)))"
 )
 
 

@@ -75,9 +75,25 @@ def test_every_precached_url_exists_and_nothing_is_left_out():
         if p.is_file() and p.name not in {"index.html", "sw.js", "build.json"}
     }
     precached = set(info["precache"]) - {"/", "/offline"}
-    assert precached == files
+    # The catalogs are not in the versioned precache: the worker keeps them across builds.
+    assert precached == files - set(info["catalogs"])
     sw = (DIST / "sw.js").read_text()
     assert info["version"] in sw
+
+
+@needs_dist
+def test_catalogs_are_built_under_names_without_the_build_hash():
+    info = json.loads((DIST / "build.json").read_text())
+    sources = build.catalog_paths()
+    assert sources
+    assert info["catalogs"] == [f"/i18n/{p.name}" for p in sources]
+    for path in sources:
+        built = json.loads((DIST / "i18n" / path.name).read_text(encoding="utf-8"))
+        source = json.loads(path.read_text(encoding="utf-8"))
+        assert built == {msgid: text for msgid, text in source.items() if text}
+    sw = (DIST / "sw.js").read_text()
+    assert json.dumps(info["catalogs"]) in sw
+    assert 'const I18N_CACHE = "kasir-i18n";' in sw
 
 
 @needs_dist

@@ -8,7 +8,8 @@ open sale is saved as a draft after every change so that a reload or a crash los
 from __future__ import annotations
 
 import decimal
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from itertools import islice
 from typing import Any
@@ -20,8 +21,11 @@ from register.money import Currency, parse_money
 from register.refunds import RefundLedger
 from register.shop import Shop
 
-from . import texts, views
+from . import i18n, texts, views
 from .device import Device
+from .forms import Ask, Form
+from .i18n import _, _n
+from .settings import parse_scanner, settings_panel
 from .views import Flash
 
 __all__ = ["GRID_LIMIT", "Till", "quick_cash"]
@@ -33,9 +37,18 @@ REFUND_HISTORY = 500  # the orders a refund looks back through (sales and earlie
 NOTES_WHOLE = (5000, 10000, 20000, 50000, 100000)
 NOTES_CENTS = (5, 10, 20, 50, 100)
 QUICK_CASH_BUTTONS = 4
+TENDER_CONFIRM_FACTOR = Decimal(100)  # more than this many times the due: ask before taking it
+# The forms that come back as typed after a refusal (the handler names the wrong field).
+FORMS = frozenset({"qty", "tender", "line-edit", "order-discount", "refund-lines", "pair"})
+# Actions that leave an open question (Ask) for their handler to answer.
+ANSWERS = frozenset({"outbox-changed", "tender-change", "escape"})
 SCREENS = ("pair", "loading", "sell", "pay", "receipt", "orders", "refund")
-# Actions that leave the sync panel as it is; any other action (selling) closes it.
-PANEL_ACTIONS = frozenset({"sync-panel", "sync", "retry-sale", "export-outbox", "outbox-changed"})
+# Actions that leave the sync panel and the keys help as they are; any other action closes them.
+PANEL_ACTIONS = frozenset(
+    {"sync-panel", "sync", "retry-sale", "export-outbox", "outbox-changed", "help", "escape"}
+)
+# Actions that leave the settings panel open (a background update must not close it either).
+SETTINGS_ACTIONS = frozenset({"settings-panel", "language", "settings", "outbox-changed"})
 
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 
@@ -71,6 +84,27 @@ def _is_refund(order: dict[str, Any]) -> bool:
         return False
 
 
+class FieldError(RegisterError):
+    """A refusal that names the form field to fix."""
+
+    def __init__(self, field: str, error: RegisterError) -> None:
+        super().__init__(error.template, **error.values)
+        self.field = field
+
+
+@contextmanager
+def _in_field(field: str | None) -> Iterator[None]:
+    """Any refusal inside is about `field` of the form (None: about no field in particular)."""
+    try:
+        yield
+    except FieldError:
+        raise
+    except RegisterError as exc:
+        if field is None:
+            raise
+        raise FieldError(field, exc) from exc
+
+
 def _qty_text(value: Any) -> str:
     """A typed quantity, with a decimal comma accepted ("1,5" -> "1.5")."""
     return str(value if value is not None else "").strip().replace(",", ".")
@@ -87,7 +121,13 @@ class Till:
         self.cart: Cart | None = None
         self.counts: dict[str, Any] = {}
         self.sync_panel_open = False  # the list of unsent, failed, rejected and held sales
+        self.help_open = False  # the overlay listing the keyboard shortcuts
+        self.settings: dict[str, Any] | None = None  # the tablet's settings, read when needed
+        self.settings_open = False
         self.flash: Flash | None = None
+        self.form: Form | None = None  # the last refused form, as typed
+        self.asking: Ask | None = None  # a question waiting for Yes or No
+        self.tender_factor = TENDER_CONFIRM_FACTOR
         self.query = ""
         self.category: int | None = None
         self.last_line: str | None = None
@@ -98,7 +138,7 @@ class Till:
         self.refund_order: dict[str, Any] | None = None  # the sale on the refund screen
         self.refund_left: dict[str, Decimal] = {}  # its line uuid -> quantity still refundable
         self.history: list[dict[str, Any]] = []  # the last history a refund read
-        self.loading_message = "Loading the shop…"
+        self.loading_message = ""  # empty: "Loading the shop…" in the current language
         self.can_retry = False
         self._actions: dict[str, Handler] = {
             "scan": self._scan,
@@ -109,9 +149,11 @@ class Till:
             "inc": self._inc,
             "dec": self._dec,
             "remove": self._remove,
+            "keep": self._keep,
             "pay": self._pay,
             "pay-exact": self._pay_exact,
             "tender": self._tender,
+            "tender-change": self._tender_change,
             "remove-payment": self._remove_payment,
             "back": self._back,
             "validate": self._validate,
@@ -122,6 +164,11 @@ class Till:
             "sync-panel": self._sync_panel,
             "retry-sale": self._retry_sale,
             "export-outbox": self._export_outbox,
+            "help": self._help,
+            "escape": self._escape,
+            "settings-panel": self._settings_panel,
+            "language": self._language,
+            "settings": self._save_settings,
             "pair": self._pair,
             "retry": self._retry,
             "refresh": self._refresh,
@@ -146,6 +193,11 @@ class Till:
     def ready(self) -> bool:
         """True while the sell screen with the scan box is up."""
         return self.screen == "sell" and self.cart is not None
+
+    @property
+    def can_scan(self) -> bool:
+        """True on every screen a scan can sell from (not while pairing: a code is typed there)."""
+        return self.screen not in ("pair", "loading") and self.cart is not None
 
     @property
     def idle(self) -> bool:
@@ -178,7 +230,7 @@ class Till:
                     reached = False
                 bootstrap = await self.device.load_bootstrap() if reached else None
             if bootstrap is None:
-                self.loading_message = (
+                self.loading_message = _(
                     "This till has no shop data yet and cannot reach the relay. "
                     "Check the network, then press Retry."
                 )
@@ -187,7 +239,7 @@ class Till:
             self._use(bootstrap, await self.device.load_catalog())
             await self._restore_draft()
         except Exception as exc:
-            self.loading_message = f"The till could not load its data: {exc}"
+            self.loading_message = _("The till could not load its data: {error}", error=exc)
             self.can_retry = True
             return
         await self._update_counts()
@@ -201,7 +253,12 @@ class Till:
         if self.cart is not None:
             self.cart = Cart.from_dict(shop, self.cart.to_dict(), catalog=catalog)
         self.shop, self.catalog = shop, catalog
-        if self.category is not None and all(c != self.category for c, _ in shop.categories):
+        try:  # the shop's own limit, when its configuration gives one
+            factor = Decimal(str((bootstrap.get("config") or {}).get("tender_confirm_factor") or 0))
+        except decimal.InvalidOperation:
+            factor = Decimal(0)
+        self.tender_factor = factor if factor > 0 else TENDER_CONFIRM_FACTOR
+        if self.category is not None and all(c != self.category for c, _name in shop.categories):
             self.category = None
 
     async def _restore_draft(self) -> None:
@@ -212,7 +269,9 @@ class Till:
                 self.cart = Cart.from_dict(self.shop, draft, catalog=self.catalog)
                 return
             except Exception as exc:
-                self.flash = Flash(f"The open sale saved on this till could not be restored: {exc}")
+                self.flash = Flash(
+                    _("The open sale saved on this till could not be restored: {error}", error=exc)
+                )
         if self.cart is None:
             self.cart = self._new_cart()
 
@@ -228,7 +287,9 @@ class Till:
         try:
             self.counts = await self.device.outbox_counts() or {}
         except Exception as exc:
-            self.flash = self.flash or Flash(f"Could not read the unsent sales: {exc}")
+            self.flash = self.flash or Flash(
+                _("Could not read the unsent sales: {error}", error=exc)
+            )
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -237,44 +298,70 @@ class Till:
         data = data if isinstance(data, dict) else {}
         if action != "outbox-changed":  # a background update must not hide a message
             self.flash = None
+            self.form = None
+        if action not in ANSWERS:  # any other action is a "no" to an open question
+            self.asking = None
         if action not in PANEL_ACTIONS:
             self.sync_panel_open = False
+            self.help_open = False
+        if action not in SETTINGS_ACTIONS:
+            self.settings_open = False
         handler = self._actions.get(action)
         if handler is None:
-            self.flash = Flash(f"Unknown action: {action}")
+            self.flash = Flash(_("Unknown action: {action}", action=action))
             return
         try:
             await handler(data)
         except RegisterError as exc:
-            self.flash = Flash(exc.message)
+            self._refused(action, data, exc)
         except Exception as exc:
-            self.flash = Flash(f"That did not work ({action}): {exc}")
+            self.flash = Flash(_("That did not work ({action}): {error}", action=action, error=exc))
+
+    def _refused(self, action: str, data: dict[str, Any], exc: RegisterError) -> None:
+        """A form comes back as typed with the message beside the wrong field (focused, so a
+        screen reader reads it); anything else, or a form's message about no one field in
+        particular, is the message at the top."""
+        message = _(exc.template, **exc.values)
+        if action in FORMS:
+            field = exc.field if isinstance(exc, FieldError) else None
+            self.form = Form(action, data, field, message)
+            if field is not None:
+                return
+        self.flash = Flash(message)
 
     def _sale(self) -> tuple[Shop, Cart]:
         if self.shop is None or self.cart is None:
-            raise RegisterError("The till is not ready yet.")
+            raise RegisterError(_("The till is not ready yet."))
         return self.shop, self.cart
+
+    def _cart(self) -> Cart:
+        """The open sale (`_` is the translation function, so no `_, cart = self._sale()`)."""
+        return self._sale()[1]
 
     async def _changed(self) -> None:
         """Save the open sale after every change, so a reload restores it."""
-        _, cart = self._sale()
+        cart = self._cart()
         try:
             await self.device.save_draft(cart.to_dict())
         except Exception as exc:
             self.flash = Flash(
-                f"The open sale could not be saved on this till ({exc}). Finish it before reloading."
+                _(
+                    "The open sale could not be saved on this till ({error}). "
+                    "Finish it before reloading.",
+                    error=exc,
+                )
             )
 
     def _selling(self) -> None:
         """Back to the sell screen (scanning on the receipt screen starts the next sale)."""
-        if self.screen in ("receipt", "orders", "pay"):
+        if self.screen in ("receipt", "orders", "pay", "refund"):
             self.screen = "sell"
             self.order = None
 
     # selling
 
     async def _scan(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         code = str(data.get("code") or data.get("arg") or "").strip()
         if not code:
             return
@@ -283,7 +370,7 @@ class Till:
         except UnknownProduct:
             line = self._scan_with_quantity(cart, code)
             if line is None:
-                self.flash = Flash(f"Unknown code: {code}")
+                self.flash = Flash(_("Unknown code: {code}", code=code))
                 return
         self.last_line = line.uuid
         self._selling()
@@ -312,60 +399,69 @@ class Till:
         try:
             self.category = int(arg)
         except ValueError:
-            raise RegisterError(f"Unknown category: {arg}") from None
+            raise RegisterError(_("Unknown category: {arg}", arg=arg)) from None
 
     async def _add(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         try:
             product = self.catalog.get(int(data.get("arg")))
         except (TypeError, ValueError):
             product = None
         if product is None:
-            raise RegisterError("That product is no longer in the catalog.")
+            raise RegisterError(_("That product is no longer in the catalog."))
         self.last_line = cart.add(product).uuid
         self._selling()
         await self._changed()
 
     async def _qty(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         line_uuid = str(data.get("arg") or "")
         text = _qty_text(data.get("qty"))
         try:
             zero = Decimal(text) == 0
         except decimal.InvalidOperation:
             zero = False
-        if zero:
-            cart.remove(line_uuid)
-        else:
-            cart.set_qty(line_uuid, text)
-            self.last_line = line_uuid
+        line = cart.line(line_uuid)
+        if zero:  # 0 means "take it out": asked first, a slip of the finger costs nothing
+            self._ask_remove(line.uuid)
+            return
+        with _in_field("qty"):
+            cart.set_qty(line.uuid, text)
+        self.last_line = line.uuid
         await self._changed()
+
+    def _ask_remove(self, line_uuid: str) -> None:
+        self.asking = Ask("remove", line_uuid)
+        self.last_line = line_uuid
 
     async def _inc(self, data: dict[str, Any]) -> None:
         """One more (on a refund line: one more back)."""
-        _, cart = self._sale()
+        cart = self._cart()
         line = cart.line(str(data.get("arg") or ""))
         cart.set_qty(line.uuid, abs(line.qty) + 1)
         self.last_line = line.uuid
         await self._changed()
 
     async def _dec(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         line = cart.line(str(data.get("arg") or ""))
-        if abs(line.qty) > 1:
-            cart.set_qty(line.uuid, abs(line.qty) - 1)
-            self.last_line = line.uuid
-        else:
-            cart.remove(line.uuid)
+        if abs(line.qty) <= 1:
+            self._ask_remove(line.uuid)
+            return
+        cart.set_qty(line.uuid, abs(line.qty) - 1)
+        self.last_line = line.uuid
         await self._changed()
 
     async def _remove(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         line_uuid = str(data.get("arg") or "")
         cart.remove(line_uuid)
         if self.editing == line_uuid:
             self.editing = None
         await self._changed()
+
+    async def _keep(self, data: dict[str, Any]) -> None:
+        """No to the question on screen (handle already dropped it): nothing changes."""
 
     # pricelist, fiscal position, discounts, manual prices
 
@@ -377,27 +473,27 @@ class Till:
         try:
             return int(arg)
         except ValueError:
-            raise RegisterError(f"Unknown {what}: {arg}") from None
+            raise RegisterError(_("Unknown {what}: {arg}", what=what, arg=arg)) from None
 
     async def _pricelist(self, data: dict[str, Any]) -> None:
         """Sell with another pricelist; the open lines are priced again."""
-        _, cart = self._sale()
-        cart.set_pricelist(self._id_arg(data, "pricelist"))
+        cart = self._cart()
+        cart.set_pricelist(self._id_arg(data, _("pricelist")))
         await self._changed()
 
     async def _fiscal_position(self, data: dict[str, Any]) -> None:
         """Another fiscal position (or none): taxes mapped again, prices adapted."""
-        _, cart = self._sale()
-        cart.set_fiscal_position(self._id_arg(data, "fiscal position"))
+        cart = self._cart()
+        cart.set_fiscal_position(self._id_arg(data, _("fiscal position")))
         await self._changed()
 
     async def _edit_line(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         line = cart.line(str(data.get("arg") or ""))
         if line.kind != "product":
-            raise RegisterError("This line follows the order discount; change the discount.")
+            raise RegisterError(_("This line follows the order discount; change the discount."))
         if line.refunded_line_uuid is not None:
-            raise RegisterError("A refund line keeps the price and discount of the sale.")
+            raise RegisterError(_("A refund line keeps the price and discount of the sale."))
         self.editing = None if self.editing == line.uuid else line.uuid
         self.order_discount_open = False
         self._selling()
@@ -413,34 +509,42 @@ class Till:
         """
         shop, cart = self._sale()
         line = cart.line(str(data.get("arg") or ""))
+        self.editing = line.uuid  # a refusal shows this editor, as typed
         reason = str(data.get("reason") or "").strip()
         price_text = str(data.get("price") or "").strip()
         discount_text = _qty_text(data.get("discount")).rstrip("%").strip() or "0"
         price = None
         # The field as the editor showed it (even a negative price) is no change; typed text is parsed.
         if price_text and price_text != shop.currency.format_number(line.price_unit):
-            price = shop.currency.round(parse_money(price_text, shop.currency))
+            with _in_field("price"):
+                price = shop.currency.round(parse_money(price_text, shop.currency))
             if price == shop.currency.round(line.price_unit):
                 price = None
-        try:
-            discount = Decimal(discount_text)
-        except decimal.InvalidOperation:
-            raise InvalidAmount(f"Discount “{discount_text}” is not a number.") from None
-        if price is not None and not reason:
-            raise RegisterError("Say why the price changes (reason).")
-        if discount != line.discount and discount and not reason:
-            raise RegisterError("Say why the discount is given (reason).")
+        with _in_field("discount"):
+            try:
+                discount = Decimal(discount_text)
+            except decimal.InvalidOperation:
+                raise InvalidAmount(
+                    _("Discount “{value}” is not a number.", value=discount_text)
+                ) from None
+        with _in_field("reason"):
+            if price is not None and not reason:
+                raise RegisterError(_("Say why the price changes (reason)."))
+            if discount != line.discount and discount and not reason:
+                raise RegisterError(_("Say why the discount is given (reason)."))
         if discount != line.discount or (discount and reason != line.discount_reason):
-            cart.set_discount(line.uuid, discount, reason=reason, by=self._by())
+            with _in_field("discount"):
+                cart.set_discount(line.uuid, discount, reason=reason, by=self._by())
         if price is not None:
-            cart.set_price(line.uuid, price, reason=reason, by=self._by())
+            with _in_field("price"):
+                cart.set_price(line.uuid, price, reason=reason, by=self._by())
         self.editing = None
         self.last_line = line.uuid
         await self._changed()
 
     async def _reset_price(self, data: dict[str, Any]) -> None:
         """Undo a manual price: back to what the pricelist says."""
-        _, cart = self._sale()
+        cart = self._cart()
         cart.reset_price(str(data.get("arg") or ""))
         await self._changed()
 
@@ -452,25 +556,28 @@ class Till:
 
     async def _order_discount(self, data: dict[str, Any]) -> None:
         """An order-wide discount in % (0 removes it), as Odoo's pos_discount gives it."""
-        _, cart = self._sale()
+        cart = self._cart()
         text = _qty_text(data.get("percent")).rstrip("%").strip() or "0"
         reason = str(data.get("reason") or "").strip()
+        self.order_discount_open = True  # a refusal shows this form, as typed
         try:
             zero = Decimal(text) == 0
         except decimal.InvalidOperation:
             zero = False
         if not zero and not reason and cart.shop.discount_product_id is not None:
-            raise RegisterError("Say why the discount is given (reason).")
-        cart.set_order_discount(text, reason=reason, by=self._by())
+            with _in_field("reason"):
+                raise RegisterError(_("Say why the discount is given (reason)."))
+        with _in_field("percent"):
+            cart.set_order_discount(text, reason=reason, by=self._by())
         self.order_discount_open = False
         await self._changed()
 
     # paying
 
     async def _pay(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         if cart.is_empty():
-            raise RegisterError("Add a product before paying.")
+            raise RegisterError(_("Add a product before paying."))
         self.screen = "pay"
 
     def _method(self, shop: Shop, value: Any) -> Any:
@@ -479,7 +586,7 @@ class Till:
         except (TypeError, ValueError):
             method = None
         if method is None:
-            raise RegisterError(f"Unknown payment method: {value}")
+            raise RegisterError(_("Unknown payment method: {value}", value=value))
         return method
 
     def _due_for(self, cart: Cart, method_id: int) -> Decimal:
@@ -492,10 +599,10 @@ class Till:
         shop, cart = self._sale()
         method = self._method(shop, data.get("arg"))
         if cart.is_empty():
-            raise RegisterError("Add a product before paying.")
+            raise RegisterError(_("Add a product before paying."))
         due = self._due_for(cart, method.id)
         if due <= 0:
-            raise RegisterError("Nothing is due any more.")
+            raise RegisterError(_("Nothing is due any more."))
         cart.add_payment(method.id, due)
         self.screen = "pay"
         await self._changed()
@@ -504,41 +611,67 @@ class Till:
         """Money handed over (or paid back): the tender form, or a quick-cash button (cash)."""
         shop, cart = self._sale()
         if cart.is_empty():
-            raise RegisterError("Add a product before paying.")
+            raise RegisterError(_("Add a product before paying."))
         if data.get("method_id") not in (None, ""):
             method = self._method(shop, data["method_id"])
         else:
             method = shop.cash_method() or (shop.payment_methods or [None])[0]
             if method is None:
-                raise RegisterError("This till has no payment methods.")
+                raise RegisterError(_("This till has no payment methods."))
         text = data.get("amount") if "amount" in data else data.get("arg")
         due = self._due_for(cart, method.id)
         refund = cart.is_refund()
-        if str(text or "").strip() == "":
-            if due <= 0:
-                raise RegisterError("Nothing is due any more.")
-            amount = due  # Enter on an empty amount: exactly what is due
-        else:
-            # A refund pays back a positive amount too: the typed text never carries a sign.
-            amount = shop.currency.round(parse_money(str(text), shop.currency))
-        if amount <= 0:
-            raise InvalidAmount("The amount must be more than 0.")
-        if refund and amount > due:
-            raise RegisterError(
-                f"Only {shop.currency.format(due)} is still to be paid back; "
-                "a refund gives no change."
+        self.screen = "pay"  # a refusal shows the amount as typed
+        with _in_field("amount" if "amount" in data else None):  # the field, not a button
+            if str(text or "").strip() == "":
+                if due <= 0:
+                    raise RegisterError(_("Nothing is due any more."))
+                amount = due  # Enter on an empty amount: exactly what is due
+            else:
+                # A refund pays back a positive amount too: the typed text never carries a sign.
+                amount = shop.currency.round(parse_money(str(text), shop.currency))
+            if amount <= 0:
+                raise InvalidAmount(_("The amount must be more than 0."))
+            if refund and amount > due:
+                raise RegisterError(
+                    _(
+                        "Only {amount} is still to be paid back; a refund gives no change.",
+                        amount=shop.currency.format(due),
+                    )
+                )
+            if not method.is_cash and amount > due:
+                raise RegisterError(
+                    _(
+                        "{method} cannot pay more than is due ({amount}); only cash gives change.",
+                        method=method.name,
+                        amount=shop.currency.format(due),
+                    )
+                )
+        if due > 0 and amount > self.tender_factor * due and not data.get("confirmed"):
+            # A scan or a slip in the amount field: such a sum is taken only when confirmed.
+            self.asking = Ask(
+                "tender",
+                str(text),
+                method.id,
+                _(
+                    "{amount} is more than {factor} times what is due ({due}). Take it?",
+                    amount=shop.currency.format(amount),
+                    factor=format(self.tender_factor, "f"),
+                    due=shop.currency.format(due),
+                ),
             )
-        if not method.is_cash and amount > due:
-            raise RegisterError(
-                f"{method.name} cannot pay more than is due ({shop.currency.format(due)}); "
-                "only cash gives change."
-            )
+            return
         cart.add_payment(method.id, amount)
-        self.screen = "pay"
         await self._changed()
 
+    async def _tender_change(self, data: dict[str, Any]) -> None:
+        """Change, to an amount too big to take at once: it goes back in the field as typed."""
+        ask, self.asking = self.asking, None
+        if ask is not None and ask.kind == "tender":
+            self.form = Form("tender", {"amount": ask.arg, "method_id": ask.method_id})
+
     async def _remove_payment(self, data: dict[str, Any]) -> None:
-        _, cart = self._sale()
+        cart = self._cart()
         cart.remove_payment(str(data.get("arg") or ""))
         await self._changed()
 
@@ -554,7 +687,7 @@ class Till:
             return  # a second tap after the sale was booked
         terminal = self.device.terminal()
         if terminal is None:
-            raise RegisterError("This till is not paired; it cannot number the sale.")
+            raise RegisterError(_("This till is not paired; it cannot number the sale."))
         seq = await self.device.next_seq()
         order = cart.order_record(
             terminal=terminal,
@@ -567,7 +700,10 @@ class Till:
             await self.device.finish_sale(order, seq)
         except Exception as exc:
             self.flash = Flash(
-                f"The sale was NOT saved: {exc}. It is still open here; press Validate again."
+                _(
+                    "The sale was NOT saved: {error}. It is still open here; press Validate again.",
+                    error=exc,
+                )
             )
             return
         self.order = order
@@ -584,7 +720,7 @@ class Till:
 
     async def _print(self, data: dict[str, Any]) -> None:
         if self.order is None:
-            raise RegisterError("There is no receipt to print.")
+            raise RegisterError(_("There is no receipt to print."))
         self.device.print_receipt()
 
     async def _new_sale(self, data: dict[str, Any]) -> None:
@@ -606,15 +742,75 @@ class Till:
     async def _sync_panel(self, data: dict[str, Any]) -> None:
         self.sync_panel_open = not self.sync_panel_open
 
+    async def _help(self, data: dict[str, Any]) -> None:
+        self.help_open = not self.help_open
+
+    # settings
+
+    async def _stored_settings(self) -> dict[str, Any]:
+        if self.settings is None:
+            self.settings = await self.device.load_settings() or {}
+        return self.settings
+
+    async def _settings_panel(self, data: dict[str, Any]) -> None:
+        self.settings_open = not self.settings_open
+        if self.settings_open:
+            await self._stored_settings()
+
+    async def _language(self, data: dict[str, Any]) -> None:
+        """Speak another language at once, and from the next start on."""
+        language = str(data.get("arg") or "")
+        if language not in i18n.LANGUAGES:
+            raise RegisterError(_("Unknown language: {language}", language=language))
+        speaking = await self.device.load_language(language)
+        i18n.use(speaking.get("language") or "en", speaking.get("messages"))
+        self.settings = {**await self._stored_settings(), "language": language}
+        await self.device.save_settings(self.settings)
+        if i18n.language() != language:
+            self.flash = Flash(
+                _(
+                    "The words of {language} could not be loaded: English for now.",
+                    language=i18n.LANGUAGES[language],
+                )
+            )
+
+    async def _save_settings(self, data: dict[str, Any]) -> None:
+        """The scanner form: saved whole, or kept as typed with each wrong field marked."""
+        values, errors = parse_scanner(data)
+        if errors:
+            self.settings_open = True
+            self.form = Form("settings", data, errors=errors)
+            self.flash = Flash(_("The scanner settings were not saved: check the marked fields."))
+            return
+        self.settings = {**await self._stored_settings(), **values}
+        await self.device.save_settings(self.settings)
+        self.settings_open = False
+        self.flash = Flash(_("Settings saved."), "info")
+
+    async def _escape(self, data: dict[str, Any]) -> None:
+        """Escape closes what is open, innermost first; with nothing open it goes back to the sale."""
+        if self.asking is not None:  # the harmless answer: Keep the line, Change the amount
+            await self._tender_change(data)
+        elif self.help_open:
+            self.help_open = False
+        elif self.settings_open:
+            self.settings_open = False
+        elif self.editing is not None or self.order_discount_open:
+            await self._close_editor(data)
+        elif self.sync_panel_open:
+            self.sync_panel_open = False
+        elif self.screen in ("pay", "receipt", "orders", "refund"):
+            await self._back(data)
+
     async def _retry_sale(self, data: dict[str, Any]) -> None:
         """Retry a rejected sale (sent again, checked again) or Ask again about a failed one."""
         uuid = str(data.get("arg") or "")
         before = next((i for i in texts.attention(self.counts) if i.get("uuid") == uuid), None)
         if before is None:
-            raise RegisterError(texts.NOT_WAITING)
+            raise RegisterError(texts.not_waiting())
         name = str(before.get("name") or uuid)
         if texts.action(before) is None:
-            raise RegisterError(texts.NOT_RETRYABLE.format(name=name))
+            raise RegisterError(texts.not_retryable(name))
         asked = texts.item_state(before)
         try:
             self.counts = await self.device.retry_sale(uuid) or {}
@@ -646,16 +842,16 @@ class Till:
     async def _pair(self, data: dict[str, Any]) -> None:
         code = str(data.get("code") or "").strip()
         if not code:
-            raise RegisterError("Type the pairing code.")
+            raise RegisterError(_("Type the pairing code."))
         try:
             answer = await self.device.pair(code)
         except Exception as exc:
-            self.flash = Flash(f"Pairing failed: {exc}")
-            return
+            with _in_field("code" if self.screen == "pair" else None):
+                raise RegisterError(_("Pairing failed: {error}", error=exc)) from None
         await self._load()
         name = (answer or {}).get("terminal") or self.device.terminal() or ""
         if self.screen == "sell":
-            self.flash = Flash(f"Paired as {name}.", "info")
+            self.flash = Flash(_("Paired as {name}.", name=name), "info")
 
     async def _retry(self, data: dict[str, Any]) -> None:
         if self.device.terminal() is None:
@@ -666,14 +862,21 @@ class Till:
     async def _refresh(self, data: dict[str, Any]) -> None:
         """Pull the latest shop data and catalog now (the open sale stays)."""
         if not await self.device.refresh():
-            raise RegisterError("The relay cannot be reached; the catalog on this till is used.")
+            raise RegisterError(_("The relay cannot be reached; the catalog on this till is used."))
         bootstrap = await self.device.load_bootstrap()
         if bootstrap is None:
-            raise RegisterError("The relay sent no shop data.")
+            raise RegisterError(_("The relay sent no shop data."))
         self._use(bootstrap, await self.device.load_catalog())
         if self.cart is None:
             await self._restore_draft()
-        self.flash = Flash(f"Catalog updated: {len(self.catalog)} products.", "info")
+        self.flash = Flash(
+            _n(
+                "Catalog updated: {n} product.",
+                "Catalog updated: {n} products.",
+                len(self.catalog),
+            ),
+            "info",
+        )
 
     async def _orders(self, data: dict[str, Any]) -> None:
         self._sale()
@@ -688,25 +891,25 @@ class Till:
                 self.order = order
                 self.screen = "receipt"
                 return
-        raise RegisterError("That sale is not in the recent list.")
+        raise RegisterError(_("That sale is not in the recent list."))
 
     # refunds
 
     async def _refund(self, data: dict[str, Any]) -> None:
         """Open the refund screen of a sale from this till's history."""
-        _, cart = self._sale()
+        cart = self._cart()
         if any(line.refunded_line_uuid is None for line in cart.lines) or cart.payments:
-            raise RegisterError("Finish or clear the open sale before starting a refund.")
+            raise RegisterError(_("Finish or clear the open sale before starting a refund."))
         wanted = str(data.get("arg") or "")
         self.history = list(await self.device.recent_orders(REFUND_HISTORY))
         ledger = RefundLedger(self.history)
         order = ledger.order(wanted)
         if order is None:
             raise RegisterError(
-                "That sale is not in this till's history; it cannot be refunded here."
+                _("That sale is not in this till's history; it cannot be refunded here.")
             )
         if _is_refund(order):
-            raise RegisterError("This is a refund already; it cannot be refunded.")
+            raise RegisterError(_("This is a refund already; it cannot be refunded."))
         # What refund lines already in the open cart give back counts too.
         in_cart: dict[str, Decimal] = {}
         for line in cart.lines:
@@ -723,28 +926,42 @@ class Till:
         self.screen = "refund"
 
     def _refunding(self) -> tuple[Cart, dict[str, Any]]:
-        _, cart = self._sale()
+        cart = self._cart()
         if self.screen != "refund" or self.refund_order is None:
-            raise RegisterError("Choose the sale to refund first (Recent sales).")
+            raise RegisterError(_("Choose the sale to refund first (Recent sales)."))
         return cart, self.refund_order
 
     async def _refund_lines(self, data: dict[str, Any]) -> None:
         """The quantities picked on the refund screen ("qty-<line uuid>" fields) go in the cart."""
         cart, order = self._refunding()
         picked: dict[str, Decimal] = {}
+        lines = order.get("lines") or ()
+        names = {line.get("uuid"): line.get("full_product_name") for line in lines}
         for key, value in data.items():
             if not key.startswith("qty-") or str(value or "").strip() == "":
                 continue
             line_uuid = key[4:]
             text = _qty_text(value)
-            try:
-                qty = abs(Decimal(text))
-            except decimal.InvalidOperation:
-                raise InvalidQuantity(f"Quantity “{value}” is not a number.") from None
+            with _in_field(key):
+                try:
+                    qty = abs(Decimal(text))
+                except decimal.InvalidOperation:
+                    raise InvalidQuantity(
+                        _("Quantity “{value}” is not a number.", value=value)
+                    ) from None
+                left = self.refund_left.get(line_uuid, Decimal(0))
+                if qty > left:
+                    raise InvalidQuantity(
+                        _(
+                            "Only {n} of {product} can still be refunded.",
+                            n=format(left, "f"),
+                            product=names.get(line_uuid) or "",
+                        )
+                    )
             if qty:
                 picked[line_uuid] = qty
         if not picked:
-            raise RegisterError("Type how many of which product come back.")
+            raise RegisterError(_("Type how many of which product come back."))
         await self._add_refund(cart, order, picked)
 
     async def _refund_all(self, data: dict[str, Any]) -> None:
@@ -752,7 +969,7 @@ class Till:
         cart, order = self._refunding()
         picked = {uuid: left for uuid, left in self.refund_left.items() if left > 0}
         if not picked:
-            raise RegisterError("Everything in this sale was refunded already.")
+            raise RegisterError(_("Everything in this sale was refunded already."))
         await self._add_refund(cart, order, picked)
 
     async def _add_refund(
@@ -826,18 +1043,27 @@ class Till:
         """The whole #app for the current screen."""
         terminal = self.device.terminal()
         shop_name = self.shop.company_name if self.shop else ""
-        top = views.top_bar(shop_name, terminal, self.counts, panel_open=self.sync_panel_open)
+        settings = settings_panel(
+            self.settings or {},
+            open_=self.settings_open,
+            form=self.form,
+        )
+        top = views.top_bar(
+            shop_name, terminal, self.counts, panel_open=self.sync_panel_open, settings=settings
+        )
         body = self._body(terminal)
-        return views.page(top, body, self.flash, self.screen)
+        return views.page(top, body, self.flash, self.screen, help_open=self.help_open)
 
     def _body(self, terminal: str | None) -> str:
         if self.screen == "pair":
-            return views.pair_screen()
+            return views.pair_screen(self.form)
         shop, cart = self.shop, self.cart
         if shop is None or cart is None or self.screen == "loading":
-            return views.loading_screen(self.loading_message, self.can_retry)
+            return views.loading_screen(
+                self.loading_message or _("Loading the shop…"), self.can_retry
+            )
         if self.screen == "receipt" and self.order is not None:
-            back = "New sale" if cart.is_empty() else "Back to sale"
+            back = _("New sale") if cart.is_empty() else _("Back to sale")
             order = self.order
             return views.receipt_screen(
                 shop,
@@ -854,7 +1080,7 @@ class Till:
         if self.screen == "orders":
             return views.orders_screen(shop, self.orders)
         if self.screen == "refund" and self.refund_order is not None:
-            return views.refund_screen(shop, self.refund_order, self.refund_left)
+            return views.refund_screen(shop, self.refund_order, self.refund_left, form=self.form)
         totals = cart.totals()
         if self.screen == "pay":
             cash = shop.cash_method()
@@ -866,7 +1092,16 @@ class Till:
             quick = (
                 [] if cart.is_refund() or cash_due is None else quick_cash(cash_due, shop.currency)
             )
-            return views.pay_screen(shop, cart, totals, quick, default, due_by_method=due_by_method)
+            return views.pay_screen(
+                shop,
+                cart,
+                totals,
+                quick,
+                default,
+                due_by_method=due_by_method,
+                form=self.form,
+                asking=self.asking,
+            )
         lines = [line.to_dict() for line in cart.lines]
         return views.sell_screen(
             shop,
@@ -881,4 +1116,6 @@ class Till:
             editing=self.editing,
             order_discount_open=self.order_discount_open,
             was=self._was_prices(lines, _id(cart.pricelist), _id(cart.fiscal_position)),
+            form=self.form,
+            asking=self.asking,
         )

@@ -12,6 +12,7 @@ from typing import Any
 
 import kasir_bridge as bridge  # registered by static/js/boot.js before this import
 
+from till import i18n
 from till.app import Till
 
 
@@ -60,6 +61,15 @@ class BrowserDevice:
     def terminal(self) -> str | None:
         return bridge.terminal()
 
+    async def load_settings(self) -> dict[str, Any]:
+        return json.loads(await bridge.loadSettings())
+
+    async def save_settings(self, settings: dict[str, Any]) -> None:
+        await bridge.saveSettings(json.dumps(settings))
+
+    async def load_language(self, language: str) -> dict[str, Any]:
+        return json.loads(await bridge.loadLanguage(language))
+
     def print_receipt(self) -> None:
         bridge.printReceipt()
 
@@ -72,6 +82,8 @@ _till: Till | None = None
 
 async def start() -> None:
     global _till
+    speaking = json.loads(bridge.catalog())  # boot.js chose the language and fetched its words
+    i18n.use(speaking["language"], speaking["messages"])
     _till = Till(BrowserDevice())
     await _till.start()
 
@@ -88,6 +100,11 @@ async def handle(action: str, data_json: str) -> str:
 
 def ready() -> bool:
     return bool(_till and _till.ready)
+
+
+def can_scan() -> bool:
+    """True when a burst of keys ending in Enter is a scan (see static/js/scanner.js)."""
+    return bool(_till and _till.can_scan)
 
 
 def idle() -> bool:

@@ -64,6 +64,17 @@ class Device(Protocol):
     def terminal(self) -> str | None:
         """The paired terminal's name, None if not paired."""
 
+    async def load_settings(self) -> dict[str, Any]:
+        """The cashier's settings of this tablet ({} until saved once): "language" and the
+        scanner's (see `till.settings.SCANNER`)."""
+
+    async def save_settings(self, settings: dict[str, Any]) -> None:
+        """Keep the settings (they survive a reload) and hand the scanner's to the scanner."""
+
+    async def load_language(self, language: str) -> dict[str, Any]:
+        """Fetch the catalog of `language`: {"language", "messages"}; "en" and no messages
+        when it could not be loaded."""
+
     def print_receipt(self) -> None:
         """Print the page (the print stylesheet leaves only the receipt)."""
 

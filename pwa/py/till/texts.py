@@ -1,6 +1,6 @@
-"""What the till says about sending sales: the sync indicator, its panel and the messages after
-"Sync now", Retry and Export. Every such word lives here, so the message catalogs of a later issue
-have one place to take them from.
+"""What the till says about sending sales: the state of each sale that needs someone and the
+messages after "Sync now", Retry and Export. Every text is looked up when it is said (`_`), in the
+language in use then; the labels of the top bar are in `views.top_bar`.
 
 `counts` is what `Device.outbox_counts()` answers: a number per outbox state (pending, sent, posted,
 failed, held, rejected) and `attention`, one {uuid, name, state, error, retryable} per item that
@@ -11,69 +11,56 @@ from __future__ import annotations
 
 from typing import Any
 
+from .i18n import _, _n
+
 __all__ = [
     "ATTENTION",
     "attention",
     "attention_counts",
     "export_done",
     "export_failed",
+    "hint",
+    "not_retryable",
+    "not_waiting",
     "retry_result",
+    "state_label",
     "sync_failed",
     "sync_result",
 ]
 
 ATTENTION = ("rejected", "failed", "held")  # the order the cashier reads them in
 
-# The top bar and its panel.
-UNSENT = "unsent"
-FAILED_BADGE = "failed"  # failed in Odoo and rejected by the relay, counted together
-HELD_BADGE = "held"
-PANEL_TITLE = "Sales on this till"
-PANEL_CLOSED_HINT = "Sending sales"
-FAILED_HEADING = "Failed or rejected"
-HELD_HEADING = "Held for the manager"
-NO_REASON = "No reason given."
-STATE_LABEL = {
-    "rejected": "Rejected by the relay",
-    "failed": "Failed in Odoo",
-    "held": "Held for the manager",
-    "discarded": "Discarded by the manager",
-}
-STATE_HINT = {
-    "rejected": "Kept on this till. Remove the cause, then Retry sends the same sale again.",
-    "failed": (
-        "Kept on the relay; the manager retries it there. "
-        "Ask again fetches its state from the relay."
-    ),
-    "failed-final": "Kept on the relay; the manager retries it there once the cause is fixed.",
-    "held": "Kept on the relay until the manager approves or discards it.",
-    "discarded": "The manager discarded it on the relay; it will not reach Odoo.",
-}
-RETRY = "Retry"
-ASK_AGAIN = "Ask again"
-RETRY_TITLE = "Send this sale to the relay again"
-ASK_AGAIN_TITLE = "Ask the relay what became of this sale (the manager retries it there)"
-NOT_WAITING = "That sale does not wait for a retry any more."
-NOT_RETRYABLE = "{name} cannot be retried from the till; the manager decides on the relay."
-EXPORT = "Export"
-EXPORT_HINT = "Save every sale not in Odoo yet to a file."
-COUNT_LINE = "{pending} unsent · {sent} waiting for Odoo · {posted} in Odoo"
-SYNC_NOW = "Sync now"
-ONLINE = "Online"
-ONLINE_TITLE = "The relay answered the last sync"
-OFFLINE = "Offline"
-OFFLINE_TITLE = "Sales are kept on this device"
 
-UNREACHABLE = "The relay cannot be reached."
-PHRASE = {
-    "rejected": "{n} rejected by the relay",
-    "failed": "{n} failed in Odoo",
-    "held": "{n} held for the manager",
-}
+def no_reason() -> str:
+    return _("No reason given.")
 
 
-def _sales(n: int) -> str:
-    return f"{n} sale" if n == 1 else f"{n} sales"
+def state_label(state: str) -> str:
+    """What happened to a sale, as its line in the sync panel says."""
+    labels = {
+        "rejected": _("Rejected by the relay"),
+        "failed": _("Failed in Odoo"),
+        "held": _("Held for the manager"),
+        "discarded": _("Discarded by the manager"),
+    }
+    return labels.get(state, state)
+
+
+def _phrase(state: str, n: int) -> str:
+    """One part of "need attention: ...", e.g. "1 held for the manager"."""
+    if state == "rejected":
+        return _("{n} rejected by the relay", n=n)
+    if state == "failed":
+        return _("{n} failed in Odoo", n=n)
+    return _("{n} held for the manager", n=n)
+
+
+def not_waiting() -> str:
+    return _("That sale does not wait for a retry any more.")
+
+
+def not_retryable(name: str) -> str:
+    return _("{name} cannot be retried from the till; the manager decides on the relay.", name=name)
 
 
 def _count(counts: dict[str, Any], state: str) -> int:
@@ -117,10 +104,22 @@ def action(item: dict[str, Any]) -> str | None:
 
 
 def hint(item: dict[str, Any]) -> str:
+    """What the cashier (or the manager) can do about the item."""
     state = item_state(item)
+    if state == "rejected":
+        return _("Kept on this till. Remove the cause, then Retry sends the same sale again.")
     if state == "failed" and action(item) is None:
-        return STATE_HINT["failed-final"]
-    return STATE_HINT.get(state, "")
+        return _("Kept on the relay; the manager retries it there once the cause is fixed.")
+    if state == "failed":
+        return _(
+            "Kept on the relay; the manager retries it there. "
+            "Ask again fetches its state from the relay."
+        )
+    if state == "held":
+        return _("Kept on the relay until the manager approves or discards it.")
+    if state == "discarded":
+        return _("The manager discarded it on the relay; it will not reach Odoo.")
+    return ""
 
 
 def sync_result(counts: dict[str, Any]) -> tuple[str, str]:
@@ -131,22 +130,33 @@ def sync_result(counts: dict[str, Any]) -> tuple[str, str]:
     need = attention_counts(counts)
     total = sum(need.values())
     if not pending and not total:
-        return "All sales are sent.", "info"
+        return _("All sales are sent."), "info"
     parts = []
     if pending and counts.get("online") is False:
-        parts.append(UNREACHABLE)
+        parts.append(_("The relay cannot be reached."))
     if pending:
-        them = "it" if pending == 1 else "they"
-        parts.append(f"{_sales(pending)} not sent yet; {them} will be retried.")
+        parts.append(
+            _n(
+                "{n} sale not sent yet; it will be retried.",
+                "{n} sales not sent yet; they will be retried.",
+                pending,
+            )
+        )
     if total:
-        verb = "needs" if total == 1 else "need"
-        detail = ", ".join(PHRASE[state].format(n=n) for state, n in need.items() if n)
-        parts.append(f"{_sales(total)} {verb} attention: {detail}.")
+        detail = ", ".join(_phrase(state, n) for state, n in need.items() if n)
+        parts.append(
+            _n(
+                "{n} sale needs attention: {detail}.",
+                "{n} sales need attention: {detail}.",
+                total,
+                detail=detail,
+            )
+        )
     return " ".join(parts), "error" if total else "info"
 
 
 def sync_failed(error: Any) -> str:
-    return f"Sync failed ({error}). The sales are kept on this till and sent later."
+    return _("Sync failed ({error}). The sales are kept on this till and sent later.", error=error)
 
 
 def retry_result(
@@ -156,27 +166,42 @@ def retry_result(
     `name`; `now` is its attention item after the sync (None: it no longer needs attention)."""
     if not reached:
         return (
-            f"The relay cannot be reached; {name} is kept on this till and sent with the next sync.",
+            _(
+                "The relay cannot be reached; {name} is kept on this till and sent with the next "
+                "sync.",
+                name=name,
+            ),
             "error",
         )
     if now is None:
         if asked == "failed":
-            return f"{name} is back in the relay's queue for Odoo.", "info"
-        return f"{name} was sent again and the relay accepted it.", "info"
-    state, reason = item_state(now), now.get("error") or NO_REASON
+            return _("{name} is back in the relay's queue for Odoo.", name=name), "info"
+        return _("{name} was sent again and the relay accepted it.", name=name), "info"
+    state, reason = item_state(now), now.get("error") or no_reason()
     if state == "rejected":
-        return f"{name} was rejected again: {reason}", "error"
+        return _("{name} was rejected again: {reason}", name=name, reason=reason), "error"
     if state == "held":
-        return f"{name} is held for the manager: {reason}", "error"
+        return _("{name} is held for the manager: {reason}", name=name, reason=reason), "error"
     if state == "discarded":
         return f"{name}: {reason}", "error"
-    return f"{name} still failed in Odoo ({reason}); the manager retries it on the relay.", "error"
+    return (
+        _(
+            "{name} still failed in Odoo ({reason}); the manager retries it on the relay.",
+            name=name,
+            reason=reason,
+        ),
+        "error",
+    )
 
 
 def export_done(file: str, records: int) -> str:
-    what = "1 record" if records == 1 else f"{records} records"
-    return f"Exported {what} not in Odoo yet to {file}."
+    return _n(
+        "Exported {n} record not in Odoo yet to {file}.",
+        "Exported {n} records not in Odoo yet to {file}.",
+        records,
+        file=file,
+    )
 
 
 def export_failed(error: Any) -> str:
-    return f"Export failed: {error}"
+    return _("Export failed: {error}", error=error)

@@ -5,6 +5,9 @@
 import * as storage from "./storage.js";
 import * as outbox from "./outbox.js";
 import * as relay from "./relay.js";
+import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
+import { configureScanner, installScanner } from "./scanner.js";
+import { installKeys } from "./keys.js";
 
 const config = JSON.parse(document.getElementById("kasir-boot").textContent);
 const abs = (url) => new URL(url, location.href).href;
@@ -19,25 +22,27 @@ let syncOk = null;          // did the last flush reach the relay?
 
 function step(percent, text) {
   $("boot-progress").style.width = `${percent}%`;
+  $("boot-step").removeAttribute("data-i18n");
   $("boot-step").textContent = text;
 }
 
 function fail(message) {
   console.error("kasir boot failed:", message);
-  $("boot-error").textContent = `kasir could not start: ${message}`;
+  $("boot-error").removeAttribute("data-i18n");
+  $("boot-error").textContent = t("kasir could not start: {reason}", { reason: message });
   $("boot").classList.add("failed");
   document.body.classList.remove("ready");
 }
 
-const watchdog = setTimeout(() => fail("it took too long to start (the watchdog stopped waiting)"),
-  WATCHDOG_MS);
+const watchdog = setTimeout(
+  () => fail(t("it took too long to start (the watchdog stopped waiting)")), WATCHDOG_MS);
 
 $("boot-reload").addEventListener("click", () => location.reload());
 $("boot-export").addEventListener("click", async () => {
   try {
     storage.downloadJson(`kasir-export-${Date.now()}.json`, await storage.exportAll());
   } catch (err) {
-    alert(`Export failed: ${err.message}`);
+    alert(t("Export failed: {error}", { error: err.message }));
   }
 });
 
@@ -96,19 +101,30 @@ const bridge = {
     return JSON.stringify(answer);
   },
   terminal: () => (terminal ? terminal.name : null),
+  catalog: () => JSON.stringify(catalog()),
+  loadLanguage: async (lang) => JSON.stringify(await loadLanguage(lang)),
+  loadSettings: async () => JSON.stringify((await storage.getMeta("settings")) ?? {}),
+  saveSettings: async (json) => {
+    const settings = JSON.parse(json);
+    await storage.setMeta("settings", settings);
+    configureScanner(settings);
+  },
   printReceipt: () => window.print(),
 };
 
 // --- painting and events --------------------------------------------------------------------------
 
-function paint(html, { background = false } = {}) {
+function paint(html, { aside = false } = {}) {
   const active = document.activeElement;
   const keep = active && active.id && active.tagName === "INPUT" ? active : null;
   app.innerHTML = html;
-  const target = (keep && $(keep.id)) || app.querySelector("[autofocus]");
+  // A question, or the field a refusal is about, takes the focus (a repaint from aside leaves it).
+  const wanted = aside ? null : app.querySelector('.confirm [autofocus], [aria-invalid="true"]');
+  const target = wanted || (keep && $(keep.id)) || app.querySelector("[autofocus]");
   if (!target) return;
-  // A background repaint (sync news) must not eat what the cashier or the scanner is typing.
-  if (background && keep && target.id === keep.id && target.type === keep.type) {
+  // A repaint from aside (sync news, a scan) must not eat what the cashier typed and not sent yet.
+  if (aside && keep && target.id === keep.id && target.type === keep.type
+      && keep.value !== keep.defaultValue) {
     target.value = keep.value;
     try { target.setSelectionRange(keep.selectionStart, keep.selectionEnd); } catch { /* not text */ }
   }
@@ -118,9 +134,9 @@ function paint(html, { background = false } = {}) {
 let queue = Promise.resolve();
 
 /** Every action goes to Python one at a time, then the screen is repainted. */
-function dispatch(action, data = {}, { background = false } = {}) {
+function dispatch(action, data = {}, { aside = false } = {}) {
   queue = queue.then(async () => {
-    paint(await till.handle(action, JSON.stringify(data)), { background });
+    paint(await till.handle(action, JSON.stringify(data)), { aside });
     offerUpdate();
   }).catch((err) => console.error("kasir: action failed", action, err));
   return queue;
@@ -140,21 +156,13 @@ app.addEventListener("submit", (event) => {
   dispatch(form.dataset.action, Object.fromEntries(new FormData(form)));
 });
 
-// A wedge scanner types into whatever has focus; with nothing focused, send it to the scan box.
-document.addEventListener("keydown", (event) => {
-  const scan = $("scan");
-  if (!scan || event.ctrlKey || event.metaKey || event.altKey) return;
-  const active = document.activeElement;
-  if (active && active !== document.body && active.tagName !== "BUTTON") return;
-  if (event.key.length === 1) {
-    scan.value += event.key;
-    scan.focus();
-    event.preventDefault();
-  } else if (event.key === "Enter" && scan.value) {
-    event.preventDefault();
-    scan.form.requestSubmit();
-  }
-});
+// A burst of keys ending in Enter or Tab is a barcode scan wherever focus is (scanner.js).
+installScanner({
+  dispatch: (action, data) => dispatch(action, data, { aside: true }),
+  canScan: () => Boolean(till?.can_scan()) });
+installKeys(dispatch);  // F-key shortcuts, Escape, arrow keys in the grid (keys.js)
+storage.getMeta("settings").then(configureScanner)
+  .catch((err) => console.warn("kasir: scanner settings not read, defaults used:", err.message));
 
 // --- syncing ----------------------------------------------------------------------------------
 
@@ -185,7 +193,7 @@ async function runSync({ again = false } = {}) {
 async function backgroundSync() {
   if (!terminal) return;
   const counts = await runSync();
-  if (till) dispatch("outbox-changed", { counts }, { background: true });
+  if (till) dispatch("outbox-changed", { counts }, { aside: true });
 }
 
 window.addEventListener("online", () => backgroundSync());
@@ -213,7 +221,7 @@ async function registerServiceWorker() {
   });
   navigator.serviceWorker.addEventListener("message", (event) => {
     if (event.data?.type === "outbox-changed" && till) {
-      countsWithHints().then((counts) => dispatch("outbox-changed", { counts }, { background: true }));
+      countsWithHints().then((counts) => dispatch("outbox-changed", { counts }, { aside: true }));
     }
   });
   try {
@@ -251,9 +259,22 @@ async function pairFromUrl() {
   history.replaceState(null, "", location.pathname + (query ? `?${query}` : "") + location.hash);
 }
 
+/** The cashier's choice, else the shop's language from Odoo, else the tablet's (i18n.pick). */
+async function chooseLanguage() {
+  try {
+    const settings = (await storage.getMeta("settings")) ?? {};
+    const bootstrap = await storage.getMeta("bootstrap");
+    const lang = pickLanguage(settings.language, bootstrap?.lang);
+    if (lang !== catalog().language) await loadLanguage(lang);
+  } catch (err) {
+    console.warn("kasir: no language chosen, speaking English:", err.message);
+  }
+}
+
 async function boot() {
   window.kasirBootStartedAt = performance.now();
-  step(5, "Loading Python…");
+  await chooseLanguage();
+  step(5, t("Loading Python…"));
   navigator.storage?.persist?.().catch(() => {});
   const data = pairFromUrl().then(async () => {
     terminal = (await storage.getMeta("terminal")) ?? null;
@@ -270,7 +291,7 @@ async function boot() {
     packageBaseUrl: abs(config.packageBaseUrl),
     convertNullToNone: true,  // the bridge answers null for "nothing", Python expects None
   });
-  step(60, "Loading the register…");
+  step(60, t("Loading the register…"));
   const errors = [];
   // loadPackage resolves even when a package failed: collect its errors and treat any as fatal.
   await pyodide.loadPackage(config.packages, {
@@ -281,8 +302,9 @@ async function boot() {
   if (errors.length) throw new Error(errors.join("; "));
   pyodide.registerJsModule("kasir_bridge", bridge);
   till = pyodide.pyimport("till.browser");
-  step(80, "Loading the catalog…");
+  step(80, t("Loading the catalog…"));
   await data;
+  await chooseLanguage();  // a till paired just now has learnt the shop's language
   await till.start();
   paint(till.render());
   document.body.classList.add("ready");

@@ -1,0 +1,107 @@
+"""The settings panel of the top bar: the cashier's language and the barcode scanner's timing.
+
+Settings belong to the tablet (meta "settings" in IndexedDB, through the device): boot.js speaks
+the chosen language from the next start on and hands the scanner's keys to scanner.js, so a change
+is used at once and survives a reload. The language names are written in their own language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import i18n
+from .forms import Form, typed
+from .i18n import _
+from .views import button, e
+
+__all__ = ["SCANNER", "parse_scanner", "scanner_values", "settings_panel"]
+
+# What scanner.js uses when nothing was saved.
+SCANNER: dict[str, Any] = {
+    "scan_threshold_ms": 30,
+    "scan_min_length": 6,
+    "scan_prefix": "",
+    "scan_suffix": "",
+}
+# A person types 80 ms or more between keys: a longer threshold would take typing for scans.
+NUMBERS = {"scan_threshold_ms": (5, 80), "scan_min_length": (3, 64)}
+MAX_AFFIX = 8
+
+
+def scanner_values(settings: dict[str, Any]) -> dict[str, Any]:
+    """The scanner's settings in force: the saved ones over the defaults."""
+    return {key: settings.get(key, default) for key, default in SCANNER.items()}
+
+
+def parse_scanner(form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The scanner settings typed in the form, and what is wrong with a field, by its name."""
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for key, (low, high) in NUMBERS.items():
+        text = str(form.get(key) or "").strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            errors[key] = _("Type a whole number from {low} to {high}.", low=low, high=high)
+        else:
+            values[key] = int(text)
+    for key in ("scan_prefix", "scan_suffix"):
+        text = str(form.get(key) or "")
+        if len(text) > MAX_AFFIX:
+            errors[key] = _("At most {n} characters.", n=MAX_AFFIX)
+        values[key] = text
+    return values, errors
+
+
+def _field(key: str, label: str, form: Form, default: Any, numeric: bool) -> str:
+    ident = f"setting-{key.removeprefix('scan_')}"
+    extra = ' inputmode="numeric"' if numeric else ""
+    return (
+        f'<label for="{ident}">{e(label)}</label>'
+        f'<input id="{ident}" name="{key}" type="text" value="{e(form.value(key, default))}"'
+        f' spellcheck="false"{extra}{form.marks(key, ident)}>{form.note(key, ident)}'
+    )
+
+
+def settings_panel(
+    settings: dict[str, Any],
+    *,
+    open_: bool = False,
+    form: Form | None = None,
+) -> str:
+    """The panel: language buttons and the scanner form (with what was typed after a refusal)."""
+    current = i18n.language()
+    languages = "".join(
+        button(
+            e(name),
+            "language",
+            code,
+            id=f"language-{code}",
+            cls="small" + (" chosen" if code == current else ""),
+            lang=code,
+            aria_pressed="true" if code == current else "false",
+        )
+        for code, name in i18n.LANGUAGES.items()
+    )
+    values = scanner_values(settings)
+    entered = typed(form, "settings")
+    labels = {
+        "scan_threshold_ms": _("Most milliseconds between a scanner's keys"),
+        "scan_min_length": _("Shortest code a scanner sends"),
+        "scan_prefix": _("Prefix the scanner sends before a code"),
+        "scan_suffix": _("Suffix the scanner sends after a code"),
+    }
+    fields = "".join(
+        _field(key, label, entered, values.get(key, ""), key in NUMBERS)
+        for key, label in labels.items()
+    )
+    title = _("Settings")
+    return (
+        f'<details id="settings" class="settings-panel"{" open" if open_ else ""}>'
+        f'<summary data-action="settings-panel" title="{e(title)}">{e(title)}</summary>'
+        '<div class="settings-body">'
+        f"<h2>{e(_('Language'))}</h2>"
+        f'<div class="languages" role="group" aria-label="{e(_("Language"))}">{languages}</div>'
+        f"<h2>{e(_('Barcode scanner'))}</h2>"
+        f'<form id="scanner-settings" data-action="settings" autocomplete="off">{fields}'
+        f'<button type="submit" class="primary">{e(_("Save"))}</button></form>'
+        "</div></details>"
+    )
