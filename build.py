@@ -79,30 +79,39 @@ def npm_integrity(data: bytes) -> str:
     return "sha512-" + base64.b64encode(hashlib.sha512(data).digest()).decode()
 
 
-def fetch_pyodide() -> Path:
-    """Return the verified, unpacked Pyodide package, fetching it with npm on first use."""
-    cache = CACHE / "pyodide"
-    tarball = cache / f"pyodide-{PYODIDE_VERSION}.tgz"
-    unpacked = cache / PYODIDE_VERSION
+def npm_tarball(package: str, version: str, integrity: str) -> bytes:
+    """The verified bytes of an npm package's tarball, fetched with `npm pack` into .cache/ on
+    first use (the registry npm is configured with; no host named here). A tarball that does not
+    match the pinned integrity is removed and refused."""
+    cache = CACHE / package
+    tarball = cache / f"{package}-{version}.tgz"
     if not tarball.exists():
         cache.mkdir(parents=True, exist_ok=True)
-        print(f"fetching pyodide {PYODIDE_VERSION} with npm pack", flush=True)
+        print(f"fetching {package} {version} with npm pack", flush=True)
         try:
             subprocess.run(
-                ["npm", "pack", f"pyodide@{PYODIDE_VERSION}", "--pack-destination", str(cache)],
+                ["npm", "pack", f"{package}@{version}", "--pack-destination", str(cache)],
                 check=True,
                 stdout=subprocess.DEVNULL,
             )
         except (OSError, subprocess.CalledProcessError) as exc:
-            raise BuildError(f"could not fetch pyodide with npm pack: {exc}") from exc
+            raise BuildError(f"could not fetch {package} with npm pack: {exc}") from exc
     data = tarball.read_bytes()
     found = npm_integrity(data)
-    if found != PYODIDE_INTEGRITY:
+    if found != integrity:
         tarball.unlink()
         raise BuildError(
-            f"integrity mismatch for {tarball.name}: expected {PYODIDE_INTEGRITY}, got {found}. "
-            "The cached file was removed; if the pin itself is wrong, update PYODIDE_INTEGRITY."
+            f"integrity mismatch for {tarball.name}: expected {integrity}, got {found}. "
+            "The cached file was removed; if the pin itself is wrong, update the pin."
         )
+    return data
+
+
+def fetch_pyodide() -> Path:
+    """Return the verified, unpacked Pyodide package, fetching it with npm on first use."""
+    unpacked = CACHE / "pyodide" / PYODIDE_VERSION
+    data = npm_tarball("pyodide", PYODIDE_VERSION, PYODIDE_INTEGRITY)
+    found = npm_integrity(data)
     marker = unpacked / ".integrity"
     if not marker.exists() or marker.read_text() != found:
         shutil.rmtree(unpacked, ignore_errors=True)

@@ -28,6 +28,7 @@ from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Re
 from starlette.routing import Route
 
 from . import auth, decisions, i18n
+from .negotiation import preferences
 
 COOKIE = "kasir_admin"
 MAX_FORM = 16 * 1024
@@ -55,16 +56,7 @@ def wants_json(request: Request) -> bool:
     if "authorization" in request.headers:
         return True
     weights: dict[str, tuple[float, int]] = {}
-    for place, part in enumerate(request.headers.get("accept", "").lower().split(",")):
-        kind, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
+    for kind, quality, place in preferences(request.headers.get("accept", "").lower()):
         if kind in ("application/json", "text/html") and kind not in weights:
             weights[kind] = (quality, -place)
     json_weight = weights.get("application/json", (0.0, 0))

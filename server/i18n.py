@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 from starlette.requests import Request
 from starlette.responses import Response
 
+from .negotiation import preferences
+
 log = logging.getLogger("kasir.i18n")
 
 LANGUAGES = ("en", "id")
@@ -37,20 +39,8 @@ def language_of(code: Any) -> str | None:
 
 def accepted(header: str) -> list[str]:
     """The languages of an Accept-Language header, most wanted first (q=0 left out)."""
-    ranked = []
-    for place, part in enumerate(header.split(",")):
-        code, *params = (piece.strip() for piece in part.split(";"))
-        quality = 1.0
-        for param in params:
-            name, _, value = param.partition("=")
-            if name.strip() == "q":
-                try:
-                    quality = float(value)
-                except ValueError:
-                    quality = 0.0
-        if code and quality > 0:
-            ranked.append((-quality, place, code))
-    return [code for _, _, code in sorted(ranked)]
+    ranked = sorted((-quality, place, code) for code, quality, place in preferences(header))
+    return [code for quality, _, code in ranked if code and quality < 0]
 
 
 async def choose(request: Request, shop: Callable[[], Awaitable[str | None]]) -> tuple[str, bool]:

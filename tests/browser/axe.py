@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import functools
 import io
-import subprocess
 import tarfile
 from typing import Any
 
 from playwright.sync_api import Page
 
-from build import CACHE, npm_integrity
+from build import npm_tarball
 
 AXE_VERSION = "4.14.1"
 AXE_INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
@@ -24,22 +23,7 @@ BLOCKING = ("serious", "critical")
 @functools.cache
 def axe_source() -> str:
     """The text of axe.min.js from the pinned, verified axe-core tarball."""
-    cache = CACHE / "axe-core"
-    tarball = cache / f"axe-core-{AXE_VERSION}.tgz"
-    if not tarball.exists():
-        cache.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            ["npm", "pack", f"axe-core@{AXE_VERSION}", "--pack-destination", str(cache)],
-            check=True,
-            stdout=subprocess.DEVNULL,
-        )
-    data = tarball.read_bytes()
-    found = npm_integrity(data)
-    if found != AXE_INTEGRITY:
-        tarball.unlink()
-        raise AssertionError(
-            f"integrity mismatch for {tarball.name}: expected {AXE_INTEGRITY}, got {found}"
-        )
+    data = npm_tarball("axe-core", AXE_VERSION, AXE_INTEGRITY)
     with tarfile.open(fileobj=io.BytesIO(data)) as tar:
         return tar.extractfile("package/axe.min.js").read().decode()
 
