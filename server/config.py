@@ -50,7 +50,7 @@ class Settings:
     forward_batch: int = 25  # orders per pos.order.sync_from_ui call (KASIR_FORWARD_BATCH)
     body_timeout: float = 10.0  # seconds to receive a request body, else 408 (KASIR_BODY_TIMEOUT)
     # Seconds a forwarder's claim on items lasts; renewed while it works (KASIR_FORWARD_LEASE).
-    forward_lease: float = 6.0
+    forward_lease: float = 4.0
     # Odoo's limit_time_real: how long a call may still run in Odoo after its client is gone
     # (KASIR_ODOO_TIME_LIMIT); an unanswered order is not sent again before that.
     odoo_time_limit: float = 120.0
@@ -160,7 +160,7 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         mirror_interval=_number(env, "KASIR_MIRROR_INTERVAL", 60.0),
         forward_batch=_count(env, "KASIR_FORWARD_BATCH", 25, 1, 500),
         body_timeout=_seconds(env, "KASIR_BODY_TIMEOUT", 10.0, 0.1, 600),
-        forward_lease=_seconds(env, "KASIR_FORWARD_LEASE", 6.0, 2, 600),
+        forward_lease=_seconds(env, "KASIR_FORWARD_LEASE", 4.0, 2, 600),
         odoo_time_limit=_seconds(env, "KASIR_ODOO_TIME_LIMIT", 120.0, 0, 3600),
     )
 

@@ -77,6 +77,12 @@ class _Waiting(Exception):
         self.message, self.at = message, at
 
 
+class _InFlight(_Waiting):
+    """A call that carried the order (on a relay that died, or whose answer was lost) may still
+    be running in Odoo: it is not sent again before `at`, but stands aside so the orders behind
+    it go on."""
+
+
 class _NotYet(Exception):
     """The order must go in a later call than the orders before it (its refunded sale is
     among them): the run is cut before it."""
@@ -270,6 +276,7 @@ class Forwarder:
         Returns (items settled, retry time if the head of the rest must wait)."""
         batch: list[tuple[Item, dict[str, Any]]] = []
         booked: list[tuple[str, int, dict[str, int]]] = []  # in doubt, and found in Odoo
+        aside = 0  # in doubt, maybe still running in Odoo: they wait without holding up the rest
         for item in items[: self.orders_per_call]:
             if item.kind != "order":
                 break
@@ -281,6 +288,12 @@ class Forwarder:
                 batch.append((item, await self._payload(item, [i.uuid for i, _ in batch])))
             except _NotYet:
                 break
+            except _InFlight as waiting:
+                await run_in_threadpool(
+                    self.journal.set_aside, item.uuid, waiting.message, waiting.at
+                )
+                aside += 1
+                continue
             except _Waiting as waiting:
                 if batch or booked:
                     break  # send what is ready; this one is the head of the next run
@@ -297,16 +310,16 @@ class Forwarder:
                 return 0, await self._odoo_refused(item, error)
         if booked:
             await run_in_threadpool(self.journal.mark_posted_many, booked)
-            if not batch:
-                return len(booked), None
+        if not batch:
+            return len(booked) + aside, None
         done, retry_at = await self._send_orders(batch)
-        return done + len(booked), retry_at
+        return done + len(booked) + aside, retry_at
 
     async def _booked_before(self, item: Item) -> int | None:
         """An item in doubt is looked up in Odoo before it is sent again: a call whose answer
         was lost, or one a dead relay had in flight, may have booked it (Odoo 18 does not
         guard its uuid against a concurrent second call). None: Odoo does not hold it. Raises
-        _Waiting while a call carrying it may still be running in Odoo (it started less than
+        _InFlight while a call carrying it may still be running in Odoo (it started less than
         Odoo's time limit ago): sending it now could book it twice."""
         odoo_id = await find_in_odoo(self.client, item)
         if odoo_id is None:
@@ -320,7 +333,7 @@ class Forwarder:
         return odoo_id
 
     def _not_running(self, item: Item) -> None:
-        """Raise _Waiting while a call carrying `item` may still be running in Odoo."""
+        """Raise _InFlight while a call carrying `item` may still be running in Odoo."""
         now = time.time()
         ends = (item.sent_at or 0.0) + self.odoo_time_limit
         if now < ends:
@@ -329,7 +342,7 @@ class Forwarder:
                 "an earlier attempt may still be running in Odoo: not sent again yet",
                 extra={"uuid": item.uuid, "terminal": item.terminal, "wait": round(ends - now)},
             )
-            raise _Waiting(
+            raise _InFlight(
                 "an earlier attempt may still be running in Odoo; asked again at "
                 + time.strftime("%H:%M:%S", time.localtime(at)),
                 at,

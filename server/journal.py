@@ -125,15 +125,21 @@ LATE_COLUMNS = (
     # (Odoo finishes a request whose client is gone, up to its limit_time_real).
     ("items", "sent_at", "DOUBLE PRECISION"),
 )
+# `in_doubt` ASIDE: a dead relay's call carrying the item may still run in Odoo, so it waits
+# until Odoo holds it or the call's time limit has passed; meanwhile it stands aside and does not
+# hold up its terminal (what depends on it, a refund of it, waits when forwarded).
+ASIDE = 2
 # A terminal's queue in order; `pos` 1 is its head. An item is claimable only while nothing
-# before it (itself included) waits for a retry or is held by a live claim.
-LANES = """
+# before it (itself included) waits for a retry or is held by a live claim. Items standing aside
+# leave the lane until they are due. Parameters: now, now, now.
+LANES = f"""
 SELECT uuid, terminal, pos, next_attempt_at, claimed_until FROM (
     SELECT uuid, terminal, next_attempt_at, claimed_until,
         ROW_NUMBER() OVER lane AS pos,
         MAX(CASE WHEN next_attempt_at > ? OR claimed_until >= ? THEN 1 ELSE 0 END)
             OVER lane AS blocked
     FROM items WHERE state = 'queued'
+        AND NOT (COALESCE(in_doubt, 0) = {ASIDE} AND next_attempt_at > ?)
     WINDOW lane AS (PARTITION BY terminal ORDER BY seq, accepted_at, uuid)
 ) lanes
 """
@@ -544,7 +550,7 @@ class Journal:
         # PostgreSQL, locks it) before claiming.
         lanes = self._read(
             LANES + " WHERE pos <= ? AND blocked = 0 ORDER BY terminal, pos LIMIT ?",
-            (now, now, per_terminal, limit),
+            (now, now, now, per_terminal, limit),
         )
         if not lanes:
             return []
@@ -685,11 +691,16 @@ class Journal:
         """When the forwarder should look again: the soonest moment a terminal's head becomes
         due (its retry time, or the end of another forwarder's claim). None: nothing is queued."""
         now = time.time() if now is None else now
-        rows = self._read(LANES + " WHERE pos = 1", (now, now))
+        rows = self._read(LANES + " WHERE pos = 1", (now, now, now))
         moments = [
             until if until is not None and until >= now and until > due else due
             for _, _, _, due, until in rows
         ]
+        aside = self._read(
+            "SELECT MIN(next_attempt_at) FROM items WHERE state = 'queued' "
+            f"AND COALESCE(in_doubt, 0) = {ASIDE}"
+        )[0][0]
+        moments += [aside] if aside is not None else []
         return min(moments) if moments else None
 
     def next_attempt_at(self) -> float | None:
@@ -817,6 +828,17 @@ class Journal:
             "error = ?, retryable = 1, attempts = attempts + 1, next_attempt_at = ?, "
             "in_doubt = CASE WHEN ? = 1 THEN 1 ELSE in_doubt END",
             [error, next_attempt_at, int(in_doubt)],
+        )
+
+    def set_aside(self, uuid: str, error: str, until: float) -> None:
+        """An item in doubt whose last call may still run in Odoo: it waits until `until` (its
+        claim given up) without holding up its terminal's queue, and without counting as an
+        attempt (nothing was sent)."""
+        self._transition(
+            uuid,
+            "error = ?, next_attempt_at = ?, in_doubt = ?",
+            [error, until, ASIDE],
+            " AND state = 'queued'",
         )
 
     def mark_in_doubt(self, uuids: Iterable[str]) -> None:
@@ -1096,17 +1118,21 @@ class Journal:
         `terminal` keeps one terminal's items."""
         mine = " AND terminal = ?" if terminal is not None else ""
         rows = self._read(
-            "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at "
+            "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at, "
+            f"COALESCE(in_doubt, 0) = {ASIDE} "
             f"FROM items WHERE state IN ({','.join('?' * len(states))}) "
             f"AND (state <> 'queued' OR error IS NOT NULL){mine} "
             "ORDER BY updated_at, terminal, seq LIMIT ?",
             (*states, *([terminal] if terminal is not None else []), limit),
         )
-        items = [_attention(*row) for row in rows]
+        items = [_attention(*row[:-1]) for row in rows]
+        aside = {row[0] for row in rows if row[-1]}  # they hold no one up
         heads: dict[str, dict[str, Any]] = {}
         for item in items:
-            if item["state"] == "queued" and (
-                item["terminal"] not in heads or item["seq"] < heads[item["terminal"]]["seq"]
+            if (
+                item["state"] == "queued"
+                and item["uuid"] not in aside
+                and (item["terminal"] not in heads or item["seq"] < heads[item["terminal"]]["seq"])
             ):
                 heads[item["terminal"]] = item
         for head in heads.values():

@@ -249,12 +249,13 @@ def test_a_killed_relays_items_are_forwarded_by_the_other_within_seconds(
             f" {taken_over:.1f} s after the kill, the"
             f" whole queue {all_posted:.1f} s after it"
         )
-        # The lease (6 s, renewed every 2 s) runs out and the other relay claims them once
-        # its current pass ends: within 10 s. Posting them may also wait for the calls in
-        # flight ahead of them in their terminals' queues: those the sandbox did not finish are
-        # sent again only after KASIR_ODOO_TIME_LIMIT (20 s) from their start.
+        # The lease (4 s, renewed every 1.3 s) runs out and the other relay claims and posts them
+        # once its current pass ends: within 10 s. The calls that were in flight do not hold
+        # them up: an order the sandbox did not finish stands aside and is sent again only
+        # after KASIR_ODOO_TIME_LIMIT (20 s) from its start.
         assert claimed <= 10
-        assert taken_over <= 20 + 2 * call_time + 2
+        assert taken_over <= 10
+        assert all_posted <= 20 + 2 * call_time + 2
         booked_once(sandbox, uuids)
         log = survivor.log_path.read_text(errors="replace")
         assert "forwarder pass failed" not in log
