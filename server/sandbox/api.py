@@ -205,7 +205,8 @@ class Odoo:
             }
             if comodel:
                 info["relation"] = comodel
-            answer[field] = info
+            # Odoo describes a field with the attributes asked for only (all when none are)
+            answer[field] = {k: v for k, v in info.items() if not attributes or k in attributes}
         return answer
 
     def sync_from_ui(self, model: str, orders: Any) -> dict[str, list[dict[str, Any]]]:

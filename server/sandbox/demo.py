@@ -408,13 +408,14 @@ def _uom_categories() -> list[tuple[int, dict[str, Any]]]:
 
 
 def _uoms() -> list[tuple[int, dict[str, Any]]]:
-    """Odoo's Units (rounding 0.01, yet counted whole: its category is Unit) and kg (0.001)."""
+    """Odoo's Units (rounding 0.01, yet counted whole: its category is Unit) and kg (0.01, as
+    Odoo 18 makes every unit: tests/fixtures/odoo18/search_read_uom_uom.json)."""
     return [
         (
             UOM_UNITS_ID,
             {"name": "Units", "category_id": UOM_CATEGORY_UNIT_ID, "rounding": "0.01"},
         ),
-        (UOM_KG_ID, {"name": "kg", "category_id": UOM_CATEGORY_WEIGHT_ID, "rounding": "0.001"}),
+        (UOM_KG_ID, {"name": "kg", "category_id": UOM_CATEGORY_WEIGHT_ID, "rounding": "0.01"}),
     ]
 
 

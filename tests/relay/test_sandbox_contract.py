@@ -9,6 +9,11 @@ same message. Answers must have the same top-level keys; every field kasir reads
 returned must be in the sandbox's record too; values are compared where they are not ids, names
 or dates (states, amounts as Decimal, quantities, refunded_qty, counts in "after").
 
+The units of measure are held closer: Units and kg must have Odoo's rounding and category name
+(the decimals kasir derives from them), and a product must name its unit as Odoo does.
+res.users.context_get (the shop's language) must have Odoo's keys and give back the lang the
+user was set to.
+
 Every fixture file is either a case here (CASES) or listed in EXCLUDED with the reason, and
 `test_every_fixture_is_covered_or_excluded` fails on a new file that is neither.
 """
@@ -26,6 +31,7 @@ from typing import Any
 import httpx
 import pytest
 from kasir import odoo_mapping as mapping
+from kasir.sandbox.demo import UOM_KG_ID, UOM_UNITS_ID
 from processes import KasirProcess, odoo_answer, start_sandbox
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "odoo18"
@@ -89,6 +95,7 @@ KASIR_FIELDS: dict[str, list[str]] = {
     "product.product": mapping.PRODUCT_FIELDS,
     "res.partner": mapping.PARTNER_FIELDS,
     "res.country": mapping.COUNTRY_FIELDS,
+    "uom.uom": mapping.UOM_FIELDS,
     "loyalty.program": mapping.LOYALTY_PROGRAM_FIELDS,
     "loyalty.rule": mapping.LOYALTY_RULE_FIELDS,
     "loyalty.reward": mapping.LOYALTY_REWARD_FIELDS,
@@ -127,6 +134,7 @@ TAXES = {10: 1, 11: 1, 12: 2, 13: 2}  # PPN incl -> 1; 0 % -> 2 (others: any sal
 FISCAL_POSITIONS = {1: 1}
 PAYMENT_METHODS = {1: 1, 2: 2, 3: 3}  # cash, card, one that is not in the config
 ODOO_PARTNER = 7
+UOMS = {1: UOM_UNITS_ID, 12: UOM_KG_ID}  # Units, kg (uom's own records; kg is 12 in Odoo)
 MISSING = 999999  # no such record in either
 
 # The sales the refund fixtures point at (their lines 33 and 35 in the recorded Odoo).
@@ -185,6 +193,20 @@ class Shop:
             {"fields": ["id"], "order": "id desc", "limit": 1},
         )  # fmt: skip
         return rows[0]["id"] if rows else None
+
+    def product_per_unit(self) -> dict[int, int]:
+        """The sandbox's first product sold in each unit (UOMS' ids): Units, then kg."""
+        rows = self.ok("product.product", "search_read", [[["available_in_pos", "=", True]]], {
+            "fields": ["id", "uom_id"], "order": "id"
+        })  # fmt: skip
+        found: dict[int, int] = {}
+        for row in rows:
+            found.setdefault(row["uom_id"][0], row["id"])
+        return {uom: found[uom] for uom in UOMS.values()}
+
+    def set_lang(self, lang: str) -> None:
+        uid = self.ok("res.users", "context_get", [])["uid"]
+        assert self.ok("res.users", "write", [[uid], {"lang": lang}]) is True
 
     def line_id(self, uuid: str) -> int:
         [row] = self.ok(
@@ -321,6 +343,9 @@ DOMAINS: dict[str, Any] = {
     "search_read_product_product.json": lambda shop: [
         ["id", "in", [*sorted(set(shop.products.values()) - {MISSING}), 100001, 100002]]
     ],
+    "search_read_product_product_uom.json": lambda shop: [
+        ["id", "in", sorted(shop.product_per_unit().values())]
+    ],
     "search_read_loyalty_card.json": lambda shop: [["program_id", "=", 1]],
     "search_read_loyalty_program.json": lambda shop: [["pos_ok", "=", True]],
     "search_read_loyalty_reward.json": lambda shop: [["program_id", "=", 1]],
@@ -343,8 +368,17 @@ def read_cases() -> list[str]:
     ]
 
 
+def context_cases() -> list[str]:
+    return [n for n in fixture_names() if n.startswith("context_get_")]
+
+
+def recorded_lang(name: str) -> str:
+    """The user's language when a fixture was recorded: id_ID for the *_id_ID.json ones."""
+    return "id_ID" if name.endswith("_id_ID.json") else "en_US"
+
+
 def test_every_fixture_is_covered_or_excluded() -> None:
-    covered = set(CASES) | set(read_cases())
+    covered = set(CASES) | set(read_cases()) | set(context_cases())
     assert not covered & set(EXCLUDED)
     assert sorted(covered | set(EXCLUDED)) == fixture_names()
 
@@ -568,8 +602,19 @@ def test_read_like_odoo(name: str, shared: Shop) -> None:
     kwargs["fields"] = [f for f in kwargs["fields"] if f in present]
     if name == "search_read_res_partner.json":
         shared.ensure_partner()
-    ours = shared.ok(model, method, args, kwargs)
+    lang = recorded_lang(name)  # a read made while the user's language was another
+    if lang != "en_US":
+        shared.set_lang(lang)
+    try:
+        ours = shared.ok(model, method, args, kwargs)
+    finally:
+        if lang != "en_US":
+            shared.set_lang("en_US")
     assert isinstance(ours, list)
+    if model == "uom.uom":
+        assert_units(recorded["answer"], ours, name)
+    elif name == "search_read_product_product_uom.json":
+        assert_product_units(recorded["answer"], ours, name)
     if name in EMPTY_IN_DEMO:
         assert ours == [] or recorded["answer"] == []
     else:
@@ -578,3 +623,44 @@ def test_read_like_odoo(name: str, shared: Shop) -> None:
         assert set(our_row) == set(kwargs["fields"]) | {"id"}
         for odoo_row in recorded["answer"]:
             assert_record(model, odoo_row, our_row, name)
+
+
+def assert_units(odoo: list[dict[str, Any]], ours: list[dict[str, Any]], where: str) -> None:
+    """Units and kg: the same rounding and category name, so kasir gives them the same decimals
+    (uom_decimals: Units whole by its category, kg by its rounding)."""
+    odoo_rows = {row["id"]: row for row in odoo}
+    our_rows = {row["id"]: row for row in ours}
+    for odoo_id, our_id in UOMS.items():
+        odoo_row, our_row = odoo_rows[odoo_id], our_rows[our_id]
+        assert our_row["rounding"] == odoo_row["rounding"], f"{where}: uom {our_id} rounding"
+        assert mapping.m2o_name(our_row["category_id"]) == mapping.m2o_name(
+            odoo_row["category_id"]
+        ), f"{where}: uom {our_id} category"
+        assert mapping.uom_decimals([our_row])[our_id] == mapping.uom_decimals([odoo_row])[odoo_id]
+
+
+def assert_product_units(
+    odoo: list[dict[str, Any]], ours: list[dict[str, Any]], where: str
+) -> None:
+    """Each product names its unit as Odoo does (kasir shows that name: "Units", "kg")."""
+    odoo_names = {UOMS[row["uom_id"][0]]: row["uom_id"][1] for row in odoo}
+    our_names = {row["uom_id"][0]: row["uom_id"][1] for row in ours}
+    assert our_names == odoo_names, where
+
+
+@pytest.mark.parametrize("name", context_cases())
+def test_context_get_like_odoo(name: str, shared: Shop) -> None:
+    """The shop's language as the mirror reads it: the user's lang, set as when recorded."""
+    recorded = load(name)
+    call = recorded["call"]
+    odoo = recorded["answer"]
+    assert odoo["lang"] == recorded_lang(name)
+    shared.set_lang(odoo["lang"])
+    try:
+        ours = shared.ok(call["model"], call["method"], call["args"], call["kwargs"])
+    finally:
+        shared.set_lang("en_US")
+    assert set(ours) == set(odoo)
+    assert ours["lang"] == odoo["lang"]
+    assert isinstance(ours["uid"], int) and ours["uid"] > 0
+    assert kind(odoo["tz"]) in (None, kind(ours["tz"]))  # Odoo's admin had no time zone
