@@ -6,7 +6,7 @@
 
 Budgets on this machine (see the walking-skeleton issue): offline reload <= 1.0 s, cold first load <= 3 s.
 Prints figures only; it never fails on a time (these machines are noisy).
-Usage: python bench/boot.py [--runs 5]
+Usage: python bench/boot.py [--runs 5] [--dist DIR]  (--dist: another build, e.g. a baseline's)
 """
 
 from __future__ import annotations
@@ -37,14 +37,14 @@ READY_TIMEOUT_MS = 60_000
 class Demo:
     """`kasir demo` in its own process, started and killed like a real relay."""
 
-    def __init__(self, var: Path, port: int) -> None:
-        self.var, self.port = var, port
+    def __init__(self, var: Path, port: int, dist: Path) -> None:
+        self.var, self.port, self.dist = var, port, dist
         self.url = f"http://127.0.0.1:{port}"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
         cmd = [sys.executable, "-m", "kasir.cli", "demo", "--port", str(self.port)]
-        cmd += ["--var", str(self.var), "--dist", str(ROOT / "dist")]
+        cmd += ["--var", str(self.var), "--dist", str(self.dist)]
         self.proc = subprocess.Popen(
             cmd,
             cwd=ROOT,
@@ -108,9 +108,9 @@ def summary(name: str, values: list[float], budget: float | None) -> str:
     return line
 
 
-async def bench(runs: int) -> None:
+async def bench(runs: int, dist: Path) -> None:
     with tempfile.TemporaryDirectory(prefix="kasir-bench-") as tmp:
-        demo = Demo(Path(tmp) / "var", free_port())
+        demo = Demo(Path(tmp) / "var", free_port(), dist)
         demo.start()
         cold, warm, offline = [], [], []
         async with async_playwright() as p:
@@ -151,7 +151,9 @@ async def bench(runs: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
-    asyncio.run(bench(parser.parse_args().runs))
+    parser.add_argument("--dist", type=Path, default=ROOT / "dist")
+    args = parser.parse_args()
+    asyncio.run(bench(args.runs, args.dist.resolve()))
 
 
 if __name__ == "__main__":
