@@ -350,11 +350,13 @@ def hash_scripts(site: Site) -> dict[str, str]:
 # --- 5. Message catalogs -------------------------------------------------------------------------
 
 JS_MESSAGE_RE = re.compile(r'\bt\(\s*"((?:[^"\\\n]|\\.)*)"')
+# The relay's words said in English and on /admin (server/phrases.py): their template is a message.
+PHRASES = frozenset({"Phrase"})
 # Where messages are written, relative to the root: (glob, kind).
 MESSAGE_SOURCES = (
     ("pwa/py/till/*.py", "python"),
     ("pwa/py/register/*.py", "register"),
-    ("server/*.py", "python"),
+    ("server/*.py", "relay"),
     ("pwa/static/js/*.js", "js"),
     ("pwa/templates/*.html", "jinja"),
     ("server/templates/*.html", "jinja"),
@@ -425,9 +427,9 @@ def extract_messages(root: Path = ROOT) -> set[str]:
     found: set[str] = set()
     for pattern, kind in MESSAGE_SOURCES:
         texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob(pattern))]
-        if kind in ("python", "register"):
+        if kind in ("python", "register", "relay"):
             trees = [ast.parse(text) for text in texts]
-            errors = _error_classes(trees) if kind == "register" else frozenset()
+            errors = {"register": _error_classes(trees), "relay": PHRASES}.get(kind, frozenset())
             for tree in trees:
                 found |= python_messages(tree, errors)
         else:

@@ -256,7 +256,7 @@ class AdminPage:
             uuids = await run_in_threadpool(db.requeue_failed)
             done = _("{n} failed item(s) queued again", n=len(uuids))
         else:
-            done = (await decisions.retry(db, self.relay.client, form.get("uuid", ""))).message
+            done = _((await decisions.retry(db, self.relay.client, form.get("uuid", ""))).message)
         if self.relay.forwarder is not None:
             self.relay.forwarder.wake()
         return self._back(done)
@@ -272,7 +272,9 @@ class AdminPage:
             self.relay.forwarder.wake()
         _ = (await self.speech(request)).gettext
         return self._back(
-            problem or _("{uuid} approved: forwarded to Odoo as it was sold", uuid=uuid)
+            _(problem)
+            if problem
+            else _("{uuid} approved: forwarded to Odoo as it was sold", uuid=uuid)
         )
 
     async def discard(self, request: Request) -> Response:
@@ -288,7 +290,7 @@ class AdminPage:
         outcome = await decisions.discard(
             self.relay.db, self.relay.client, uuid, reason, _who(session)
         )
-        return self._back(outcome.message)
+        return self._back((await self.speech(request)).gettext(outcome.message))
 
 
 def _who(session: str) -> str:

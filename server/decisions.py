@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from .journal import Item, Journal
 from .odoo import OdooClient, OdooError
 from .odoo_mapping import partner_ref
+from .phrases import Phrase
 
 ALL = {"active_test": False}
 
@@ -26,7 +27,7 @@ class Outcome:
     """What came of a decision: whether it was taken, and the words for the manager."""
 
     done: bool
-    message: str
+    message: Phrase
 
 
 async def find_in_odoo(client: OdooClient, item: Item) -> int | None:
@@ -51,20 +52,34 @@ async def _already_in_odoo(
     if client is None:
         return Outcome(
             False,
-            f"{item.uuid}: its last attempt may have reached Odoo and Odoo cannot be asked from "
-            "here: set KASIR_ODOO_* (or --config) as for the relay, then try again",
+            Phrase(
+                "{uuid}: its last attempt may have reached Odoo and Odoo cannot be asked from "
+                "here: set KASIR_ODOO_* (or --config) as for the relay, then try again",
+                uuid=item.uuid,
+            ),
         )
     try:
         odoo_id = await find_in_odoo(client, item)
     except OdooError as error:
-        return Outcome(False, f"{item.uuid}: Odoo could not be asked whether it holds it: {error}")
+        return Outcome(
+            False,
+            Phrase(
+                "{uuid}: Odoo could not be asked whether it holds it: {error}",
+                uuid=item.uuid,
+                error=str(error),
+            ),
+        )
     if odoo_id is None:
         return None
     await run_in_threadpool(journal.mark_posted, item.uuid, odoo_id)
     return Outcome(
         False,
-        f"{item.uuid} is in Odoo already (id {odoo_id}): recorded as posted "
-        "(ringing or sending it again would book it twice)",
+        Phrase(
+            "{uuid} is in Odoo already (id {odoo_id}): recorded as posted "
+            "(ringing or sending it again would book it twice)",
+            uuid=item.uuid,
+            odoo_id=odoo_id,
+        ),
     )
 
 
@@ -74,7 +89,7 @@ async def discard(
     """Discard an item; one in doubt only after Odoo says it does not hold it."""
     item = await run_in_threadpool(journal.get, uuid)
     if item is None:
-        return Outcome(False, f"no item {uuid}")
+        return Outcome(False, Phrase("no item {uuid}", uuid=uuid))
     checked = False
     if item.in_doubt and item.state in ("queued", "failed"):
         stop = await _already_in_odoo(journal, client, item)
@@ -86,7 +101,10 @@ async def discard(
     )
     if problem is not None:
         return Outcome(False, problem)
-    return Outcome(True, f"{uuid} discarded: kept, never sent to Odoo ({reason})")
+    return Outcome(
+        True,
+        Phrase("{uuid} discarded: kept, never sent to Odoo ({reason})", uuid=uuid, reason=reason),
+    )
 
 
 async def retry(journal: Journal, client: OdooClient | None, uuid: str) -> Outcome:
@@ -96,11 +114,16 @@ async def retry(journal: Journal, client: OdooClient | None, uuid: str) -> Outco
     item = await run_in_threadpool(journal.get, uuid)
     state = "unknown" if item is None else item.state
     if item is None or item.state != "failed":
-        return Outcome(False, f"{uuid} is {state}, not failed: nothing to retry")
+        return Outcome(
+            False, Phrase("{uuid} is {state}, not failed: nothing to retry", uuid=uuid, state=state)
+        )
     if item.in_doubt and client is not None:
         stop = await _already_in_odoo(journal, client, item)
         if stop is not None:
             return stop
     if not await run_in_threadpool(journal.requeue, uuid):
-        return Outcome(False, f"{uuid} is not failed any more: nothing to retry")
-    return Outcome(True, f"{uuid} queued again with the same uuid (Odoo cannot book it twice)")
+        return Outcome(False, Phrase("{uuid} is not failed any more: nothing to retry", uuid=uuid))
+    return Outcome(
+        True,
+        Phrase("{uuid} queued again with the same uuid (Odoo cannot book it twice)", uuid=uuid),
+    )

@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from .negotiation import preferences
+from .phrases import Phrase
 
 log = logging.getLogger("kasir.i18n")
 
@@ -83,6 +84,8 @@ def translator(catalog: dict[str, str]) -> Translate:
     silent or its translation cannot be filled in."""
 
     def _(message: str, **values: Any) -> str:
+        if isinstance(message, Phrase) and not values:  # the journal's or a decision's words
+            message, values = message.template, message.values
         text = catalog.get(message) or message
         try:
             return text.format(**values) if values else text

@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from .phrases import Phrase
+
 T = TypeVar("T")
 
 SCHEMA = """
@@ -96,10 +98,6 @@ STATE_FIELDS = "uuid, state, odoo_id, error, retryable, change_seq"
 # arrives (held_for "shop") or a manager approves it (held_for "manager"); `rejected`: a
 # malformed record, kept with the reason, never forwarded, replaced when its terminal resends it.
 STATES = ("queued", "held", "posted", "failed", "rejected", "discarded")
-IN_DOUBT = (
-    "{uuid}: its last attempt may have reached Odoo (no answer came back); Odoo must be asked "
-    "whether it holds it before it can be discarded"
-)
 HELD_FOR_SHOP = "shop"
 HELD_FOR_MANAGER = "manager"
 ITEM_FIELDS = (
@@ -807,7 +805,9 @@ class Journal:
         ):
             return None
         item = self.get(uuid)
-        return f"no item {uuid}" if item is None else f"{uuid} is {item.state}, not held"
+        if item is None:
+            return Phrase("no item {uuid}", uuid=uuid)
+        return Phrase("{uuid} is {state}, not held", uuid=uuid, state=item.state)
 
     def mark_failed(
         self, uuid: str, error: str, *, odoo_id: int | None = None, retryable: bool = False
@@ -1203,12 +1203,20 @@ class Journal:
                 return None
             row = db.execute("SELECT state, in_doubt FROM items WHERE uuid = ?", (uuid,)).fetchone()
             if row is None:
-                return f"no item {uuid}"
+                return Phrase("no item {uuid}", uuid=uuid)
             if row[1] and not odoo_checked and row[0] in ("queued", "failed"):
-                return IN_DOUBT.format(uuid=uuid)
+                return Phrase(
+                    "{uuid}: its last attempt may have reached Odoo (no answer came back); Odoo "
+                    "must be asked whether it holds it before it can be discarded",
+                    uuid=uuid,
+                )
             if row[0] == "queued":
-                return f"{uuid} is being sent to Odoo right now; try again in a moment"
-            return f"{uuid} is {row[0]}, not failed, held, rejected or queued"
+                return Phrase(
+                    "{uuid} is being sent to Odoo right now; try again in a moment", uuid=uuid
+                )
+            return Phrase(
+                "{uuid} is {state}, not failed, held, rejected or queued", uuid=uuid, state=row[0]
+            )
 
         return self._write(work)
 

@@ -141,3 +141,33 @@ def test_the_shop_language_in_odoo_speaks_when_the_browser_does_not_say(tmp_path
 def test_the_sandbox_refuses_a_language_odoo_has_not_installed(sandbox) -> None:
     with pytest.raises(AssertionError, match=r"Wrong value for res\.users\.lang"):
         sandbox.rpc("res.users", "write", [[2], {"lang": "xx_XX"}])
+
+
+def test_a_managers_decisions_are_answered_in_indonesian(admin_relay) -> None:
+    """What the journal and the decisions answer (a Phrase) is said in the manager's language."""
+    with httpx.Client(base_url=admin_relay.url) as browser:
+        browser.post("/admin/login", data={"token": TOKEN})
+        page = browser.get("/admin", params={"lang": "id"}).text
+        csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+        said = []
+        for path, form in (
+            ("/admin/discard", {"uuid": "u-1", "reason": "salah input"}),
+            ("/admin/retry", {"uuid": "u-1"}),
+            ("/admin/approve", {"uuid": "u-nothing"}),
+        ):
+            answer = browser.post(path, data={**form, "csrf": csrf})
+            assert answer.status_code == 303
+            said.append(html.unescape(browser.get(answer.headers["location"]).text))
+    english = [
+        "{uuid} discarded: kept, never sent to Odoo ({reason})",
+        "{uuid} is {state}, not failed: nothing to retry",
+        "no item {uuid}",
+    ]
+    values = [
+        {"uuid": "u-1", "reason": "salah input"},
+        {"uuid": "u-1", "state": "discarded"},
+        {"uuid": "u-nothing"},
+    ]
+    for page, msgid, filled in zip(said, english, values, strict=True):
+        assert ID[msgid].format(**filled) in page
+        assert msgid.format(**filled) not in page
