@@ -21,7 +21,7 @@ from register.money import Currency, parse_money
 from register.refunds import RefundLedger
 from register.shop import Shop
 
-from . import i18n, texts, views
+from . import frame, i18n, orders, pay, receipt, sell, texts
 from .device import Device
 from .forms import Ask, Form
 from .i18n import _, _n
@@ -1048,24 +1048,24 @@ class Till:
             open_=self.settings_open,
             form=self.form,
         )
-        top = views.top_bar(
+        top = frame.top_bar(
             shop_name, terminal, self.counts, panel_open=self.sync_panel_open, settings=settings
         )
         body = self._body(terminal)
-        return views.page(top, body, self.flash, self.screen, help_open=self.help_open)
+        return frame.page(top, body, self.flash, self.screen, help_open=self.help_open)
 
     def _body(self, terminal: str | None) -> str:
         if self.screen == "pair":
-            return views.pair_screen(self.form)
+            return frame.pair_screen(self.form)
         shop, cart = self.shop, self.cart
         if shop is None or cart is None or self.screen == "loading":
-            return views.loading_screen(
+            return frame.loading_screen(
                 self.loading_message or _("Loading the shop…"), self.can_retry
             )
         if self.screen == "receipt" and self.order is not None:
             back = _("New sale") if cart.is_empty() else _("Back to sale")
             order = self.order
-            return views.receipt_screen(
+            return receipt.receipt_screen(
                 shop,
                 order,
                 terminal,
@@ -1078,9 +1078,9 @@ class Till:
                 refund_of=self._refund_source(order),
             )
         if self.screen == "orders":
-            return views.orders_screen(shop, self.orders)
+            return orders.orders_screen(shop, self.orders)
         if self.screen == "refund" and self.refund_order is not None:
-            return views.refund_screen(shop, self.refund_order, self.refund_left, form=self.form)
+            return orders.refund_screen(shop, self.refund_order, self.refund_left, form=self.form)
         totals = cart.totals()
         if self.screen == "pay":
             cash = shop.cash_method()
@@ -1092,7 +1092,7 @@ class Till:
             quick = (
                 [] if cart.is_refund() or cash_due is None else quick_cash(cash_due, shop.currency)
             )
-            return views.pay_screen(
+            return pay.pay_screen(
                 shop,
                 cart,
                 totals,
@@ -1103,7 +1103,7 @@ class Till:
                 asking=self.asking,
             )
         lines = [line.to_dict() for line in cart.lines]
-        return views.sell_screen(
+        return sell.sell_screen(
             shop,
             cart,
             totals,

@@ -1,6 +1,6 @@
 """What the till says about sending sales: the state of each sale that needs someone and the
 messages after "Sync now", Retry and Export. Every text is looked up when it is said (`_`), in the
-language in use then; the labels of the top bar are in `views.top_bar`.
+language in use then; the labels of the top bar are in `frame.top_bar`.
 
 `counts` is what `Device.outbox_counts()` answers: a number per outbox state (pending, sent, posted,
 failed, held, rejected) and `attention`, one {uuid, name, state, error, retryable} per item that

@@ -1,0 +1,225 @@
+"""The frame around every screen: the top bar with the sync indicator, the message area, the
+keyboard help and the page that holds them; and the screens without a sale (pairing, loading).
+
+Apart from the screens because it is drawn around each of them, whatever the screen is.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import texts
+from .forms import Form, typed
+from .i18n import _
+from .views import Flash, button, e
+
+__all__ = ["flash_box", "help_overlay", "loading_screen", "page", "pair_screen", "top_bar"]
+
+
+def _attention_item(item: dict[str, Any]) -> str:
+    """One rejected, failed or held sale: its name, what happened, the reason and what to do."""
+    state = texts.item_state(item)
+    uuid = item.get("uuid") or ""
+    action = ""
+    if texts.action(item) == "retry":
+        action = button(
+            e(_("Retry")),
+            "retry-sale",
+            uuid,
+            cls="small retry-sale",
+            title=_("Send this sale to the relay again"),
+        )
+    elif texts.action(item) == "ask":
+        action = button(
+            e(_("Ask again")),
+            "retry-sale",
+            uuid,
+            cls="small ask-again",
+            title=_("Ask the relay what became of this sale (the manager retries it there)"),
+        )
+    return (
+        f'<li class="outbox-item state-{e(state)}" data-uuid="{e(uuid)}" data-state="{e(state)}">'
+        f'<div class="oi-head"><strong class="oi-name">{e(item.get("name") or uuid)}</strong>'
+        f'<span class="oi-state">{e(texts.state_label(state))}</span></div>'
+        f'<p class="oi-reason">{e(item.get("error") or texts.no_reason())}</p>'
+        f'<p class="oi-hint">{e(texts.hint(item))}</p>'
+        f"{action}</li>"
+    )
+
+
+def top_bar(
+    shop_name: str,
+    terminal: str | None,
+    counts: dict[str, Any],
+    *,
+    panel_open: bool = False,
+    settings: str = "",
+) -> str:
+    """Shop, terminal, network hint and the sync indicator: unsent, failed/rejected and held
+    counts, a panel listing each of those with its reason (Retry / Ask again) and Export, and
+    "Sync now"; then the `settings` panel (`till.settings`)."""
+    pending = int(counts.get("pending") or 0)
+    need = texts.attention_counts(counts)
+    bad = need["failed"] + need["rejected"]
+    held = need["held"]
+    items = texts.attention(counts)
+    online = counts.get("online")
+    net = ""
+    if online is True:
+        net = (
+            f'<span class="net online" title="{e(_("The relay answered the last sync"))}">'
+            f"{e(_('Online'))}</span>"
+        )
+    elif online is False:
+        net = (
+            f'<span class="net offline" title="{e(_("Sales are kept on this device"))}">'
+            f"{e(_('Offline'))}</span>"
+        )
+    unsent_cls = "unsent has-unsent" if pending else "unsent"
+    badges = ""
+    if bad:
+        badges += (
+            f'<span class="badge badge-failed"><span id="failed-count" data-count="{bad}">{bad}</span>'
+            f" {e(_('failed'))}</span>"
+        )
+    if held:
+        badges += (
+            f'<span class="badge badge-held"><span id="held-count" data-count="{held}">{held}</span>'
+            f" {e(_('held'))}</span>"
+        )
+    if not badges:
+        badges = f'<span class="badge badge-plain">{e(_("Sending sales"))}</span>'
+    sections = ""
+    if bad:
+        rows = "".join(
+            _attention_item(i) for i in items if i.get("state") in ("failed", "rejected")
+        )
+        sections += (
+            f"<h2>{e(_('Failed or rejected'))}</h2>"
+            f'<ul class="failed-reasons">{rows or f"<li>{e(texts.no_reason())}</li>"}</ul>'
+        )
+    if held:
+        rows = "".join(_attention_item(i) for i in items if i.get("state") == "held")
+        sections += (
+            f"<h2>{e(_('Held for the manager'))}</h2>"
+            f'<ul class="held-reasons">{rows or f"<li>{e(texts.no_reason())}</li>"}</ul>'
+        )
+    count_line = _(
+        "{pending} unsent · {sent} waiting for Odoo · {posted} in Odoo",
+        pending=pending,
+        sent=int(counts.get("sent") or 0),
+        posted=int(counts.get("posted") or 0),
+    )
+    title = _("Sales on this till")
+    panel_cls = "sync-panel" + (" failed" if bad else "") + (" held" if held else "")
+    panel = (
+        f'<details id="sync-panel" class="{panel_cls}"{" open" if panel_open else ""}>'
+        f'<summary data-action="sync-panel" title="{e(title)}">{badges}</summary>'
+        f'<div class="sync-panel-body"><strong class="sync-panel-title">{e(title)}</strong>'
+        f'<p class="sync-counts">{e(count_line)}</p>'
+        f"{sections}"
+        '<div class="sync-export">'
+        + button(e(_("Export")), "export-outbox", id="export-outbox", cls="small")
+        + f"<span>{e(_('Save every sale not in Odoo yet to a file.'))}</span></div></div></details>"
+    )
+    return (
+        '<header class="topbar">'
+        f'<div class="who"><span class="shop-name">{e(shop_name or "kasir")}</span>'
+        + (f'<span class="terminal">{e(terminal)}</span>' if terminal else "")
+        + "</div>"
+        '<div class="sync-status">'
+        f"{net}"
+        f'<span class="{unsent_cls}"><span id="pending-count" data-count="{pending}">{pending}</span>'
+        f" {e(_('unsent'))}</span>"
+        f"{panel}"
+        + button(e(_("Sync now")), "sync", id="sync-now", cls="ghost")
+        + button(e(_("Keys")), "help", id="keys-help", cls="ghost", aria_keyshortcuts="F1")
+        + settings
+        + "</div></header>"
+    )
+
+
+def flash_box(flash: Flash | None) -> str:
+    """The message area; always present so scripts and tests can find #flash."""
+    if flash is None:
+        return '<div id="flash" class="flash" role="status" aria-live="polite" hidden></div>'
+    role = "alert" if flash.kind == "error" else "status"
+    return (
+        f'<div id="flash" class="flash flash-{e(flash.kind)}" role="{role}" aria-live="polite">'
+        f"{e(flash.text)}</div>"
+    )
+
+
+def _shortcuts() -> list[tuple[str, str]]:
+    """The keyboard shortcuts keys.js handles, as the help lists them."""
+    arrows = "<kbd>&larr;</kbd> <kbd>&rarr;</kbd> <kbd>&uarr;</kbd> <kbd>&darr;</kbd>"
+    return [
+        ("<kbd>F1</kbd> <kbd>?</kbd>", _("Show or hide these keys")),
+        ("<kbd>F2</kbd>", _("Search products")),
+        ("<kbd>F9</kbd>", _("Pay")),
+        ("<kbd>F8</kbd>", _("Pay the exact amount in cash")),
+        ("<kbd>F12</kbd> <kbd>Ctrl</kbd>+<kbd>Enter</kbd>", _("Validate the payment")),
+        ("<kbd>F4</kbd>", _("New sale (on the receipt)")),
+        ("<kbd>Esc</kbd>", _("Close the editor or panel, or go back to the sale")),
+        (arrows, _("Move between products or categories")),
+    ]
+
+
+def help_overlay() -> str:
+    """The keyboard shortcuts, as a modal dialog over the screen (F1, ?, or the Keys button)."""
+    rows = "".join(f"<dt>{keys}</dt><dd>{e(text)}</dd>" for keys, text in _shortcuts())
+    return (
+        '<div class="help-backdrop">'
+        '<section id="help" class="help card" role="dialog" aria-modal="true"'
+        ' aria-labelledby="help-title">'
+        f'<h2 id="help-title">{e(_("Keyboard shortcuts"))}</h2>'
+        f'<dl class="keys">{rows}</dl>'
+        + button(
+            e(_("Close")),
+            "help",
+            id="help-close",
+            cls="primary",
+            autofocus=True,
+            aria_keyshortcuts="Escape",
+        )
+        + "</section></div>"
+    )
+
+
+def page(top: str, body: str, flash: Flash | None, screen: str, *, help_open: bool = False) -> str:
+    """The whole of #app: top bar, message and one screen; the keys help over it, when open.
+
+    Under the help the screen is inert, so Tab stays in the dialog and its Close takes the focus.
+    """
+    till = f"{top}{flash_box(flash)}{body}</div>"
+    if help_open:
+        return f'{help_overlay()}<div class="till screen-{e(screen)}" inert>{till}'
+    return f'<div class="till screen-{e(screen)}">{till}'
+
+
+def pair_screen(form: Form | None = None) -> str:
+    """Ask for the one-time code made by `kasir terminal add NAME` on the relay."""
+    entered = typed(form, "pair")
+    return (
+        '<section class="pair card">'
+        f"<h1>{e(_('Pair this till'))}</h1>"
+        "<p>"
+        + e(_("Type the pairing code your manager made with {command}.")).format(
+            command="<code>kasir terminal add</code>"
+        )
+        + "</p>"
+        '<form data-action="pair" autocomplete="off">'
+        '<input id="pair-code" name="code" type="text" required autofocus spellcheck="false"'
+        f' autocapitalize="off" placeholder="{e(_("Pairing code"))}"'
+        f' aria-label="{e(_("Pairing code"))}" value="{e(entered.value("code"))}"'
+        f"{entered.marks('code', 'pair-code')}>"
+        f"{entered.note('code', 'pair-code')}"
+        f'<button type="submit" class="primary">{e(_("Pair"))}</button>'
+        "</form></section>"
+    )
+
+
+def loading_screen(message: str, can_retry: bool) -> str:
+    """Before the shop data is on the device (or when it could not be loaded)."""
+    retry = button(e(_("Retry")), "retry", cls="primary", id="retry") if can_retry else ""
+    return f'<section class="loading card"><p>{e(message)}</p>{retry}</section>'
