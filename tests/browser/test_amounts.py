@@ -11,7 +11,7 @@ from kasir.sandbox.demo import WEIGHED_BARCODE
 from playwright.sync_api import Page, expect
 
 from . import axe
-from .helpers import browser_profile, open_till, settle
+from .helpers import browser_profile, open_till, pending_count, settle
 
 pytestmark = pytest.mark.browser
 
@@ -153,4 +153,18 @@ def test_quantities_removal_and_the_line_editor_keep_what_was_typed(
         expect(page.locator("#line-editor")).to_have_count(0)
         expect(line.locator(".discount")).to_have_text("-10%")
         expect(line.locator(".line-amount")).to_have_text("Rp 3.150")
+
+        # Void asks first; Enter voids the whole sale, and a reload does not bring it back.
+        page.locator("#void").click()
+        settle(page)
+        expect(page.locator("#confirm-void-yes")).to_be_focused()
+        found += axe.check(page, "void question")
+        page.keyboard.press("Enter")
+        settle(page)
+        expect(page.locator("#cart-lines .line")).to_have_count(0)
+        expect(page.locator("#flash")).to_have_text("The sale was voided.")
+        page.reload()
+        open_till(context, None, page=page)
+        expect(page.locator("#cart-lines .line")).to_have_count(0)
+        assert pending_count(page) == 0  # nothing of it was sent
     assert not found, "axe found serious or critical problems:\n" + "\n".join(found)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import copy
+import json
 
 from test_till import (
     BOOTSTRAP,
@@ -231,3 +232,38 @@ def test_a_refusal_about_no_field_of_the_form_is_said_at_the_top():
     page = act(till, "tender", arg="-5")  # a button, not the field: said at the top
     assert flash_text(page) == "An amount cannot be negative."
     not_refused(page, "tendered")
+
+
+def test_void_asks_then_drops_the_whole_sale_and_its_draft():
+    device = FakeDevice()
+    till = started(device)
+    page = act(till, "void")
+    assert flash_text(page) == "There is no sale to void."
+    assert "disabled" in page.one("void").attrs
+    act(till, "scan", code="8998866200011")
+    act(till, "scan", code="8998866200011")
+    page = act(till, "tender", amount="1.000")
+    lines, payments = len(till.cart.lines), len(till.cart.payments)
+    assert lines and payments
+
+    page = act(till, "void")  # from the pay screen too: back to the sale, with the question
+    assert till.screen == "sell"
+    ask = page.one("confirm-void")
+    assert ask.attrs["data-action"] == "void-sale" and ask.attrs["role"] == "alertdialog"
+    assert page.one("confirm-void-text").text == (
+        "Void this sale? Its line and any payment are dropped; nothing is booked."
+    )
+    page = act(till, "escape")  # Escape (or Keep) keeps the sale as it was
+    assert page.by_id("confirm-void") is None
+    assert (len(till.cart.lines), len(till.cart.payments)) == (lines, payments)
+    act(till, "void")
+    page = act(till, "keep")
+    assert page.by_id("confirm-void") is None and len(till.cart.lines) == lines
+
+    act(till, "scan", code="8886008101053")
+    act(till, "void")
+    page = act(till, "void-sale")
+    assert flash_text(page) == "The sale was voided."
+    assert till.cart.is_empty() and not till.cart.payments
+    assert json.loads(device.draft) == till.cart.to_dict()  # a reload does not bring it back
+    assert device.finish_calls == [] and device.outbox == []  # nothing of it leaves the till

@@ -150,6 +150,8 @@ class Till:
             "dec": self._dec,
             "remove": self._remove,
             "keep": self._keep,
+            "void": self._void,
+            "void-sale": self._void_sale,
             "pay": self._pay,
             "pay-exact": self._pay_exact,
             "tender": self._tender,
@@ -462,6 +464,25 @@ class Till:
 
     async def _keep(self, data: dict[str, Any]) -> None:
         """No to the question on screen (handle already dropped it): nothing changes."""
+
+    async def _void(self, data: dict[str, Any]) -> None:
+        """Void the open sale: asked first (a sale with lines is work a tap must not lose)."""
+        cart = self._cart()
+        if cart.is_empty() and not cart.payments:
+            raise RegisterError(_("There is no sale to void."))
+        self.asking = Ask("void", "")
+        self.editing = None
+        self.order_discount_open = False
+        self.screen = "sell"
+
+    async def _void_sale(self, data: dict[str, Any]) -> None:
+        """Yes to "Void this sale?": a new, empty sale takes its place (saved as the draft, so a
+        reload does not bring the voided one back). Nothing of it leaves the till."""
+        self._cart()
+        self.cart = self._new_cart()
+        self.last_line = None
+        await self._changed()
+        self.flash = Flash(_("The sale was voided."), "info")
 
     # pricelist, fiscal position, discounts, manual prices
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from html import escape
 from typing import Any
 
-from .i18n import _
+from .i18n import _, _n
 
-__all__ = ["Ask", "Form", "ask_remove", "ask_tender", "typed"]
+__all__ = ["Ask", "Form", "ask_remove", "ask_tender", "ask_void", "typed"]
 
 
 def _e(value: Any) -> str:
@@ -88,8 +88,8 @@ def typed(form: Form | None, name: str, arg: str | None = None) -> Form:
 
 @dataclass(frozen=True, slots=True)
 class Ask:
-    """A question on screen: "remove" (`arg` the line) or "tender" (`arg` the amount as typed,
-    `method_id` the method it was for, `text` the question)."""
+    """A question on screen: "remove" (`arg` the line), "void" (the whole open sale) or "tender"
+    (`arg` the amount as typed, `method_id` the method it was for, `text` the question)."""
 
     kind: str
     arg: str
@@ -127,6 +127,20 @@ def ask_remove(line_name: str, line_uuid: str) -> str:
         (_("Remove"), "danger"),
         keep,
     )
+
+
+def ask_void(lines: int) -> str:
+    """Void this sale? Void (Enter) or Keep (Escape): the open sale is dropped, never booked."""
+    keep = (
+        f'<button type="button" class="ghost" data-action="keep" id="confirm-keep">'
+        f"{_e(_('Keep'))}</button>"
+    )
+    question = _n(
+        "Void this sale? Its line and any payment are dropped; nothing is booked.",
+        "Void this sale? Its {n} lines and any payments are dropped; nothing is booked.",
+        lines,
+    )
+    return _dialog("confirm-void", "void-sale", question, {}, (_("Void sale"), "danger"), keep)
 
 
 def ask_tender(ask: Ask) -> str:

@@ -13,7 +13,7 @@ from register.cart import Cart, Totals
 from register.catalog import Product
 from register.shop import Shop
 
-from .forms import Ask, Form, ask_remove, typed
+from .forms import Ask, Form, ask_remove, ask_void, typed
 from .i18n import _
 from .views import _qty, button, e
 
@@ -292,8 +292,16 @@ def _cart_panel(
             id="order-discount",
             disabled=cart.is_empty() or refund,
         )
+        + button(
+            e(_("Void sale")),
+            "void",
+            cls="ghost small danger",
+            id="void",
+            disabled=cart.is_empty() and not cart.payments,
+        )
         + "</div>"
-        f'<div class="sum-row"><span>{e(_("Items"))}</span>'
+        + (ask_void(len(cart.lines)) if asking is not None and asking.kind == "void" else "")
+        + f'<div class="sum-row"><span>{e(_("Items"))}</span>'
         f'<span id="item-count">{e(_qty(count))}</span></div>'
         f'<div class="sum-row"><span>{e(_("Tax"))}</span>'
         f'<span id="tax">{e(shop.currency.format(totals.amount_tax))}</span></div>'

@@ -116,15 +116,17 @@ const bridge = {
 
 function paint(html, { aside = false } = {}) {
   const active = document.activeElement;
-  const keep = active && active.id && active.tagName === "INPUT" ? active : null;
+  // A field keeps the focus through a repaint; a repaint from aside keeps it on any element
+  // (a background sync must not move the cashier's focus, e.g. off the help's Close).
+  const keep = active && active.id && (aside || active.tagName === "INPUT") ? active : null;
   app.innerHTML = html;
   // A question, or the field a refusal is about, takes the focus (a repaint from aside leaves it).
   const wanted = aside ? null : app.querySelector('.confirm [autofocus], [aria-invalid="true"]');
   const target = wanted || (keep && $(keep.id)) || app.querySelector("[autofocus]");
   if (!target) return;
   // A repaint from aside (sync news, a scan) must not eat what the cashier typed and not sent yet.
-  if (aside && keep && target.id === keep.id && target.type === keep.type
-      && keep.value !== keep.defaultValue) {
+  if (aside && keep && keep.tagName === "INPUT" && target.id === keep.id
+      && target.type === keep.type && keep.value !== keep.defaultValue) {
     target.value = keep.value;
     try { target.setSelectionRange(keep.selectionStart, keep.selectionEnd); } catch { /* not text */ }
   }
