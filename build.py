@@ -352,9 +352,10 @@ def hash_scripts(site: Site) -> dict[str, str]:
 JS_MESSAGE_RE = re.compile(r'\bt\(\s*"((?:[^"\\\n]|\\.)*)"')
 # The relay's words said in English and on /admin (server/phrases.py): their template is a message.
 PHRASES = frozenset({"Phrase"})
-# Where messages are written, relative to the root: (glob, kind).
+# Where messages are written, relative to the root: (glob, kind). The till raises the register's
+# errors too, so both are of kind "register": `_()` literals and the templates of those errors.
 MESSAGE_SOURCES = (
-    ("pwa/py/till/*.py", "python"),
+    ("pwa/py/till/*.py", "register"),
     ("pwa/py/register/*.py", "register"),
     ("server/*.py", "relay"),
     ("pwa/static/js/*.js", "js"),
@@ -425,17 +426,19 @@ def js_messages(source: str) -> set[str]:
 def extract_messages(root: Path = ROOT) -> set[str]:
     """Every message the code can show, from every source in MESSAGE_SOURCES."""
     found: set[str] = set()
+    trees: dict[str, list[ast.Module]] = {}
     for pattern, kind in MESSAGE_SOURCES:
         texts = [p.read_text(encoding="utf-8") for p in sorted(root.glob(pattern))]
-        if kind in ("python", "register", "relay"):
-            trees = [ast.parse(text) for text in texts]
-            errors = {"register": _error_classes(trees), "relay": PHRASES}.get(kind, frozenset())
-            for tree in trees:
-                found |= python_messages(tree, errors)
+        if kind in ("register", "relay"):
+            trees.setdefault(kind, []).extend(ast.parse(text) for text in texts)
         else:
             extract = jinja_messages if kind == "jinja" else js_messages
             for text in texts:
                 found |= extract(text)
+    carriers = {"register": _error_classes(trees.get("register", [])), "relay": PHRASES}
+    for kind, parsed in trees.items():
+        for tree in parsed:
+            found |= python_messages(tree, carriers[kind])
     return found
 
 

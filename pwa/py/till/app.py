@@ -333,7 +333,7 @@ class Till:
 
     def _sale(self) -> tuple[Shop, Cart]:
         if self.shop is None or self.cart is None:
-            raise RegisterError(_("The till is not ready yet."))
+            raise RegisterError("The till is not ready yet.")
         return self.shop, self.cart
 
     def _cart(self) -> Cart:
@@ -401,7 +401,7 @@ class Till:
         try:
             self.category = int(arg)
         except ValueError:
-            raise RegisterError(_("Unknown category: {arg}", arg=arg)) from None
+            raise RegisterError("Unknown category: {arg}", arg=arg) from None
 
     async def _add(self, data: dict[str, Any]) -> None:
         cart = self._cart()
@@ -410,7 +410,7 @@ class Till:
         except (TypeError, ValueError):
             product = None
         if product is None:
-            raise RegisterError(_("That product is no longer in the catalog."))
+            raise RegisterError("That product is no longer in the catalog.")
         self.last_line = cart.add(product).uuid
         self._selling()
         await self._changed()
@@ -469,7 +469,7 @@ class Till:
         """Void the open sale: asked first (a sale with lines is work a tap must not lose)."""
         cart = self._cart()
         if cart.is_empty() and not cart.payments:
-            raise RegisterError(_("There is no sale to void."))
+            raise RegisterError("There is no sale to void.")
         self.asking = Ask("void", "")
         self.editing = None
         self.order_discount_open = False
@@ -494,7 +494,7 @@ class Till:
         try:
             return int(arg)
         except ValueError:
-            raise RegisterError(_("Unknown {what}: {arg}", what=what, arg=arg)) from None
+            raise RegisterError("Unknown {what}: {arg}", what=what, arg=arg) from None
 
     async def _pricelist(self, data: dict[str, Any]) -> None:
         """Sell with another pricelist; the open lines are priced again."""
@@ -512,9 +512,9 @@ class Till:
         cart = self._cart()
         line = cart.line(str(data.get("arg") or ""))
         if line.kind != "product":
-            raise RegisterError(_("This line follows the order discount; change the discount."))
+            raise RegisterError("This line follows the order discount; change the discount.")
         if line.refunded_line_uuid is not None:
-            raise RegisterError(_("A refund line keeps the price and discount of the sale."))
+            raise RegisterError("A refund line keeps the price and discount of the sale.")
         self.editing = None if self.editing == line.uuid else line.uuid
         self.order_discount_open = False
         self._selling()
@@ -546,13 +546,13 @@ class Till:
                 discount = Decimal(discount_text)
             except decimal.InvalidOperation:
                 raise InvalidAmount(
-                    _("Discount “{value}” is not a number.", value=discount_text)
+                    "Discount “{value}” is not a number.", value=discount_text
                 ) from None
         with _in_field("reason"):
             if price is not None and not reason:
-                raise RegisterError(_("Say why the price changes (reason)."))
+                raise RegisterError("Say why the price changes (reason).")
             if discount != line.discount and discount and not reason:
-                raise RegisterError(_("Say why the discount is given (reason)."))
+                raise RegisterError("Say why the discount is given (reason).")
         if discount != line.discount or (discount and reason != line.discount_reason):
             with _in_field("discount"):
                 cart.set_discount(line.uuid, discount, reason=reason, by=self._by())
@@ -587,7 +587,7 @@ class Till:
             zero = False
         if not zero and not reason and cart.shop.discount_product_id is not None:
             with _in_field("reason"):
-                raise RegisterError(_("Say why the discount is given (reason)."))
+                raise RegisterError("Say why the discount is given (reason).")
         with _in_field("percent"):
             cart.set_order_discount(text, reason=reason, by=self._by())
         self.order_discount_open = False
@@ -598,7 +598,7 @@ class Till:
     async def _pay(self, data: dict[str, Any]) -> None:
         cart = self._cart()
         if cart.is_empty():
-            raise RegisterError(_("Add a product before paying."))
+            raise RegisterError("Add a product before paying.")
         self.screen = "pay"
 
     def _method(self, shop: Shop, value: Any) -> Any:
@@ -607,7 +607,7 @@ class Till:
         except (TypeError, ValueError):
             method = None
         if method is None:
-            raise RegisterError(_("Unknown payment method: {value}", value=value))
+            raise RegisterError("Unknown payment method: {value}", value=value)
         return method
 
     def _due_for(self, cart: Cart, method_id: int) -> Decimal:
@@ -620,10 +620,10 @@ class Till:
         shop, cart = self._sale()
         method = self._method(shop, data.get("arg"))
         if cart.is_empty():
-            raise RegisterError(_("Add a product before paying."))
+            raise RegisterError("Add a product before paying.")
         due = self._due_for(cart, method.id)
         if due <= 0:
-            raise RegisterError(_("Nothing is due any more."))
+            raise RegisterError("Nothing is due any more.")
         cart.add_payment(method.id, due)
         self.screen = "pay"
         await self._changed()
@@ -632,13 +632,13 @@ class Till:
         """Money handed over (or paid back): the tender form, or a quick-cash button (cash)."""
         shop, cart = self._sale()
         if cart.is_empty():
-            raise RegisterError(_("Add a product before paying."))
+            raise RegisterError("Add a product before paying.")
         if data.get("method_id") not in (None, ""):
             method = self._method(shop, data["method_id"])
         else:
             method = shop.cash_method() or (shop.payment_methods or [None])[0]
             if method is None:
-                raise RegisterError(_("This till has no payment methods."))
+                raise RegisterError("This till has no payment methods.")
         text = data.get("amount") if "amount" in data else data.get("arg")
         due = self._due_for(cart, method.id)
         refund = cart.is_refund()
@@ -646,27 +646,23 @@ class Till:
         with _in_field("amount" if "amount" in data else None):  # the field, not a button
             if str(text or "").strip() == "":
                 if due <= 0:
-                    raise RegisterError(_("Nothing is due any more."))
+                    raise RegisterError("Nothing is due any more.")
                 amount = due  # Enter on an empty amount: exactly what is due
             else:
                 # A refund pays back a positive amount too: the typed text never carries a sign.
                 amount = shop.currency.round(parse_money(str(text), shop.currency))
             if amount <= 0:
-                raise InvalidAmount(_("The amount must be more than 0."))
+                raise InvalidAmount("The amount must be more than 0.")
             if refund and amount > due:
                 raise RegisterError(
-                    _(
-                        "Only {amount} is still to be paid back; a refund gives no change.",
-                        amount=shop.currency.format(due),
-                    )
+                    "Only {amount} is still to be paid back; a refund gives no change.",
+                    amount=shop.currency.format(due),
                 )
             if not method.is_cash and amount > due:
                 raise RegisterError(
-                    _(
-                        "{method} cannot pay more than is due ({amount}); only cash gives change.",
-                        method=method.name,
-                        amount=shop.currency.format(due),
-                    )
+                    "{method} cannot pay more than is due ({amount}); only cash gives change.",
+                    method=method.name,
+                    amount=shop.currency.format(due),
                 )
         if due > 0 and amount > self.tender_factor * due and not data.get("confirmed"):
             # A scan or a slip in the amount field: such a sum is taken only when confirmed.
@@ -708,7 +704,7 @@ class Till:
             return  # a second tap after the sale was booked
         terminal = self.device.terminal()
         if terminal is None:
-            raise RegisterError(_("This till is not paired; it cannot number the sale."))
+            raise RegisterError("This till is not paired; it cannot number the sale.")
         seq = await self.device.next_seq()
         order = cart.order_record(
             terminal=terminal,
@@ -741,7 +737,7 @@ class Till:
 
     async def _print(self, data: dict[str, Any]) -> None:
         if self.order is None:
-            raise RegisterError(_("There is no receipt to print."))
+            raise RegisterError("There is no receipt to print.")
         self.device.print_receipt()
 
     async def _new_sale(self, data: dict[str, Any]) -> None:
@@ -782,7 +778,7 @@ class Till:
         """Speak another language at once, and from the next start on."""
         language = str(data.get("arg") or "")
         if language not in i18n.LANGUAGES:
-            raise RegisterError(_("Unknown language: {language}", language=language))
+            raise RegisterError("Unknown language: {language}", language=language)
         speaking = await self.device.load_language(language)
         i18n.use(speaking.get("language") or "en", speaking.get("messages"))
         self.settings = {**await self._stored_settings(), "language": language}
@@ -863,12 +859,12 @@ class Till:
     async def _pair(self, data: dict[str, Any]) -> None:
         code = str(data.get("code") or "").strip()
         if not code:
-            raise RegisterError(_("Type the pairing code."))
+            raise RegisterError("Type the pairing code.")
         try:
             answer = await self.device.pair(code)
         except Exception as exc:
             with _in_field("code" if self.screen == "pair" else None):
-                raise RegisterError(_("Pairing failed: {error}", error=exc)) from None
+                raise RegisterError("Pairing failed: {error}", error=exc) from None
         await self._load()
         name = (answer or {}).get("terminal") or self.device.terminal() or ""
         if self.screen == "sell":
@@ -883,10 +879,10 @@ class Till:
     async def _refresh(self, data: dict[str, Any]) -> None:
         """Pull the latest shop data and catalog now (the open sale stays)."""
         if not await self.device.refresh():
-            raise RegisterError(_("The relay cannot be reached; the catalog on this till is used."))
+            raise RegisterError("The relay cannot be reached; the catalog on this till is used.")
         bootstrap = await self.device.load_bootstrap()
         if bootstrap is None:
-            raise RegisterError(_("The relay sent no shop data."))
+            raise RegisterError("The relay sent no shop data.")
         self._use(bootstrap, await self.device.load_catalog())
         if self.cart is None:
             await self._restore_draft()
@@ -912,7 +908,7 @@ class Till:
                 self.order = order
                 self.screen = "receipt"
                 return
-        raise RegisterError(_("That sale is not in the recent list."))
+        raise RegisterError("That sale is not in the recent list.")
 
     # refunds
 
@@ -920,17 +916,17 @@ class Till:
         """Open the refund screen of a sale from this till's history."""
         cart = self._cart()
         if any(line.refunded_line_uuid is None for line in cart.lines) or cart.payments:
-            raise RegisterError(_("Finish or clear the open sale before starting a refund."))
+            raise RegisterError("Finish or clear the open sale before starting a refund.")
         wanted = str(data.get("arg") or "")
         self.history = list(await self.device.recent_orders(REFUND_HISTORY))
         ledger = RefundLedger(self.history)
         order = ledger.order(wanted)
         if order is None:
             raise RegisterError(
-                _("That sale is not in this till's history; it cannot be refunded here.")
+                "That sale is not in this till's history; it cannot be refunded here."
             )
         if _is_refund(order):
-            raise RegisterError(_("This is a refund already; it cannot be refunded."))
+            raise RegisterError("This is a refund already; it cannot be refunded.")
         # What refund lines already in the open cart give back counts too.
         in_cart: dict[str, Decimal] = {}
         for line in cart.lines:
@@ -949,7 +945,7 @@ class Till:
     def _refunding(self) -> tuple[Cart, dict[str, Any]]:
         cart = self._cart()
         if self.screen != "refund" or self.refund_order is None:
-            raise RegisterError(_("Choose the sale to refund first (Recent sales)."))
+            raise RegisterError("Choose the sale to refund first (Recent sales).")
         return cart, self.refund_order
 
     async def _refund_lines(self, data: dict[str, Any]) -> None:
@@ -968,21 +964,19 @@ class Till:
                     qty = abs(Decimal(text))
                 except decimal.InvalidOperation:
                     raise InvalidQuantity(
-                        _("Quantity “{value}” is not a number.", value=value)
+                        "Quantity “{value}” is not a number.", value=value
                     ) from None
                 left = self.refund_left.get(line_uuid, Decimal(0))
                 if qty > left:
                     raise InvalidQuantity(
-                        _(
-                            "Only {n} of {product} can still be refunded.",
-                            n=format(left, "f"),
-                            product=names.get(line_uuid) or "",
-                        )
+                        "Only {n} of {product} can still be refunded.",
+                        n=format(left, "f"),
+                        product=names.get(line_uuid) or "",
                     )
             if qty:
                 picked[line_uuid] = qty
         if not picked:
-            raise RegisterError(_("Type how many of which product come back."))
+            raise RegisterError("Type how many of which product come back.")
         await self._add_refund(cart, order, picked)
 
     async def _refund_all(self, data: dict[str, Any]) -> None:
@@ -990,7 +984,7 @@ class Till:
         cart, order = self._refunding()
         picked = {uuid: left for uuid, left in self.refund_left.items() if left > 0}
         if not picked:
-            raise RegisterError(_("Everything in this sale was refunded already."))
+            raise RegisterError("Everything in this sale was refunded already.")
         await self._add_refund(cart, order, picked)
 
     async def _add_refund(
