@@ -120,9 +120,13 @@ function paint(html, { aside = false } = {}) {
   // (a background sync must not move the cashier's focus, e.g. off the help's Close).
   const keep = active && active.id && (aside || active.tagName === "INPUT") ? active : null;
   app.innerHTML = html;
+  // An open dialog holds the focus: what is under it is inert, and focus left there is lost.
+  const scope = app.querySelector('[aria-modal="true"]') || app;
+  const kept = keep && $(keep.id);
   // A question, or the field a refusal is about, takes the focus (a repaint from aside leaves it).
-  const wanted = aside ? null : app.querySelector('.confirm [autofocus], [aria-invalid="true"]');
-  const target = wanted || (keep && $(keep.id)) || app.querySelector("[autofocus]");
+  const wanted = aside ? null : scope.querySelector('.confirm [autofocus], [aria-invalid="true"]');
+  const target = wanted || (kept && scope.contains(kept) ? kept : null)
+    || scope.querySelector("[autofocus]");
   if (!target) return;
   // A repaint from aside (sync news, a scan) must not eat what the cashier typed and not sent yet.
   if (aside && keep && keep.tagName === "INPUT" && target.id === keep.id

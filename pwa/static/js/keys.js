@@ -41,9 +41,7 @@ function onKeyDown(event) {
   event.preventDefault();
   if (event.repeat) return; // a held key does not pay twice
   if (what === "help") {
-    // Blurred, no field keeps the focus through the repaint (boot.js): the dialog's Close takes it.
-    document.activeElement?.blur();
-    dispatch("help");
+    dispatch("help");  // the open dialog's Close takes the focus (boot.js paint)
   } else if (what === "escape") {
     dispatch("escape");
   } else if (document.getElementById("help")) {
