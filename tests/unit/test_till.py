@@ -18,7 +18,9 @@ import pytest
 from demo_shop import BOOTSTRAP as DEMO_BOOTSTRAP
 from register.money import Currency
 from till import texts
-from till.app import GRID_LIMIT, Till, quick_cash
+from till.app import Till
+from till.pay import quick_cash
+from till.sell import GRID_LIMIT
 
 NOW = datetime(2026, 11, 23, 20, 41, 5, 123456, tzinfo=UTC)
 

@@ -12,18 +12,57 @@ button (Keep / Change) that does not (Escape does the same).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from typing import Any
 
+from register.errors import RegisterError
+
 from .i18n import _, _n
 
-__all__ = ["Ask", "Form", "ask_remove", "ask_tender", "ask_void", "typed"]
+__all__ = [
+    "Ask",
+    "FieldError",
+    "Form",
+    "ask_remove",
+    "ask_tender",
+    "ask_void",
+    "in_field",
+    "number_text",
+    "typed",
+]
 
 
 def _e(value: Any) -> str:
     return escape("" if value is None else str(value), quote=True)
+
+
+class FieldError(RegisterError):
+    """A refusal that names the form field to fix."""
+
+    def __init__(self, field: str, error: RegisterError) -> None:
+        super().__init__(error.template, **error.values)
+        self.field = field
+
+
+@contextmanager
+def in_field(field: str | None) -> Iterator[None]:
+    """Any refusal inside is about `field` of the form (None: about no field in particular)."""
+    try:
+        yield
+    except FieldError:
+        raise
+    except RegisterError as exc:
+        if field is None:
+            raise
+        raise FieldError(field, exc) from exc
+
+
+def number_text(value: Any) -> str:
+    """A typed quantity or percentage, with a decimal comma accepted ("1,5" -> "1.5")."""
+    return str(value if value is not None else "").strip().replace(",", ".")
 
 
 class Form:

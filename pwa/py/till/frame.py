@@ -6,14 +6,28 @@ Apart from the screens because it is drawn around each of them, whatever the scr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from register.errors import RegisterError
 
 from . import texts
-from .forms import Form, typed
-from .i18n import _
+from .actions import Actions
+from .forms import Form, in_field, typed
+from .i18n import _, _n
 from .views import Flash, button, e
 
-__all__ = ["flash_box", "help_overlay", "loading_screen", "page", "pair_screen", "top_bar"]
+if TYPE_CHECKING:
+    from .app import Till
+
+__all__ = [
+    "actions",
+    "flash_box",
+    "help_overlay",
+    "loading_screen",
+    "page",
+    "pair_screen",
+    "top_bar",
+]
 
 
 def _attention_item(item: dict[str, Any]) -> str:
@@ -223,3 +237,117 @@ def loading_screen(message: str, can_retry: bool) -> str:
     """Before the shop data is on the device (or when it could not be loaded)."""
     retry = button(e(_("Retry")), "retry", cls="primary", id="retry") if can_retry else ""
     return f'<section class="loading card"><p>{e(message)}</p>{retry}</section>'
+
+
+# -- what the top bar, the help and the setup screens' buttons do ----------------------------------
+
+actions = Actions()
+
+
+@actions("sync")
+async def sync(till: Till, data: dict[str, Any]) -> None:
+    try:
+        till.counts = await till.device.sync_now() or {}
+    except Exception as exc:
+        till.flash = Flash(texts.sync_failed(exc))
+        await till.update_counts()
+        return
+    till.flash = Flash(*texts.sync_result(till.counts))
+
+
+@actions("sync-panel")
+async def sync_panel(till: Till, data: dict[str, Any]) -> None:
+    till.sync_panel_open = not till.sync_panel_open
+
+
+@actions("help")
+async def toggle_help(till: Till, data: dict[str, Any]) -> None:
+    till.help_open = not till.help_open
+
+
+@actions("retry-sale")
+async def retry_sale(till: Till, data: dict[str, Any]) -> None:
+    """Retry a rejected sale (sent again, checked again) or Ask again about a failed one."""
+    uuid = str(data.get("arg") or "")
+    before = next((i for i in texts.attention(till.counts) if i.get("uuid") == uuid), None)
+    if before is None:
+        raise RegisterError(texts.not_waiting())
+    name = str(before.get("name") or uuid)
+    if texts.action(before) is None:
+        raise RegisterError(texts.not_retryable(name))
+    asked = texts.item_state(before)
+    try:
+        till.counts = await till.device.retry_sale(uuid) or {}
+        reached = till.counts.get("online") is not False
+    except Exception:
+        await till.update_counts()
+        reached = False
+    now = next((i for i in texts.attention(till.counts) if i.get("uuid") == uuid), None)
+    till.flash = Flash(*texts.retry_result(name, asked, now, reached))
+
+
+@actions("export-outbox")
+async def export_outbox(till: Till, data: dict[str, Any]) -> None:
+    try:
+        answer = await till.device.export_outbox() or {}
+    except Exception as exc:
+        till.flash = Flash(texts.export_failed(exc))
+        return
+    till.flash = Flash(
+        texts.export_done(str(answer.get("file") or ""), int(answer.get("records") or 0)),
+        "info",
+    )
+
+
+@actions("outbox-changed")
+async def outbox_changed(till: Till, data: dict[str, Any]) -> None:
+    counts = data.get("counts")
+    if isinstance(counts, dict):
+        till.counts = counts
+    else:
+        await till.update_counts()
+
+
+@actions("pair")
+async def pair(till: Till, data: dict[str, Any]) -> None:
+    code = str(data.get("code") or "").strip()
+    if not code:
+        raise RegisterError("Type the pairing code.")
+    try:
+        answer = await till.device.pair(code)
+    except Exception as exc:
+        with in_field("code" if till.screen == "pair" else None):
+            raise RegisterError("Pairing failed: {error}", error=exc) from None
+    await till.load()
+    name = (answer or {}).get("terminal") or till.device.terminal() or ""
+    if till.screen == "sell":
+        till.flash = Flash(_("Paired as {name}.", name=name), "info")
+
+
+@actions("retry")
+async def retry(till: Till, data: dict[str, Any]) -> None:
+    if till.device.terminal() is None:
+        till.screen = "pair"
+        return
+    await till.load()
+
+
+@actions("refresh")
+async def refresh(till: Till, data: dict[str, Any]) -> None:
+    """Pull the latest shop data and catalog now (the open sale stays)."""
+    if not await till.device.refresh():
+        raise RegisterError("The relay cannot be reached; the catalog on this till is used.")
+    bootstrap = await till.device.load_bootstrap()
+    if bootstrap is None:
+        raise RegisterError("The relay sent no shop data.")
+    till.use(bootstrap, await till.device.load_catalog())
+    if till.cart is None:
+        await till.restore_draft()
+    till.flash = Flash(
+        _n(
+            "Catalog updated: {n} product.",
+            "Catalog updated: {n} products.",
+            len(till.catalog),
+        ),
+        "info",
+    )

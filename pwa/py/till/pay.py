@@ -5,24 +5,53 @@ Apart because paying is its own step of a sale, with its own form and question.
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 from register.cart import Cart, Totals
+from register.errors import InvalidAmount, RegisterError
+from register.money import Currency, parse_money
 from register.shop import Shop
 
-from .forms import Ask, Form, ask_tender, typed
+from .actions import Actions
+from .forms import Ask, Form, ask_tender, in_field, typed
 from .i18n import _
-from .views import _method_name, button, e
+from .views import Flash, _method_name, button, e
 
-__all__ = ["pay_screen"]
+if TYPE_CHECKING:
+    from .app import Till
+
+__all__ = ["actions", "pay_screen", "quick_cash", "screen"]
+
+# Banknotes a customer typically hands over, in the currency's main unit (IDR: Rp 5.000 ... 100.000).
+NOTES_WHOLE = (5000, 10000, 20000, 50000, 100000)
+NOTES_CENTS = (5, 10, 20, 50, 100)
+QUICK_CASH_BUTTONS = 4
+
+
+def quick_cash(due: Decimal, currency: Currency) -> list[Decimal]:
+    """The next round amounts above what is due, as banknotes make them (quick-cash buttons).
+
+    Exactly the due has its own button, so every amount here is strictly more.
+    """
+    if due <= 0:
+        return []
+    notes = NOTES_WHOLE if currency.decimal_places == 0 else NOTES_CENTS
+    amounts = set()
+    for note in notes:
+        step = Decimal(note)
+        rounded = (due / step).to_integral_value(rounding=decimal.ROUND_CEILING) * step
+        amounts.add(rounded if rounded > due else rounded + step)
+    return [currency.round(x) for x in sorted(amounts)[:QUICK_CASH_BUTTONS]]
 
 
 def pay_screen(
     shop: Shop,
     cart: Cart,
     totals: Totals,
-    quick_cash: Iterable[Decimal],
+    quick_amounts: Iterable[Decimal],
     default_method_id: int | None,
     *,
     due_by_method: dict[int, Decimal] | None = None,
@@ -69,7 +98,9 @@ def pay_screen(
         f"{e(method.name)}</option>"
         for method in shop.payment_methods
     )
-    quick = "".join(button(e(money(amount)), "tender", amount, cls="cash") for amount in quick_cash)
+    quick = "".join(
+        button(e(money(amount)), "tender", amount, cls="cash") for amount in quick_amounts
+    )
     paid = cart.is_paid()
     rounding_rows = ""
     if shop.cash_rounding is not None and cash is not None:
@@ -131,4 +162,185 @@ def pay_screen(
         )
         + (f'<div class="quick-cash"><h2>{e(_("Cash"))}</h2>{quick}</div>' if quick else "")
         + "</section></div>"
+    )
+
+
+# -- what the pay screen's buttons do ---------------------------------------------------------------
+
+actions = Actions()
+
+
+@actions("pay")
+async def pay(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    if cart.is_empty():
+        raise RegisterError("Add a product before paying.")
+    till.screen = "pay"
+
+
+def _method(shop: Shop, value: Any) -> Any:
+    try:
+        method = shop.payment_method(int(value))
+    except (TypeError, ValueError):
+        method = None
+    if method is None:
+        raise RegisterError("Unknown payment method: {value}", value=value)
+    return method
+
+
+def due_for(cart: Cart, method_id: int) -> Decimal:
+    """Still to settle with this method, as a positive amount (sale: to pay; refund: to pay
+    back); cash rounding applies when the method is cash and the shop rounds cash."""
+    remaining = cart.amount_due_for(method_id)
+    return max(-remaining if cart.is_refund() else remaining, Decimal(0))
+
+
+@actions("pay-exact")
+async def pay_exact(till: Till, data: dict[str, Any]) -> None:
+    shop, cart = till.sale()
+    method = _method(shop, data.get("arg"))
+    if cart.is_empty():
+        raise RegisterError("Add a product before paying.")
+    due = due_for(cart, method.id)
+    if due <= 0:
+        raise RegisterError("Nothing is due any more.")
+    cart.add_payment(method.id, due)
+    till.screen = "pay"
+    await till.save_draft()
+
+
+@actions("tender")
+async def tender(till: Till, data: dict[str, Any]) -> None:
+    """Money handed over (or paid back): the tender form, or a quick-cash button (cash)."""
+    shop, cart = till.sale()
+    if cart.is_empty():
+        raise RegisterError("Add a product before paying.")
+    if data.get("method_id") not in (None, ""):
+        method = _method(shop, data["method_id"])
+    else:
+        method = shop.cash_method() or (shop.payment_methods or [None])[0]
+        if method is None:
+            raise RegisterError("This till has no payment methods.")
+    text = data.get("amount") if "amount" in data else data.get("arg")
+    due = due_for(cart, method.id)
+    refund = cart.is_refund()
+    till.screen = "pay"  # a refusal shows the amount as typed
+    with in_field("amount" if "amount" in data else None):  # the field, not a button
+        if str(text or "").strip() == "":
+            if due <= 0:
+                raise RegisterError("Nothing is due any more.")
+            amount = due  # Enter on an empty amount: exactly what is due
+        else:
+            # A refund pays back a positive amount too: the typed text never carries a sign.
+            amount = shop.currency.round(parse_money(str(text), shop.currency))
+        if amount <= 0:
+            raise InvalidAmount("The amount must be more than 0.")
+        if refund and amount > due:
+            raise RegisterError(
+                "Only {amount} is still to be paid back; a refund gives no change.",
+                amount=shop.currency.format(due),
+            )
+        if not method.is_cash and amount > due:
+            raise RegisterError(
+                "{method} cannot pay more than is due ({amount}); only cash gives change.",
+                method=method.name,
+                amount=shop.currency.format(due),
+            )
+    if due > 0 and amount > till.tender_factor * due and not data.get("confirmed"):
+        # A scan or a slip in the amount field: such a sum is taken only when confirmed.
+        till.asking = Ask(
+            "tender",
+            str(text),
+            method.id,
+            _(
+                "{amount} is more than {factor} times what is due ({due}). Take it?",
+                amount=shop.currency.format(amount),
+                factor=format(till.tender_factor, "f"),
+                due=shop.currency.format(due),
+            ),
+        )
+        return
+    cart.add_payment(method.id, amount)
+    await till.save_draft()
+
+
+@actions("tender-change")
+async def tender_change(till: Till, data: dict[str, Any]) -> None:
+    """Change, to an amount too big to take at once: it goes back in the field as typed."""
+    ask, till.asking = till.asking, None
+    if ask is not None and ask.kind == "tender":
+        till.form = Form("tender", {"amount": ask.arg, "method_id": ask.method_id})
+
+
+@actions("remove-payment")
+async def remove_payment(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    cart.remove_payment(str(data.get("arg") or ""))
+    await till.save_draft()
+
+
+@actions("back")
+async def back(till: Till, data: dict[str, Any]) -> None:
+    till.sale()
+    till.screen = "sell"
+    till.order = None
+
+
+@actions("validate")
+async def validate(till: Till, data: dict[str, Any]) -> None:
+    """Book the paid sale on the device in one transaction, then show the receipt."""
+    shop, cart = till.sale()
+    if till.screen != "pay":
+        return  # a second tap after the sale was booked
+    terminal = till.device.terminal()
+    if terminal is None:
+        raise RegisterError("This till is not paired; it cannot number the sale.")
+    seq = await till.device.next_seq()
+    order = cart.order_record(
+        terminal=terminal,
+        session=shop.session_id,
+        seq=seq,
+        created_at=till.device.now(),
+        catalog_version=shop.catalog_version,
+    )
+    try:
+        await till.device.finish_sale(order, seq)
+    except Exception as exc:
+        till.flash = Flash(
+            _(
+                "The sale was NOT saved: {error}. It is still open here; press Validate again.",
+                error=exc,
+            )
+        )
+        return
+    till.order = order
+    till.cart = till.new_cart()
+    till.last_line = None
+    till.editing = None
+    till.order_discount_open = False
+    till.query = ""
+    till.screen = "receipt"
+    try:  # the sale is safe on the device; sending it is the outbox's job
+        till.counts = await till.device.sync_now() or till.counts
+    except Exception:
+        await till.update_counts()
+
+
+def screen(till: Till) -> str:
+    """The pay screen: the default method is cash (or the first), quick cash for a sale."""
+    shop, cart = till.sale()
+    cash = shop.cash_method()
+    default = cash.id if cash else (shop.payment_methods[0].id if shop.payment_methods else None)
+    due_by_method = {m.id: due_for(cart, m.id) for m in shop.payment_methods}
+    cash_due = due_by_method.get(cash.id) if cash else None
+    quick = [] if cart.is_refund() or cash_due is None else quick_cash(cash_due, shop.currency)
+    return pay_screen(
+        shop,
+        cart,
+        cart.totals(),
+        quick,
+        default,
+        due_by_method=due_by_method,
+        form=till.form,
+        asking=till.asking,
     )

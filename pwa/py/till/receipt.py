@@ -6,14 +6,19 @@ Apart because the receipt is what gets printed, shown after a sale and again fro
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from register.errors import RegisterError
 from register.shop import Shop
 
+from .actions import Actions
 from .i18n import _
 from .views import _is_refund_record, _lines_text, _local_time, _method_name, _qty, button, e
 
-__all__ = ["receipt_screen"]
+if TYPE_CHECKING:
+    from .app import Till
+
+__all__ = ["actions", "receipt_screen", "screen"]
 
 
 def _tax_label(shop: Shop, order: dict[str, Any]) -> str:
@@ -150,4 +155,57 @@ def receipt_screen(
             aria_keyshortcuts="F4",
         )
         + "</div></div>"
+    )
+
+
+# -- what the receipt screen's buttons do -----------------------------------------------------------
+
+actions = Actions()
+
+
+@actions("print")
+async def print_receipt(till: Till, data: dict[str, Any]) -> None:
+    if till.order is None:
+        raise RegisterError("There is no receipt to print.")
+    till.device.print_receipt()
+
+
+@actions("new-sale")
+async def new_sale(till: Till, data: dict[str, Any]) -> None:
+    till.sale()
+    till.order = None
+    till.screen = "sell"
+
+
+def _refund_source(till: Till, order: dict[str, Any]) -> str | None:
+    """The name of the sale a refund gives back, when this till still has it in view."""
+    originals = {
+        line.get("refunded_line_uuid")
+        for line in order.get("lines") or ()
+        if line.get("refunded_line_uuid")
+    }
+    if not originals:
+        return None
+    for known in (*till.history, *till.orders):
+        if any(line.get("uuid") in originals for line in known.get("lines") or ()):
+            return known.get("name")
+    return None
+
+
+def screen(till: Till, terminal: str | None) -> str:
+    """The receipt of the order on screen (just sold, or picked in Recent sales)."""
+    shop, cart = till.sale()
+    order = till.order
+    assert order is not None
+    return receipt_screen(
+        shop,
+        order,
+        terminal,
+        back_label=_("New sale") if cart.is_empty() else _("Back to sale"),
+        was=till.was_prices(
+            order.get("lines") or [],
+            order.get("pricelist_id"),
+            order.get("fiscal_position_id"),
+        ),
+        refund_of=_refund_source(till, order),
     )

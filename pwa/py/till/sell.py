@@ -5,17 +5,27 @@ Apart because it is the biggest screen: the cart with its line editor, order dis
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from itertools import islice
+from typing import TYPE_CHECKING, Any
 
 from register.cart import Cart, Totals
 from register.catalog import Product
+from register.errors import InvalidAmount, RegisterError, UnknownProduct
+from register.money import parse_money
 from register.shop import Shop
 
-from .forms import Ask, Form, ask_remove, ask_void, typed
+from .actions import Actions
+from .forms import Ask, Form, ask_remove, ask_void, in_field, number_text, typed
 from .i18n import _
-from .views import _qty, button, e
+from .views import Flash, _qty, button, e
+
+if TYPE_CHECKING:
+    from .app import Till
+
+GRID_LIMIT = 60  # tiles on screen; a search narrows the rest
 
 __all__ = ["sell_screen"]
 
@@ -385,4 +395,313 @@ def sell_screen(
             asking=asking,
         )
         + "</div>"
+    )
+
+
+# -- what the sell screen's buttons do -------------------------------------------------------------
+
+actions = Actions()
+
+
+@actions("scan")
+async def scan(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    code = str(data.get("code") or data.get("arg") or "").strip()
+    if not code:
+        return
+    try:
+        line = cart.scan(till.catalog, code)
+    except UnknownProduct:
+        line = _scan_with_quantity(till, cart, code)
+        if line is None:
+            till.flash = Flash(_("Unknown code: {code}", code=code))
+            return
+    till.last_line = line.uuid
+    till.back_to_selling()
+    await till.save_draft()
+
+
+def _scan_with_quantity(till: Till, cart: Cart, code: str) -> Any:
+    """ "3*8998866200011" adds three at once; None when it is not that form either."""
+    count, star, rest = code.partition("*")
+    if not star:
+        return None
+    rest = rest.strip()
+    product = till.catalog.by_barcode(rest) or till.catalog.by_code(rest)
+    if product is None:
+        return None
+    return cart.add(product, number_text(count))
+
+
+@actions("search")
+async def search(till: Till, data: dict[str, Any]) -> None:
+    query = data.get("q") if "q" in data else data.get("arg")
+    till.query = str(query or "").strip()
+
+
+@actions("category")
+async def category(till: Till, data: dict[str, Any]) -> None:
+    arg = str(data.get("arg") or "all")
+    if arg == "all":
+        till.category = None
+        return
+    try:
+        till.category = int(arg)
+    except ValueError:
+        raise RegisterError("Unknown category: {arg}", arg=arg) from None
+
+
+@actions("add")
+async def add(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    try:
+        product = till.catalog.get(int(data.get("arg")))
+    except (TypeError, ValueError):
+        product = None
+    if product is None:
+        raise RegisterError("That product is no longer in the catalog.")
+    till.last_line = cart.add(product).uuid
+    till.back_to_selling()
+    await till.save_draft()
+
+
+@actions("qty")
+async def qty(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    line_uuid = str(data.get("arg") or "")
+    text = number_text(data.get("qty"))
+    try:
+        zero = Decimal(text) == 0
+    except decimal.InvalidOperation:
+        zero = False
+    line = cart.line(line_uuid)
+    if zero:  # 0 means "take it out": asked first, a slip of the finger costs nothing
+        _ask_remove(till, line.uuid)
+        return
+    with in_field("qty"):
+        cart.set_qty(line.uuid, text)
+    till.last_line = line.uuid
+    await till.save_draft()
+
+
+def _ask_remove(till: Till, line_uuid: str) -> None:
+    till.asking = Ask("remove", line_uuid)
+    till.last_line = line_uuid
+
+
+@actions("inc")
+async def inc(till: Till, data: dict[str, Any]) -> None:
+    """One more (on a refund line: one more back)."""
+    cart = till.current_cart()
+    line = cart.line(str(data.get("arg") or ""))
+    cart.set_qty(line.uuid, abs(line.qty) + 1)
+    till.last_line = line.uuid
+    await till.save_draft()
+
+
+@actions("dec")
+async def dec(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    line = cart.line(str(data.get("arg") or ""))
+    if abs(line.qty) <= 1:
+        _ask_remove(till, line.uuid)
+        return
+    cart.set_qty(line.uuid, abs(line.qty) - 1)
+    till.last_line = line.uuid
+    await till.save_draft()
+
+
+@actions("remove")
+async def remove(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    line_uuid = str(data.get("arg") or "")
+    cart.remove(line_uuid)
+    if till.editing == line_uuid:
+        till.editing = None
+    await till.save_draft()
+
+
+@actions("void")
+async def void(till: Till, data: dict[str, Any]) -> None:
+    """Void the open sale: asked first (a sale with lines is work a tap must not lose)."""
+    cart = till.current_cart()
+    if cart.is_empty() and not cart.payments:
+        raise RegisterError("There is no sale to void.")
+    till.asking = Ask("void", "")
+    till.editing = None
+    till.order_discount_open = False
+    till.screen = "sell"
+
+
+@actions("void-sale")
+async def void_sale(till: Till, data: dict[str, Any]) -> None:
+    """Yes to "Void this sale?": a new, empty sale takes its place (saved as the draft, so a
+    reload does not bring the voided one back). Nothing of it leaves the till."""
+    till.current_cart()
+    till.cart = till.new_cart()
+    till.last_line = None
+    await till.save_draft()
+    till.flash = Flash(_("The sale was voided."), "info")
+
+
+def _id_arg(data: dict[str, Any], what: str) -> int | None:
+    """An id from a picker button; "none" (or empty) means none."""
+    arg = str(data.get("arg") or "").strip()
+    if arg in ("", "none"):
+        return None
+    try:
+        return int(arg)
+    except ValueError:
+        raise RegisterError("Unknown {what}: {arg}", what=what, arg=arg) from None
+
+
+@actions("pricelist")
+async def pricelist(till: Till, data: dict[str, Any]) -> None:
+    """Sell with another pricelist; the open lines are priced again."""
+    cart = till.current_cart()
+    cart.set_pricelist(_id_arg(data, _("pricelist")))
+    await till.save_draft()
+
+
+@actions("fiscal-position")
+async def fiscal_position(till: Till, data: dict[str, Any]) -> None:
+    """Another fiscal position (or none): taxes mapped again, prices adapted."""
+    cart = till.current_cart()
+    cart.set_fiscal_position(_id_arg(data, _("fiscal position")))
+    await till.save_draft()
+
+
+@actions("edit-line")
+async def edit_line(till: Till, data: dict[str, Any]) -> None:
+    cart = till.current_cart()
+    line = cart.line(str(data.get("arg") or ""))
+    if line.kind != "product":
+        raise RegisterError("This line follows the order discount; change the discount.")
+    if line.refunded_line_uuid is not None:
+        raise RegisterError("A refund line keeps the price and discount of the sale.")
+    till.editing = None if till.editing == line.uuid else line.uuid
+    till.order_discount_open = False
+    till.back_to_selling()
+
+
+@actions("close-editor")
+async def close_editor(till: Till, data: dict[str, Any]) -> None:
+    till.editing = None
+    till.order_discount_open = False
+
+
+@actions("line-edit")
+async def line_edit(till: Till, data: dict[str, Any]) -> None:
+    """The line editor's Apply: a manual unit price and/or a discount %, with a reason.
+
+    Only what changed is applied, so applying the editor as opened changes nothing.
+    """
+    shop, cart = till.sale()
+    line = cart.line(str(data.get("arg") or ""))
+    till.editing = line.uuid  # a refusal shows this editor, as typed
+    reason = str(data.get("reason") or "").strip()
+    price_text = str(data.get("price") or "").strip()
+    discount_text = number_text(data.get("discount")).rstrip("%").strip() or "0"
+    price = None
+    # The field as the editor showed it (even a negative price) is no change; typed text is parsed.
+    if price_text and price_text != shop.currency.format_number(line.price_unit):
+        with in_field("price"):
+            price = shop.currency.round(parse_money(price_text, shop.currency))
+        if price == shop.currency.round(line.price_unit):
+            price = None
+    with in_field("discount"):
+        try:
+            discount = Decimal(discount_text)
+        except decimal.InvalidOperation:
+            raise InvalidAmount(
+                "Discount “{value}” is not a number.", value=discount_text
+            ) from None
+    with in_field("reason"):
+        if price is not None and not reason:
+            raise RegisterError("Say why the price changes (reason).")
+        if discount != line.discount and discount and not reason:
+            raise RegisterError("Say why the discount is given (reason).")
+    if discount != line.discount or (discount and reason != line.discount_reason):
+        with in_field("discount"):
+            cart.set_discount(line.uuid, discount, reason=reason, by=till.who())
+    if price is not None:
+        with in_field("price"):
+            cart.set_price(line.uuid, price, reason=reason, by=till.who())
+    till.editing = None
+    till.last_line = line.uuid
+    await till.save_draft()
+
+
+@actions("reset-price")
+async def reset_price(till: Till, data: dict[str, Any]) -> None:
+    """Undo a manual price: back to what the pricelist says."""
+    cart = till.current_cart()
+    cart.reset_price(str(data.get("arg") or ""))
+    await till.save_draft()
+
+
+@actions("order-discount-open")
+async def order_discount_open(till: Till, data: dict[str, Any]) -> None:
+    till.sale()
+    till.order_discount_open = not till.order_discount_open
+    till.editing = None
+    till.back_to_selling()
+
+
+@actions("order-discount")
+async def order_discount(till: Till, data: dict[str, Any]) -> None:
+    """An order-wide discount in % (0 removes it), as Odoo's pos_discount gives it."""
+    cart = till.current_cart()
+    text = number_text(data.get("percent")).rstrip("%").strip() or "0"
+    reason = str(data.get("reason") or "").strip()
+    till.order_discount_open = True  # a refusal shows this form, as typed
+    try:
+        zero = Decimal(text) == 0
+    except decimal.InvalidOperation:
+        zero = False
+    if not zero and not reason and cart.shop.discount_product_id is not None:
+        with in_field("reason"):
+            raise RegisterError("Say why the discount is given (reason).")
+    with in_field("percent"):
+        cart.set_order_discount(text, reason=reason, by=till.who())
+    till.order_discount_open = False
+    await till.save_draft()
+
+
+def grid(till: Till) -> list[Product]:
+    """The tiles to show: search results or a category, at most GRID_LIMIT."""
+    if till.query:
+        wide = GRID_LIMIT if till.category is None else GRID_LIMIT * 20
+        found = till.catalog.search(till.query, limit=wide)
+        if till.category is not None:
+            found = [p for p in found if p.pos_categ_id == till.category]
+        return found[:GRID_LIMIT]
+    if till.category is None:
+        return list(islice(till.catalog, GRID_LIMIT))
+    return till.catalog.in_category(till.category)[:GRID_LIMIT]
+
+
+def screen(till: Till) -> str:
+    """The sell screen as the till's state has it."""
+    shop, cart = till.sale()
+    lines = [line.to_dict() for line in cart.lines]
+    return sell_screen(
+        shop,
+        cart,
+        cart.totals(),
+        grid(till),
+        query=till.query,
+        category=till.category,
+        catalog_size=len(till.catalog),
+        grid_limit=GRID_LIMIT,
+        last_line=till.last_line,
+        editing=till.editing,
+        order_discount_open=till.order_discount_open,
+        was=till.was_prices(
+            lines,
+            cart.pricelist.id if cart.pricelist else None,
+            cart.fiscal_position.id if cart.fiscal_position else None,
+        ),
+        form=till.form,
+        asking=till.asking,
     )

@@ -7,14 +7,20 @@ is used at once and survives a reload. The language names are written in their o
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from register.errors import RegisterError
 
 from . import i18n
+from .actions import Actions
 from .forms import Form, typed
 from .i18n import _
-from .views import button, e
+from .views import Flash, button, e
 
-__all__ = ["SCANNER", "parse_scanner", "scanner_values", "settings_panel"]
+if TYPE_CHECKING:
+    from .app import Till
+
+__all__ = ["SCANNER", "actions", "parse_scanner", "scanner_values", "settings_panel"]
 
 # What scanner.js uses when nothing was saved.
 SCANNER: dict[str, Any] = {
@@ -105,3 +111,55 @@ def settings_panel(
         f'<button type="submit" class="primary">{e(_("Save"))}</button></form>'
         "</div></details>"
     )
+
+
+# -- what the settings panel's buttons do ----------------------------------------------------------
+
+actions = Actions()
+
+
+async def stored_settings(till: Till) -> dict[str, Any]:
+    if till.settings is None:
+        till.settings = await till.device.load_settings() or {}
+    return till.settings
+
+
+@actions("settings-panel")
+async def toggle_settings(till: Till, data: dict[str, Any]) -> None:
+    till.settings_open = not till.settings_open
+    if till.settings_open:
+        await stored_settings(till)
+
+
+@actions("language")
+async def choose_language(till: Till, data: dict[str, Any]) -> None:
+    """Speak another language at once, and from the next start on."""
+    language = str(data.get("arg") or "")
+    if language not in i18n.LANGUAGES:
+        raise RegisterError("Unknown language: {language}", language=language)
+    speaking = await till.device.load_language(language)
+    i18n.use(speaking.get("language") or "en", speaking.get("messages"))
+    till.settings = {**await stored_settings(till), "language": language}
+    await till.device.save_settings(till.settings)
+    if i18n.language() != language:
+        till.flash = Flash(
+            _(
+                "The words of {language} could not be loaded: English for now.",
+                language=i18n.LANGUAGES[language],
+            )
+        )
+
+
+@actions("settings")
+async def save_settings(till: Till, data: dict[str, Any]) -> None:
+    """The scanner form: saved whole, or kept as typed with each wrong field marked."""
+    values, errors = parse_scanner(data)
+    if errors:
+        till.settings_open = True
+        till.form = Form("settings", data, errors=errors)
+        till.flash = Flash(_("The scanner settings were not saved: check the marked fields."))
+        return
+    till.settings = {**await stored_settings(till), **values}
+    await till.device.save_settings(till.settings)
+    till.settings_open = False
+    till.flash = Flash(_("Settings saved."), "info")

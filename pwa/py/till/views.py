@@ -11,6 +11,7 @@ the screens without a sale), `sell`, `pay`, `receipt` and `orders`. This module 
 
 from __future__ import annotations
 
+import decimal
 from datetime import datetime
 from decimal import Decimal
 from html import escape
@@ -90,6 +91,10 @@ def _method_name(shop: Shop, method_id: Any) -> str:
 
 
 def _is_refund_record(order: dict[str, Any]) -> bool:
+    """An order record that gives money or goods back (refund lines, or a negative total)."""
     if any(line.get("refunded_line_uuid") for line in order.get("lines") or ()):
         return True
-    return Decimal(order.get("amount_total") or "0") < 0
+    try:
+        return Decimal(str(order.get("amount_total") or "0")) < 0
+    except decimal.InvalidOperation:
+        return False
