@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+# `make run PORT=8123 HOST=0.0.0.0` serves elsewhere (the sandbox takes PORT+69, or any free port).
+PORT ?= 8000
+HOST ?= 127.0.0.1
 
 .PHONY: run test bench build lint format clean
 
@@ -16,7 +19,7 @@ build: $(STAMP)
 	$(PY) build.py
 
 run: build
-	$(VENV)/bin/kasir demo
+	$(VENV)/bin/kasir demo --host $(HOST) --port $(PORT)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
