@@ -20,6 +20,15 @@ from processes import (
 )
 
 
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say where the screenshots of every screen went (tests/browser/test_screens.py)."""
+    reports = [r for rs in terminalreporter.stats.values() for r in rs if hasattr(r, "nodeid")]
+    if any(r.nodeid.startswith("tests/browser/test_screens.py") for r in reports):
+        from browser.test_screens import SCREENS_DIR
+
+        terminalreporter.write_line(f"screenshots of every screen: {SCREENS_DIR}")
+
+
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[KasirProcess]:
     """A fresh Odoo sandbox (its own SQLite file, the demo shop with 200 products)."""
