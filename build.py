@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import ast
 import base64
+import fcntl
 import hashlib
 import io
 import json
@@ -601,9 +602,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "messages":
         return messages_command(args.check)
-    if args.clean:
-        shutil.rmtree(CACHE / "compiled", ignore_errors=True)
-    build(args.dist.resolve())
+    CACHE.mkdir(parents=True, exist_ok=True)
+    # One build at a time on this checkout: two would share the staging folder and the cache.
+    with open(CACHE / "build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if args.clean:
+            shutil.rmtree(CACHE / "compiled", ignore_errors=True)
+        build(args.dist.resolve())
     return 0
 
 
