@@ -1,5 +1,7 @@
-"""The manager page, /admin: terminals, the queue, Odoo's reachability, and failed items to retry
-or discard, rendered on the server (jinja2, autoescaped) so it works on any phone's browser.
+"""The manager page, /admin: today's sales per terminal, terminals, the queue, Odoo's
+reachability, and failed items to retry or discard, rendered on the server (jinja2, autoescaped)
+so it works on any phone's browser; every time on it in the shop's time zone, which it names once.
+A program that asks for JSON (Accept: application/json) gets the same facts as JSON.
 
 It is behind one admin token (KASIR_ADMIN_TOKEN), taken as a Bearer header or typed once into a
 login form that sets an HttpOnly, SameSite=Strict cookie. The cookie holds a random session id
@@ -12,23 +14,31 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import json
+import logging
 import os
 import secrets
 import time
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
+from zoneinfo import ZoneInfo
 
 import jinja2
+from register.money import Currency, money_str
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import auth, decisions, i18n
+from . import auth, decisions, i18n, sales
 from .negotiation import preferences
+
+log = logging.getLogger("kasir.admin")
 
 COOKIE = "kasir_admin"
 MAX_FORM = 16 * 1024
@@ -53,8 +63,12 @@ def _error(status: int, code: str, message: str) -> JSONResponse:
 def wants_json(request: Request) -> bool:
     """Whether the client is a program, not a browser: it sends an Authorization header, or its
     Accept header prefers application/json to text/html (a browser's */* is not a preference)."""
-    if "authorization" in request.headers:
-        return True
+    return "authorization" in request.headers or prefers_json(request)
+
+
+def prefers_json(request: Request) -> bool:
+    """Whether the Accept header prefers application/json to text/html: what asks for the
+    page's JSON form (a Bearer header alone keeps getting the HTML page, as it always has)."""
     weights: dict[str, tuple[float, int]] = {}
     for kind, quality, place in preferences(request.headers.get("accept", "").lower()):
         if kind in ("application/json", "text/html") and kind not in weights:
@@ -67,10 +81,46 @@ def _sign(token: str, text: str) -> str:
     return hmac.new(token.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def _when(moment: float | None, _: i18n.Translate) -> str:
+def _when(moment: float | None, _: i18n.Translate, zone: ZoneInfo) -> str:
+    """A moment (relay clock) as the shop's wall clock shows it; the page names the zone once."""
     if moment is None:
         return _("never")
-    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(moment, zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _clock(moment: datetime | None, zone: ZoneInfo) -> str:
+    """A time of today's sales as the shop's wall clock shows it ("08:42:49")."""
+    return moment.astimezone(zone).strftime("%H:%M:%S") if moment else ""
+
+
+def _iso(moment: float | datetime | None, zone: ZoneInfo) -> str | None:
+    """A moment for the JSON form: ISO-8601 in the shop's zone, with its offset."""
+    if moment is None:
+        return None
+    if isinstance(moment, datetime):
+        return moment.astimezone(zone).isoformat()
+    return datetime.fromtimestamp(moment, zone).isoformat()
+
+
+def _day_json(day: sales.Day, zone: ZoneInfo) -> dict[str, Any]:
+    """Today's sales for the JSON form: amounts as decimal strings, never floats."""
+
+    def row(terminal: sales.TerminalDay) -> dict[str, Any]:
+        return {
+            "sales": terminal.sales,
+            "refunds": terminal.refunds,
+            "total": money_str(terminal.total),
+            "first": _iso(terminal.first, zone),
+            "last": _iso(terminal.last, zone),
+        }
+
+    return {
+        "date": day.start.date().isoformat(),
+        "from": day.start.isoformat(),
+        "to": day.end.isoformat(),
+        "terminals": [{"terminal": t.terminal, **row(t)} for t in day.terminals],
+        "total": row(day.total),
+    }
 
 
 # The language links at the top, each name in its own language.
@@ -130,13 +180,20 @@ class AdminPage:
         """The manager's language (see `i18n.choose`), and its words."""
         return await i18n.speech(request, self.relay.settings.dist, self.relay.shop_language)
 
-    def render(self, speech: i18n.Speech, status: int = 200, **values: Any) -> Response:
+    def render(
+        self,
+        speech: i18n.Speech,
+        status: int = 200,
+        zone: ZoneInfo | None = None,
+        **values: Any,
+    ) -> Response:
         _ = speech.gettext
+        zone = zone or ZoneInfo("UTC")
         html = self.template.render(
             _=_,
             lang=speech.language,
             languages=LANGUAGE_NAMES,
-            when=lambda moment: _when(moment, _),
+            when=lambda moment: _when(moment, _, zone),
             **values,
         )
         return i18n.remember(HTMLResponse(html, status, headers=HEADERS), speech)
@@ -154,9 +211,12 @@ class AdminPage:
                 )
                 return _error(401, "unauthorized", message)
             return await self.login_page(request)
-        speech = await self.speech(request)
-        _ = speech.gettext
         db = self.relay.db
+        now = time.time()
+        shop = await self.shop_document()
+        zone = sales.shop_zone(self.relay.settings.timezone, shop)
+        day = await run_in_threadpool(sales.today, db, zone, now)
+        offset = sales.offset_text(datetime.fromtimestamp(now, zone))
         terminals = await run_in_threadpool(db.terminal_overview)
         counts = await run_in_threadpool(db.counts)
         items = await run_in_threadpool(db.attention_items)
@@ -168,6 +228,25 @@ class AdminPage:
             if self.relay.settings.odoo is None
             else health.as_text()
         )
+        if prefers_json(request):
+            return JSONResponse(
+                {
+                    "timezone": zone.key,
+                    "utc_offset": offset,
+                    "today": _day_json(day, zone),
+                    "counts": counts,
+                    "odoo": odoo,
+                    "odoo_error": health.error,
+                    "terminals": [
+                        {**t, **{k: _iso(t[k], zone) for k in t if k.endswith("_at")}}
+                        for t in terminals
+                    ],
+                    "items": [{**i, "failed_at": _iso(i["failed_at"], zone)} for i in items],
+                },
+                headers=HEADERS,
+            )
+        speech = await self.speech(request)
+        _ = speech.gettext
         odoo_texts = {
             "not checked yet": _("not checked yet"),
             "not configured": _("not configured"),
@@ -177,7 +256,13 @@ class AdminPage:
         }
         return self.render(
             speech,
+            zone=zone,
             view="page",
+            zone_name=zone.key,
+            utc_offset=offset,
+            day=day,
+            money=_money_format(shop),
+            clock=lambda moment: _clock(moment, zone),
             terminals=terminals,
             counts=counts,
             failed=[item for item in items if item["state"] == "failed"],
@@ -190,8 +275,17 @@ class AdminPage:
             odoo_checked=health.checked_at,
             csrf=self.csrf(session),
             message=request.query_params.get("msg", "")[:300],
-            now=time.time(),
         )
+
+    async def shop_document(self) -> dict[str, Any] | None:
+        """The mirrored bootstrap (the shop's time zone and currency), None before the first
+        mirror or if it cannot be read: the page then shows UTC and plain amounts."""
+        try:
+            stored = await run_in_threadpool(self.relay.db.bootstrap)
+            return json.loads(stored[0]) if stored else None
+        except Exception:  # the page is how a manager finds out what is wrong: show it anyway
+            log.exception("the mirrored bootstrap could not be read")
+            return None
 
     async def login_page(self, request: Request, *, wrong_token: bool = False) -> Response:
         speech = await self.speech(request)
@@ -291,6 +385,16 @@ class AdminPage:
             self.relay.db, self.relay.client, uuid, reason, _who(session)
         )
         return self._back((await self.speech(request)).gettext(outcome.message))
+
+
+def _money_format(shop: dict[str, Any] | None) -> Callable[[Decimal], str]:
+    """How the page shows an amount: as the till does, in the shop's currency ("Rp 12.500");
+    the plain decimal before the first mirror."""
+    try:
+        currency = Currency.from_bootstrap(shop) if shop else None
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        currency = None
+    return currency.format if currency is not None else money_str
 
 
 def _who(session: str) -> str:

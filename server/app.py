@@ -147,6 +147,7 @@ class Relay:
             interval=self.settings.mirror_interval,
             health=self.health,
             on_bootstrap=self.recheck_held,
+            timezone=self.settings.timezone,
         )
         self.forwarder = Forwarder(
             self.journal,

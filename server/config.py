@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
 
 ODOO_VARIABLES = ("KASIR_ODOO_URL", "KASIR_ODOO_DB", "KASIR_ODOO_LOGIN", "KASIR_ODOO_API_KEY")
 SUPPORTED_ODOO_VERSIONS = (18, 19)
@@ -54,6 +55,8 @@ class Settings:
     # Odoo's limit_time_real: how long a call may still run in Odoo after its client is gone
     # (KASIR_ODOO_TIME_LIMIT); an unanswered order is not sent again before that.
     odoo_time_limit: float = 120.0
+    # The shop's time zone (KASIR_TIMEZONE, an IANA name); None: the Odoo user's, else UTC.
+    timezone: str | None = None
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of `changes` applied (command-line flags win)."""
@@ -146,6 +149,34 @@ def database_url(env: Mapping[str, str]) -> str | None:
     return url
 
 
+def known_zone(name: str) -> bool:
+    """Whether `name` is a time zone this machine's database knows ("Asia/Jakarta", "UTC")."""
+    try:
+        ZoneInfo(name)
+    except (KeyError, ValueError, OSError):  # not found, not a zone name, not a zone file
+        return False
+    return True
+
+
+def time_zone(env: Mapping[str, str]) -> str | None:
+    """KASIR_TIMEZONE, checked: the IANA name of the shop's time zone, which decides where the
+    shop's day starts and how times are shown; unset leaves it to the Odoo user's time zone."""
+    name = env.get("KASIR_TIMEZONE", "").strip()
+    if not name:
+        return None
+    if known_zone(name):
+        return name
+    if not available_timezones():
+        raise ConfigError(
+            f"KASIR_TIMEZONE is {name!r} but this machine has no time zone database: "
+            "install the tzdata package (apt install tzdata, or pip install tzdata)"
+        )
+    raise ConfigError(
+        f"KASIR_TIMEZONE must be an IANA time zone such as Asia/Jakarta or Asia/Makassar, "
+        f"got {name!r}"
+    )
+
+
 def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True) -> Settings:
     """Settings from the environment; ConfigError with a clear message when something is off."""
     env = os.environ if env is None else env
@@ -162,6 +193,7 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         body_timeout=_seconds(env, "KASIR_BODY_TIMEOUT", 10.0, 0.1, 600),
         forward_lease=_seconds(env, "KASIR_FORWARD_LEASE", 4.0, 2, 600),
         odoo_time_limit=_seconds(env, "KASIR_ODOO_TIME_LIMIT", 120.0, 0, 3600),
+        timezone=time_zone(env),
     )
 
 
@@ -191,6 +223,7 @@ FILE_KEYS: dict[str, dict[str, str]] = {
         "body_timeout": "KASIR_BODY_TIMEOUT",
         "forward_lease": "KASIR_FORWARD_LEASE",
         "log_level": "KASIR_LOG_LEVEL",
+        "timezone": "KASIR_TIMEZONE",
     },
 }
 

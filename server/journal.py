@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS items (
 );
 CREATE INDEX IF NOT EXISTS items_queue ON items (state, terminal, seq);
 CREATE INDEX IF NOT EXISTS items_changes ON items (terminal, change_seq);
+CREATE INDEX IF NOT EXISTS items_updated ON items (updated_at);
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS terminals (
     name TEXT PRIMARY KEY,
@@ -93,7 +94,7 @@ CREATE TABLE IF NOT EXISTS order_lines (
 );
 """
 
-STATE_FIELDS = "uuid, state, odoo_id, error, retryable, change_seq"
+STATE_FIELDS = "uuid, state, odoo_id, error, retryable, change_seq, odoo_name"
 # Every state an item can be in. `held`: stored, not forwarded until the shop's configuration
 # arrives (held_for "shop") or a manager approves it (held_for "manager"); `rejected`: a
 # malformed record, kept with the reason, never forwarded, replaced when its terminal resends it.
@@ -122,6 +123,8 @@ LATE_COLUMNS = (
     # When the last call carrying the item to Odoo started, while it may still be running there
     # (Odoo finishes a request whose client is gone, up to its limit_time_real).
     ("items", "sent_at", "DOUBLE PRECISION"),
+    # Odoo's name of a posted order ("Shop/0001"), what the cashier finds it by in Odoo.
+    ("items", "odoo_name", "TEXT"),
 )
 # `in_doubt` ASIDE: a dead relay's call carrying the item may still run in Odoo, so it waits
 # until Odoo holds it or the call's time limit has passed; meanwhile it stands aside and does not
@@ -209,14 +212,17 @@ class Item:
 
 
 def state_of(row: sqlite3.Row | tuple[Any, ...]) -> dict[str, Any]:
-    """What a terminal is told about one item: {uuid, status, odoo_id?, error?, retryable?};
-    status is queued, held, posted, failed or rejected."""
-    uuid, state, odoo_id, error, retryable, _ = row
+    """What a terminal is told about one item: {uuid, status, odoo_id?, odoo_name?, error?,
+    retryable?}; status is queued, held, posted, failed or rejected."""
+    uuid, state, odoo_id, error, retryable, _seq, *rest = row
+    odoo_name = rest[0] if rest else None
     if state == "discarded":  # terminals know failed items only: a discard is a final failure
         state, retryable = "failed", False
     answer: dict[str, Any] = {"uuid": uuid, "status": state}
     if odoo_id is not None:
         answer["odoo_id"] = odoo_id
+    if odoo_name and state == "posted":
+        answer["odoo_name"] = odoo_name
     if error:
         answer["error"] = error
     if retryable is not None and state != "posted":
@@ -719,9 +725,12 @@ class Journal:
     def mark_posted(self, uuid: str, odoo_id: int, lines: dict[str, int] | None = None) -> None:
         self.mark_posted_many([(uuid, odoo_id, lines or {})])
 
-    def mark_posted_many(self, posted: list[tuple[str, int, dict[str, int]]]) -> None:
+    def mark_posted_many(
+        self, posted: list[tuple[str, int, dict[str, int]]], names: dict[str, str] | None = None
+    ) -> None:
         """Items Odoo booked (one answer may book several), each with Odoo's id and the Odoo
-        ids of its lines by line uuid (what a later refund names), in one transaction."""
+        ids of its lines by line uuid (what a later refund names), in one transaction.
+        `names`: Odoo's order names by uuid, when its answer gave them (the till shows them)."""
         if not posted:
             return
 
@@ -737,12 +746,16 @@ class Journal:
                     lines,
                 )
             first = self._bump(db, "change_seq", len(posted)) - len(posted) + 1
+            known = names or {}
             db.executemany(
-                "UPDATE items SET state = 'posted', odoo_id = ?, error = NULL, "
+                "UPDATE items SET state = 'posted', odoo_id = ?, odoo_name = ?, error = NULL, "
                 "retryable = NULL, held_for = NULL, in_doubt = NULL, attempts = attempts + 1, "
                 "updated_at = ?, change_seq = ?, claimed_by = NULL, claimed_until = NULL "
                 "WHERE uuid = ?",
-                [(odoo_id, now, n, uuid) for n, (uuid, odoo_id, _) in enumerate(posted, first)],
+                [
+                    (odoo_id, known.get(uuid), now, n, uuid)
+                    for n, (uuid, odoo_id, _) in enumerate(posted, first)
+                ],
             )
 
         self._write(work)
@@ -768,6 +781,26 @@ class Journal:
             (f'%"uuid":"{line_uuid}"%',),
         )
         return self._item(rows[0]) if rows else None
+
+    def unsettled_before(self, terminal: str, seq: int, limit: int = 3) -> list[Item]:
+        """The terminal's items before `seq` that Odoo has not booked and no manager discarded,
+        oldest first: a session closes only after every one of them."""
+        rows = self._read(
+            f"SELECT {ITEM_FIELDS} FROM items WHERE terminal = ? AND seq < ? "
+            "AND state NOT IN ('posted', 'discarded') ORDER BY seq LIMIT ?",
+            (terminal, seq, limit),
+        )
+        return [self._item(row) for row in rows]
+
+    def session_records(self, odoo_id: int) -> list[Item]:
+        """The session opens and closes Odoo booked into its session `odoo_id`, by terminal and
+        seq: which terminals share it and which of them have closed."""
+        rows = self._read(
+            f"SELECT {ITEM_FIELDS} FROM items WHERE kind = 'session' AND state = 'posted' "
+            "AND odoo_id = ? ORDER BY terminal, seq",
+            (odoo_id,),
+        )
+        return [self._item(row) for row in rows]
 
     def held_for_shop(self, limit: int = 500) -> list[Item]:
         """Items stored while the relay had no shop to check them against, oldest first."""
@@ -879,6 +912,20 @@ class Journal:
 
     def item_count(self) -> int:
         return self._read("SELECT COUNT(*) FROM items")[0][0]
+
+    def orders_changed_since(self, moment: float) -> list[tuple[str, str]]:
+        """(terminal, body) of every order not rejected whose row changed at or after `moment`
+        (relay clock), in no order: what the shop's day is counted from.
+
+        A row's updated_at only grows and is at least when the order was accepted, which is at
+        most records.MAX_CLOCK_AHEAD before its created_at: with `moment` that much before a
+        day's start, every order made that day is here, found through an index instead of
+        reading every order ever sold."""
+        return self._read(
+            "SELECT terminal, body FROM items WHERE updated_at >= ? AND kind = 'order' "
+            "AND state <> 'rejected'",
+            (moment,),
+        )
 
     # -- terminals --------------------------------------------------------------------------
 

@@ -142,3 +142,18 @@ def test_orders_per_odoo_call_is_a_setting_with_bounds(tmp_path: Path) -> None:
     for bad in ("0", "501", "ten"):
         with pytest.raises(ConfigError, match="KASIR_FORWARD_BATCH"):
             load(path, env={"KASIR_FORWARD_BATCH": bad})
+
+
+def test_the_shops_time_zone_is_an_iana_name_checked_at_start(tmp_path: Path) -> None:
+    assert load(write(tmp_path, GOOD), env={}).timezone is None  # the Odoo user's, else UTC
+    path = write(tmp_path, GOOD + 'timezone = "Asia/Makassar"\n')
+    assert load(path, env={}).timezone == "Asia/Makassar"
+    assert load(path, env={"KASIR_TIMEZONE": " Asia/Jakarta "}).timezone == "Asia/Jakarta"
+    for bad in ("WIB", "Asia/Jakrta", "asia/jakarta", "../etc/passwd", "/etc/localtime", "+07:00"):
+        with pytest.raises(ConfigError) as error:
+            load(path, env={"KASIR_TIMEZONE": bad})
+        assert "KASIR_TIMEZONE must be an IANA time zone such as Asia/Jakarta" in str(error.value)
+        assert repr(bad) in str(error.value)
+    with pytest.raises(ConfigError) as error:
+        load(write(tmp_path, GOOD + 'timezone = "Jakarta"\n'), env={})
+    assert f"KASIR_TIMEZONE comes from {path} [relay] timezone" in str(error.value)

@@ -3,13 +3,18 @@ KASIR_TEST_DATABASE_URL is set; each test gets a schema of its own, dropped afte
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import uuid as uuidlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+from kasir import sales
 from kasir.journal import STATES, Incoming, Journal, open_journal
 from kasir.records import body_sha256, canonical
 from processes import drop_postgres_schema, make_order, postgres_schema
@@ -172,6 +177,45 @@ def test_catalog_bootstrap_and_meta(journal: Journal) -> None:
     journal.set_meta("product_write_date", "2026-11-23 20:00:00")
     assert journal.get_meta("product_write_date") == "2026-11-23 20:00:00"
     assert journal.ping()
+
+
+def test_the_shops_day_is_read_alike_from_both_journals(journal: Journal) -> None:
+    """Orders whose row changed since a moment, rejected records and customers left out; the shop's day summed from them is the same on SQLite and PostgreSQL."""
+    jakarta = ZoneInfo("Asia/Jakarta")
+    start = datetime(2026, 11, 30, tzinfo=jakarta)  # 2026-11-29 17:00 UTC
+    at = start.timestamp()
+
+    def order(terminal: str, seq: int, made: datetime) -> Incoming:
+        return incoming(terminal, seq, created_at=made.astimezone(UTC).isoformat())
+
+    early = order("kasir-1", 1, start - timedelta(seconds=1))  # 23:59:59 the day before
+    first = order("kasir-1", 2, start + timedelta(seconds=1))
+    late = order("kasir-2", 1, start + timedelta(hours=23, minutes=59))
+    inside = order("kasir-1", 3, start + timedelta(hours=1))
+    refused = Incoming(
+        inside.uuid, "kasir-1", 3, "order", inside.body, inside.body_sha256, "rejected", "bad"
+    )
+    body = json.dumps({"uuid": str(uuidlib.uuid4()), "kind": "partner", "values": {}})
+    customer = Incoming(str(uuidlib.uuid4()), "kasir-1", 4, "partner", body, body_sha256(body))
+    journal.accept([early], now=at - 2 * 86400)  # sent long before: not read
+    journal.accept([first, refused, customer], now=at)
+    journal.accept([late], now=at + 3600)
+
+    def read(since: float) -> set[tuple[str, str]]:
+        rows = journal.orders_changed_since(since)
+        return {(terminal, json.loads(body)["uuid"]) for terminal, body in rows}
+
+    assert read(at) == {("kasir-1", first.uuid), ("kasir-2", late.uuid)}
+    assert read(at + 1) == {("kasir-2", late.uuid)}
+    journal.mark_failed(early.uuid, "Order is not fully paid.")  # changed now: read again
+    assert ("kasir-1", early.uuid) in read(at)
+    day = sales.today(journal, jakarta, at + 7200)
+    assert [(t.terminal, t.sales, t.refunds, t.total) for t in day.terminals] == [
+        ("kasir-1", 1, 0, Decimal("7000")),
+        ("kasir-2", 1, 0, Decimal("7000")),
+    ]
+    assert (day.total.sales, day.total.total) == (2, Decimal("14000"))
+    assert day.total.first == start + timedelta(seconds=1)
 
 
 @needs_postgres
