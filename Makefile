@@ -35,6 +35,7 @@ test: build lint
 bench: build
 	$(PY) bench/boot.py
 	$(PY) bench/register.py
+	$(PY) bench/paint.py
 	$(PY) bench/relay.py
 
 clean:

@@ -42,6 +42,9 @@ CATALOG_LIMIT = 1000
 SWITCH_INTERVAL = 0.0005  # seconds
 CATALOG_MAX = 5000
 PAIR_MAX_BODY = 4096
+ORDERS_LIMIT = 20  # sales GET /api/v1/orders answers by default, and at most ORDERS_MAX
+ORDERS_MAX = 50
+ORDERS_QUERY = (3, 64)  # the length of its q: a receipt number or an Odoo order name
 TEMPLATES = Path(__file__).parent / "templates"
 SHOP_RECHECK = 1.0  # seconds a built shop is used before its bootstrap ETag is looked at again
 NO_SHOP = (
@@ -148,6 +151,10 @@ class Relay:
             health=self.health,
             on_bootstrap=self.recheck_held,
             timezone=self.settings.timezone,
+            manager_pin={
+                "manager_pin_for": list(self.settings.manager_pin_for),
+                "discount_limit": str(self.settings.discount_limit),
+            },
         )
         self.forwarder = Forwarder(
             self.journal,
@@ -519,6 +526,32 @@ class Relay:
         items, cursor, more = await run_in_threadpool(read, since, limit)
         return self.json({"items": items, "cursor": str(cursor), "more": more})
 
+    async def orders(self, request: Request) -> Response:
+        """Sales of every till of this shop found by receipt number or Odoo name, each with its
+        state, and the refunds of their lines, so a till refunds another till's sale no further
+        than what is left of it."""
+        await self.terminal(request)
+        text = request.query_params.get("q", "").strip()
+        if not ORDERS_QUERY[0] <= len(text) <= ORDERS_QUERY[1]:
+            raise ApiError(
+                400,
+                "bad_query",
+                f"q must be {ORDERS_QUERY[0]} to {ORDERS_QUERY[1]} characters of a receipt "
+                "number or an Odoo order name",
+            )
+        raw_limit = request.query_params.get("limit", "").strip()
+        if raw_limit and not raw_limit.isdigit():
+            raise ApiError(400, "bad_limit", f"limit must be a number, got {raw_limit!r}")
+        limit = min(max(int(raw_limit or ORDERS_LIMIT), 1), ORDERS_MAX)
+        found = await run_in_threadpool(self.db.find_orders, text, limit)
+        orders = [
+            {"terminal": terminal, "record": json.loads(body), **state}
+            for terminal, body, state in found
+        ]
+        lines = [line["uuid"] for o in orders for line in o["record"].get("lines") or ()]
+        refunds = await run_in_threadpool(self.db.refunds_of, lines)
+        return self.json({"orders": orders, "refunds": [json.loads(body) for body in refunds]})
+
     async def healthz(self, request: Request) -> Response:
         try:
             await run_in_threadpool(self.db.ping)
@@ -640,6 +673,7 @@ def create_app(
         Route("/api/v1/bootstrap", relay.bootstrap, methods=["GET"]),
         Route("/api/v1/catalog", relay.catalog, methods=["GET"]),
         Route("/api/v1/partners", relay.partners, methods=["GET"]),
+        Route("/api/v1/orders", relay.orders, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi.endpoint, methods=["GET"]),
         Route("/healthz", relay.healthz, methods=["GET"]),
         Route("/offline", relay.offline, methods=["GET"]),

@@ -88,17 +88,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _sandbox_app(db: str, products: int):
+def _sandbox_app(db: str, products: int, *, cashiers: bool = False):
     from .sandbox import SandboxStore, create_app, seed
 
     store = SandboxStore(db)
     if store.is_empty():
-        seed(store, products=products)
+        seed(store, products=products, cashiers=cashiers)
     return create_app(store)
 
 
 def cmd_sandbox(args: argparse.Namespace) -> int:
-    app = _sandbox_app(args.db, args.products)
+    app = _sandbox_app(args.db, args.products, cashiers=args.cashiers)
     print(f"Odoo sandbox on http://{args.host}:{args.port} (database kasir, {args.db})", flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
     return 0
@@ -113,7 +113,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not _port_free(args.host, sandbox_port):
         sandbox_port = _free_port(args.host)
     sandbox_url = f"http://{args.host}:{sandbox_port}"
-    sandbox_app = _sandbox_app(str(var / "sandbox.db"), args.products)
+    # The demo shop's register has cashiers: Ani (PIN 1234) and Budi, a manager (PIN 5678).
+    sandbox_app = _sandbox_app(str(var / "sandbox.db"), args.products, cashiers=True)
     env = {
         **os.environ,
         "KASIR_ODOO_URL": sandbox_url,
@@ -392,6 +393,11 @@ def parser() -> argparse.ArgumentParser:
     sandbox.add_argument("--port", type=int, default=8069)
     sandbox.add_argument("--db", default="var/sandbox.db")
     sandbox.add_argument("--products", type=int, default=200)
+    sandbox.add_argument(
+        "--cashiers",
+        action="store_true",
+        help="a new demo shop's register uses its cashiers (pos_hr: Ani 1234, Budi 5678)",
+    )
     sandbox.set_defaults(func=cmd_sandbox)
 
     demo = sub.add_parser("demo", help="the relay and the sandbox with a demo shop, in one process")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
@@ -57,6 +58,10 @@ class Settings:
     odoo_time_limit: float = 120.0
     # The shop's time zone (KASIR_TIMEZONE, an IANA name); None: the Odoo user's, else UTC.
     timezone: str | None = None
+    # What a cashier who is not a manager does only with a manager's PIN (KASIR_MANAGER_PIN_FOR),
+    # and the line or order discount % above which "discount" asks (KASIR_DISCOUNT_LIMIT).
+    manager_pin_for: tuple[str, ...] = ("price", "discount", "refund", "cash_out")
+    discount_limit: Decimal = Decimal(10)
 
     def with_overrides(self, **changes: Any) -> Settings:
         """A copy with the non-None values of `changes` applied (command-line flags win)."""
@@ -177,6 +182,39 @@ def time_zone(env: Mapping[str, str]) -> str | None:
     )
 
 
+MANAGER_PIN_ACTIONS = ("price", "discount", "refund", "cash_out")
+
+
+def manager_pin_for(env: Mapping[str, str]) -> tuple[str, ...]:
+    """KASIR_MANAGER_PIN_FOR: a comma list of price, discount, refund, cash_out ("none": a
+    cashier needs no manager for any); unset: all four."""
+    raw = env.get("KASIR_MANAGER_PIN_FOR")
+    if raw is None or not raw.strip():
+        return MANAGER_PIN_ACTIONS
+    names = tuple(dict.fromkeys(n.strip().lower() for n in raw.split(",") if n.strip()))
+    if names == ("none",):
+        return ()
+    wrong = [n for n in names if n not in MANAGER_PIN_ACTIONS]
+    if wrong:
+        raise ConfigError(
+            f"KASIR_MANAGER_PIN_FOR takes {', '.join(MANAGER_PIN_ACTIONS)} or none, "
+            f"got {', '.join(wrong)}"
+        )
+    return names
+
+
+def discount_limit(env: Mapping[str, str]) -> Decimal:
+    """KASIR_DISCOUNT_LIMIT: the discount % a cashier may give without a manager (default 10)."""
+    raw = env.get("KASIR_DISCOUNT_LIMIT", "").strip()
+    try:
+        limit = Decimal(raw) if raw else Decimal(10)
+    except InvalidOperation:
+        limit = Decimal(-1)
+    if not limit.is_finite() or not 0 <= limit <= 100:
+        raise ConfigError(f"KASIR_DISCOUNT_LIMIT must be a percentage from 0 to 100, got {raw!r}")
+    return limit
+
+
 def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True) -> Settings:
     """Settings from the environment; ConfigError with a clear message when something is off."""
     env = os.environ if env is None else env
@@ -194,6 +232,8 @@ def from_env(env: Mapping[str, str] | None = None, *, require_odoo: bool = True)
         forward_lease=_seconds(env, "KASIR_FORWARD_LEASE", 4.0, 2, 600),
         odoo_time_limit=_seconds(env, "KASIR_ODOO_TIME_LIMIT", 120.0, 0, 3600),
         timezone=time_zone(env),
+        manager_pin_for=manager_pin_for(env),
+        discount_limit=discount_limit(env),
     )
 
 
@@ -224,6 +264,8 @@ FILE_KEYS: dict[str, dict[str, str]] = {
         "forward_lease": "KASIR_FORWARD_LEASE",
         "log_level": "KASIR_LOG_LEVEL",
         "timezone": "KASIR_TIMEZONE",
+        "manager_pin_for": "KASIR_MANAGER_PIN_FOR",
+        "discount_limit": "KASIR_DISCOUNT_LIMIT",
     },
 }
 

@@ -24,6 +24,12 @@ customer a manager discards lets the sale go to Odoo without a customer). If the
 customer sits behind the order in the terminal's queue, it is sent first, right away: partners
 before the orders that need them. A create looks for kasir's key first (res.partner.ref =
 "kasir:" + uuid), so a create whose answer was lost never makes a second customer.
+
+A register's day (kinds "session" and "cash_move") goes through the same lanes: an open books the
+terminal into the config's session (made and opened with the counted cash when there is none), a
+cash move becomes a statement line of the open session (kasir's key at the end of its reason), a
+close waits until everything before it on its terminal is in Odoo and closes the session when no
+other terminal that opened it is still open. Each looks first for what a lost answer made.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ import socket
 import time
 import uuid as uuidlib
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -55,17 +62,20 @@ from .odoo import (
     OdooTransient,
 )
 from .odoo_mapping import (
+    cash_move_to_odoo,
     order_line_ids,
     order_to_odoo,
     partner_country_codes,
     partner_ref,
     partner_to_odoo,
+    session_notes,
     synced_order,
 )
 
 log = logging.getLogger("kasir.forwarder")
 
 BOOKED_STATES = ("paid", "done", "invoiced")
+DAY_KINDS = ("session", "cash_move")  # a register's day: opened, cash moved, closed
 ALL = {"active_test": False}
 
 
@@ -86,6 +96,10 @@ class _InFlight(_Waiting):
 class _NotYet(Exception):
     """The order must go in a later call than the orders before it (its refunded sale is
     among them): the run is cut before it."""
+
+
+class _ClaimLost(Exception):
+    """Another relay took the item over (this one's lease ran out): it must not be sent."""
 
 
 class _Unmappable(Exception):
@@ -247,8 +261,11 @@ class Forwarder:
             async with slots:
                 while index < len(items):
                     item = items[index]
-                    if item.kind == "partner":
-                        if await self.forward_partner(item) is not None:
+                    if item.kind in ("partner", *DAY_KINDS):
+                        forward = (
+                            self.forward_partner if item.kind == "partner" else self.forward_day
+                        )
+                        if await forward(item) is not None:
                             break
                         index, settled = index + 1, True
                         continue
@@ -268,6 +285,8 @@ class Forwarder:
         """Send one item; every outcome is one journal write. Returns the retry time, if any."""
         if item.kind == "partner":
             return await self.forward_partner(item)
+        if item.kind in DAY_KINDS:
+            return await self.forward_day(item)
         return (await self._forward_orders([item]))[1]
 
     async def _forward_orders(self, items: list[Item]) -> tuple[int, float | None]:
@@ -378,10 +397,12 @@ class Forwarder:
             return 0, await self._odoo_refused(head, error)
         self.health.ok(time.time())
         posted: list[tuple[str, int, dict[str, int]]] = []
+        # Odoo's own names ("Shop/0001"): what the cashier finds a sale by in Odoo.
+        names = {uuid: str(row["name"]) for uuid, row in rows.items() if row.get("name")}
         for item, _ in batch:
             row = rows.get(item.uuid)
             if row is None:  # Odoo answered without it: sent again, Odoo deduplicates
-                await run_in_threadpool(self.journal.mark_posted_many, posted)
+                await run_in_threadpool(self.journal.mark_posted_many, posted, names)
                 return len(posted), await self._retry(
                     item, "Odoo answered without this order; trying again"
                 )
@@ -389,7 +410,7 @@ class Forwarder:
             if state in BOOKED_STATES or state is None:
                 posted.append((item.uuid, int(row["id"]), row.get("lines") or {}))
                 continue
-            await run_in_threadpool(self.journal.mark_posted_many, posted)
+            await run_in_threadpool(self.journal.mark_posted_many, posted, names)
             await self._fail(
                 item,
                 f"Odoo kept order {row.get('name') or item.uuid} in state {state!r} "
@@ -397,7 +418,7 @@ class Forwarder:
                 odoo_id=int(row["id"]),
             )
             return len(posted) + 1, None
-        await run_in_threadpool(self.journal.mark_posted_many, posted)
+        await run_in_threadpool(self.journal.mark_posted_many, posted, names)
         for item, _ in batch:
             self._log(item, "posted", odoo_id=posted_id(posted, item.uuid))
         return len(batch), None
@@ -694,6 +715,201 @@ class Forwarder:
         if unknown:
             raise _Unmappable(f"Odoo knows no country with the code {unknown[0]!r}")
         return {code: self._countries[code] for code in codes}
+
+    # -- a register's day: its session opened and closed, cash moved in and out --------------
+
+    async def forward_day(self, item: Item) -> float | None:
+        """Open or close the register's session in Odoo, or move cash in it, as Odoo's own POS
+        does; every outcome is one journal write (posted with the session's or the statement
+        line's id). Returns the retry time, if any. Each step first asks Odoo what a lost
+        answer may have done, so a retried item never opens a second session or books a cash
+        move twice."""
+        current = await run_in_threadpool(self.journal.get, item.uuid)
+        if current is None or current.state != "queued":
+            return None
+        item = current
+        record = item.record()
+        try:
+            if item.kind == "cash_move":
+                odoo_id = await self._move_cash(item, record)
+            elif record["op"] == "open":
+                odoo_id = await self._open_session(item, record)
+            else:
+                odoo_id = await self._close_session(item, record)
+        except _ClaimLost:
+            return time.time() + self.recheck
+        except _Waiting as waiting:
+            return await self._retry(item, waiting.message, at=waiting.at)
+        except _Unmappable as problem:
+            return await self._fail(item, str(problem))
+        except OdooError as error:
+            if isinstance(error, OdooSessionClosed):
+                self._session = None
+            await self._call_ended([item], error)
+            return await self._odoo_refused(item, error)
+        except (KeyError, TypeError, ValueError) as error:
+            return await self._fail(item, f"the relay could not map this record: {error!r}")
+        self.health.ok(time.time())
+        await run_in_threadpool(self.journal.mark_posted, item.uuid, odoo_id)
+        self._log(item, "posted", odoo_id=odoo_id)
+        return None
+
+    def _config(self) -> int:
+        config_id = self.config_id()
+        if config_id is None:
+            raise OdooTransient("the relay has not read its POS config from Odoo yet")
+        return config_id
+
+    async def _send_day(self, item: Item) -> None:
+        """Right before a call that changes Odoo: _ClaimLost when this relay lost its claim."""
+        if not await self._sending([item]):
+            raise _ClaimLost()
+
+    async def _open_session(self, item: Item, record: dict[str, Any]) -> int:
+        """The session this open is booked into: the config's session that is not closed (one
+        an earlier try made, or another terminal opened: the terminals of one register share
+        its session), else a new one made and opened with the counted cash (pos.session
+        create, then set_opening_control, as Odoo's POS opens a register)."""
+        config_id = self._config()
+        self._session = None
+        rows = await self.client.search_read(
+            "pos.session",
+            [["config_id", "=", config_id], ["state", "!=", "closed"]],
+            ["id", "name", "state"],
+            order="id desc",
+            limit=1,
+        )
+        if rows and rows[0]["state"] == "closing_control":
+            raise _Waiting(
+                f"Odoo is closing the register's session {rows[0]['name']}: this day opens "
+                "once it is closed"
+            )
+        if rows:
+            session_id = int(rows[0]["id"])
+            if rows[0]["state"] == "opening_control":
+                await self._send_day(item)
+                await self._opening_control(session_id, record)
+            return session_id
+        if item.in_doubt:  # opened by a try whose answer was lost, and closed since
+            made = await self.client.search_read(
+                "pos.session",
+                [["config_id", "=", config_id], ["opening_notes", "ilike", partner_ref(item.uuid)]],
+                ["id"],
+                limit=1,
+            )
+            if made:
+                return int(made[0]["id"])
+            self._not_running(item)
+        await self._send_day(item)
+        created = await self.client.execute_kw("pos.session", "create", [{"config_id": config_id}])
+        session_id = created[0] if isinstance(created, list) else created
+        if isinstance(session_id, bool) or not isinstance(session_id, int):
+            raise OdooTransient(f"pos.session.create answered {created!r}")
+        await self._opening_control(session_id, record)
+        return session_id
+
+    async def _opening_control(self, session_id: int, record: dict[str, Any]) -> None:
+        await self.client.execute_kw(
+            "pos.session",
+            "set_opening_control",
+            [[session_id], Decimal(record["cash"]), session_notes(record)],
+        )
+
+    async def _move_cash(self, item: Item, record: dict[str, Any]) -> int:
+        """The statement line of this cash move in the register's open session. Odoo 18 books
+        a move on a closed session as well, so the session is read fresh each time."""
+        key = partner_ref(item.uuid)
+        found = await self._cash_line(key)
+        if found is not None:
+            return found
+        if item.in_doubt:
+            self._not_running(item)
+        self._session = None
+        session_id = await self._session_id(record)
+        await self._send_day(item)
+        await self.client.execute_kw(
+            "pos.session", "try_cash_in_out", cash_move_to_odoo(record, session_id)
+        )
+        found = await self._cash_line(key)
+        if found is None:
+            raise OdooTransient("Odoo took the cash move but its statement line is not found")
+        return found
+
+    async def _cash_line(self, key: str) -> int | None:
+        rows = await self.client.search_read(
+            "account.bank.statement.line", [["payment_ref", "ilike", key]], ["id"], limit=1
+        )
+        return int(rows[0]["id"]) if rows else None
+
+    async def _close_session(self, item: Item, record: dict[str, Any]) -> int:
+        """Close the session once every earlier item of this terminal is in Odoo (Odoo's own
+        POS refuses to close with unsent orders) and no other terminal that opened it is still
+        open: the last one closes it, with the cash all of them counted (one register, one
+        cash journal in Odoo). The counts, the note and the closing follow Odoo's POS:
+        post_closing_cash_details, update_closing_control_state_session,
+        close_session_from_ui."""
+        opened = await run_in_threadpool(self.journal.get, record["session_uuid"])
+        if opened is None or opened.kind != "session" or opened.terminal != item.terminal:
+            raise _Unmappable(
+                f"session_uuid {record['session_uuid']} is no session this terminal opened"
+            )
+        behind = await run_in_threadpool(self.journal.unsettled_before, item.terminal, item.seq)
+        if behind:
+            first = behind[0]
+            name = first.record().get("name") or f"{first.kind} {first.uuid}"
+            why = f": {first.error}" if first.error else ""
+            raise _Waiting(
+                f"waiting for {name} ({first.state}{why}) to reach Odoo: a session closes only "
+                "after everything sold in it"
+            )
+        session_id = opened.odoo_id
+        if session_id is None:
+            raise _Waiting("waiting for the session's opening to reach Odoo")
+        counted, still_open = await self._shared_close(item, record, int(session_id))
+        if still_open:
+            log.info(
+                "session stays open for other terminals",
+                extra={"uuid": item.uuid, "terminal": item.terminal, "others": still_open},
+            )
+            return int(session_id)
+        [row] = await self.client.execute_kw("pos.session", "read", [[session_id], ["state"]])
+        self._session = None
+        if row["state"] == "closed":  # an earlier try, or a manager in Odoo, closed it
+            return int(session_id)
+        await self._send_day(item)
+        await self._closing_step("post_closing_cash_details", [[session_id], counted])
+        await self.client.execute_kw(
+            "pos.session",
+            "update_closing_control_state_session",
+            [[session_id], (record.get("note") or "").strip()],
+        )
+        await self._closing_step("close_session_from_ui", [[session_id], []])
+        return int(session_id)
+
+    async def _shared_close(
+        self, item: Item, record: dict[str, Any], session_id: int
+    ) -> tuple[Decimal, list[str]]:
+        """(the cash every terminal of the session counted at its last close, this one's
+        included; the terminals that opened it and have not closed since)."""
+        last: dict[str, dict[str, Any]] = {}
+        for other in await run_in_threadpool(self.journal.session_records, session_id):
+            if other.terminal != item.terminal:
+                last[other.terminal] = other.record()
+        still_open = sorted(t for t, r in last.items() if r.get("op") == "open")
+        counted = Decimal(record["cash"]) + sum(
+            (Decimal(r["cash"]) for r in last.values() if r.get("op") == "close"), Decimal(0)
+        )
+        return counted, still_open
+
+    async def _closing_step(self, method: str, args: list[Any]) -> None:
+        """One of Odoo's closing calls that answer {"successful": false, "message"} instead of
+        raising: a closed session is fine (closed already), anything else fails the item."""
+        answer = await self.client.execute_kw("pos.session", method, args)
+        if not isinstance(answer, dict) or answer.get("successful"):
+            return
+        if answer.get("title") == "Session already closed":
+            return
+        raise OdooBusinessError(f"Odoo did not close the session: {answer.get('message')}")
 
     # -- outcomes ---------------------------------------------------------------------------
 

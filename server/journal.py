@@ -802,6 +802,45 @@ class Journal:
         )
         return [self._item(row) for row in rows]
 
+    def find_orders(self, text: str, limit: int = 20) -> list[tuple[str, str, dict[str, Any]]]:
+        """Orders of every terminal whose receipt number starts with `text` or whose Odoo name
+        contains it (any case), newest first, neither rejected nor discarded (those sold
+        nothing): (terminal, body, state as `state_of` tells it) each. What a till refunds
+        another till's sale from; the receipt number is what the customer's receipt shows."""
+        needle = text.lower()
+        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._read(
+            f"SELECT terminal, body, {STATE_FIELDS} FROM items WHERE kind = 'order' "
+            "AND state NOT IN ('rejected', 'discarded') "
+            "AND (LOWER(body) LIKE ? ESCAPE '\\' "
+            "OR LOWER(COALESCE(odoo_name, '')) LIKE ? ESCAPE '\\') "
+            "ORDER BY accepted_at DESC, seq DESC LIMIT ?",
+            (f'%"name":"{escaped}%', f"%{escaped}%", 2 * limit),
+        )
+        found = []
+        for terminal, body, *state in rows:
+            name = str(json.loads(body).get("name") or "").lower()
+            # The body matched on some "name" (a customer's, say): the order's own, or Odoo's.
+            if name.startswith(needle) or needle in str(state[6] or "").lower():
+                found.append((terminal, body, state_of(tuple(state))))
+        return found[:limit]
+
+    def refunds_of(self, line_uuids: Iterable[str], limit: int = 500) -> list[str]:
+        """Bodies of the orders, neither rejected nor discarded, that give back any of these
+        sold lines (by refunded_line_uuid): what is left to refund of them."""
+        wanted = list(dict.fromkeys(line_uuids))
+        found: dict[str, str] = {}
+        for start in range(0, len(wanted), 50):
+            chunk = wanted[start : start + 50]
+            rows = self._read(
+                f"SELECT uuid, body FROM items WHERE kind = 'order' "
+                "AND state NOT IN ('rejected', 'discarded') "
+                f"AND ({' OR '.join(['body LIKE ?'] * len(chunk))}) LIMIT ?",
+                [*(f'%"refunded_line_uuid":"{line}"%' for line in chunk), limit],
+            )
+            found.update(rows)
+        return list(found.values())[:limit]
+
     def held_for_shop(self, limit: int = 500) -> list[Item]:
         """Items stored while the relay had no shop to check them against, oldest first."""
         rows = self._read(

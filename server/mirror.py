@@ -19,6 +19,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from . import odoo_mapping as mapping
+from .config import known_zone
 from .journal import Journal, with_config_version
 from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth, OdooMisconfigured
 
@@ -40,11 +41,16 @@ class Mirror:
         interval: float = 60.0,
         health: OdooHealth | None = None,
         on_bootstrap: Callable[[], Any] | None = None,
+        timezone: str | None = None,
+        manager_pin: dict[str, Any] | None = None,
     ) -> None:
         self.journal = journal
         self.on_bootstrap = on_bootstrap  # called after each stored bootstrap (held orders)
         self.client = client
         self.wanted_config_id = config_id
+        self.timezone = timezone  # KASIR_TIMEZONE: the shop's zone, whatever Odoo's user says
+        self.manager_pin = manager_pin  # the relay's rules for a manager's PIN, for the tills
+        self._unknown_zones: set[str] = set()  # Odoo's zone names this machine lacks, told once
         self.interval = interval
         self.health = health or OdooHealth()
         self.config_id: int | None = config_id
@@ -190,7 +196,9 @@ class Mirror:
             "product.category", [], mapping.PRODUCT_CATEGORY_FIELDS, order="id"
         )
         loyalty = await self._loyalty(config["id"])
-        lang = await self._language()
+        nomenclature, barcode_rules = await self._nomenclature(company)
+        lang, tz = await self._user_context()
+        cashiers = await self._cashiers(config, company_id)
         ancestors = mapping.category_ancestors(product_categories)
         decimals = mapping.uom_decimals(
             await self._read("uom.uom", [], mapping.UOM_FIELDS, context=ALL)
@@ -216,6 +224,11 @@ class Mirror:
             product_categories=product_categories,
             loyalty=loyalty,
             lang=lang,
+            tz=tz,
+            nomenclature=nomenclature,
+            barcode_rules=barcode_rules,
+            cashiers=cashiers,
+            manager_pin=self.manager_pin,
             catalog_version=cursor,
         )
         await run_in_threadpool(self.journal.put_bootstrap, with_config_version(document))
@@ -232,14 +245,70 @@ class Mirror:
             log.info("mirror: %d customer(s) changed or removed", partners)
         return {"changed": changed, "removed": removed, "cursor": cursor, "partners": partners}
 
-    async def _language(self) -> str:
-        """The shop's language: that of the Odoo user the relay works as (res.users.context_get,
-        as Odoo's own clients ask it), e.g. "id_ID"; "" when this Odoo does not say."""
+    async def _user_context(self) -> tuple[str, str]:
+        """The shop's language and time zone: those of the Odoo user the relay works as
+        (res.users.context_get, as Odoo's own clients ask it), e.g. ("id_ID", "Asia/Jakarta").
+        The language is "" when this Odoo does not say; the zone is KASIR_TIMEZONE when set,
+        else the user's, else UTC (Odoo itself reads a user without one in UTC)."""
         try:
             context = await self.client.execute_kw("res.users", "context_get", [], {})
         except (OdooBusinessError, OdooMisconfigured):
-            return ""
-        return mapping.text(context.get("lang")) if isinstance(context, dict) else ""
+            context = {}
+        if not isinstance(context, dict):
+            context = {}
+        lang = mapping.text(context.get("lang"))
+        if self.timezone:
+            return lang, self.timezone
+        tz = mapping.text(context.get("tz"))
+        if tz and not known_zone(tz):
+            if tz not in self._unknown_zones:
+                self._unknown_zones.add(tz)
+                log.warning(
+                    "the Odoo user's time zone %r is unknown here: times in UTC; "
+                    "set KASIR_TIMEZONE",
+                    tz,
+                )
+            tz = ""
+        return lang, tz or "UTC"
+
+    async def _cashiers(
+        self, config: dict[str, Any], company_id: int | None
+    ) -> list[dict[str, Any]]:
+        """pos_hr's employees who log in to this register, as Odoo 18 loads them into its POS
+        (hr.employee._load_pos_data): the company's, only those of basic_employee_ids and
+        advanced_employee_ids (and the session user's) when basic ones are named, PINs hashed by
+        Odoo itself. None without pos_hr or with module_pos_hr off: the till asks no one."""
+        if not config.get("module_pos_hr") or not await self._has_model("hr.employee"):
+            return []
+        domain: list[Any] = [["company_id", "in", [company_id, False]]]
+        basic = mapping.ids(config.get("basic_employee_ids"))
+        advanced = mapping.ids(config.get("advanced_employee_ids"))
+        if basic:
+            user_id = mapping.m2o_id(config.get("current_user_id"))
+            listed = ["id", "in", basic + advanced]
+            domain += ["|", ["user_id", "=", user_id], listed] if user_id else [listed]
+        employees = await self._read(
+            "hr.employee", domain, mapping.EMPLOYEE_FIELDS, order="name, id"
+        )
+        if not employees:
+            return []
+        hashed = await self.client.execute_kw(
+            "hr.employee", "get_barcodes_and_pin_hashed", [[row["id"] for row in employees]], {}
+        )
+        users = sorted({mapping.m2o_id(row.get("user_id")) for row in employees} - {None})
+        group = mapping.m2o_id(config.get("group_pos_manager_id"))
+        managers = (
+            set(
+                await self.client.search(
+                    "res.users", [["id", "in", users], ["groups_id", "in", [group]]]
+                )
+            )
+            if users and group
+            else set()
+        )
+        return mapping.cashier_records(
+            employees, hashed if isinstance(hashed, list) else [], managers, advanced
+        )
 
     async def _taxes(self) -> list[dict[str, Any]]:
         """Sale taxes (a till never sells with a purchase tax), and the children of sale tax
@@ -280,6 +349,28 @@ class Mirror:
             "loyalty.reward", [["program_id", "in", ids]], mapping.LOYALTY_REWARD_FIELDS
         )
         return {"programs": programs, "rules": rules, "rewards": rewards}
+
+    async def _nomenclature(
+        self, company: dict[str, Any]
+    ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+        """The company's barcode nomenclature and its rules: the ones Odoo's POS reads weight and
+        price labels with (session_info's nomenclature_id is the company's). None without one."""
+        nomenclature_id = mapping.m2o_id(company.get("nomenclature_id"))
+        if not nomenclature_id:
+            return None, []
+        rows = await self._read(
+            "barcode.nomenclature",
+            [["id", "=", nomenclature_id]],
+            mapping.BARCODE_NOMENCLATURE_FIELDS,
+        )
+        if not rows:
+            return None, []
+        rules = await self._read(
+            "barcode.rule",
+            [["barcode_nomenclature_id", "=", nomenclature_id]],
+            mapping.BARCODE_RULE_FIELDS,
+        )
+        return rows[0], rules
 
     async def _config(self) -> dict[str, Any]:
         domain = [["id", "=", self.wanted_config_id]] if self.wanted_config_id else []

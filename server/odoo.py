@@ -61,8 +61,25 @@ SIGNATURES: dict[str, tuple[str, ...]] = {
     "unlink": (),
     "fields_get": ("allfields", "attributes"),
     "sync_from_ui": ("orders",),
+    # pos.session: a register's day (Odoo 18's point_of_sale/models/pos_session.py)
+    "set_opening_control": ("cashbox_value", "notes"),
+    "try_cash_in_out": ("_type", "amount", "reason", "extras"),
+    "post_closing_cash_details": ("counted_cash",),
+    "update_closing_control_state_session": ("notes",),
+    "close_session_from_ui": ("bank_payment_method_diff_pairs",),
+    "get_barcodes_and_pin_hashed": (),  # pos_hr's hr.employee: PINs hashed for the tills
 }
-RECORD_METHODS = {"read", "write", "unlink"}
+RECORD_METHODS = {
+    "read",
+    "write",
+    "unlink",
+    "get_barcodes_and_pin_hashed",
+    "set_opening_control",
+    "try_cash_in_out",
+    "post_closing_cash_details",
+    "update_closing_control_state_session",
+    "close_session_from_ui",
+}
 
 
 class OdooError(Exception):

@@ -13,6 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 # The fields the mirror reads, per model (Odoo 18 names).
+# What a receipt prints under the shop's name (with its vat as the NPWP).
+COMPANY_ADDRESS_FIELDS = ("street", "street2", "city", "zip", "phone", "email")
 COMPANY_FIELDS = [
     "id",
     "name",
@@ -20,6 +22,8 @@ COMPANY_FIELDS = [
     "country_code",
     "vat",
     "tax_calculation_rounding_method",
+    *COMPANY_ADDRESS_FIELDS,
+    "nomenclature_id",  # barcodes: how the POS reads weight and price labels
 ]
 CURRENCY_FIELDS = ["id", "name", "symbol", "rounding", "decimal_places", "position"]
 CONFIG_FIELDS = [
@@ -40,7 +44,14 @@ CONFIG_FIELDS = [
     "default_fiscal_position_id",
     "discount_product_id",
     "module_pos_discount",
+    # pos_hr: which employees log in to this register, and which of them are managers
+    "module_pos_hr",
+    "basic_employee_ids",
+    "advanced_employee_ids",
+    "group_pos_manager_id",
+    "current_user_id",
 ]
+EMPLOYEE_FIELDS = ["id", "name", "user_id"]
 SESSION_FIELDS = ["id", "name", "config_id", "state", "start_at"]
 TAX_FIELDS = [
     "id",
@@ -149,6 +160,19 @@ LOYALTY_REWARD_FIELDS = [
     "discount",
     "discount_line_product_id",
     "active",
+]
+# barcodes (Odoo 18): the company's nomenclature and its rules, as Odoo's POS loads them
+# (BarcodeParser.fetchNomenclature); is_gs1_nomenclature comes with barcodes_gs1_nomenclature.
+BARCODE_NOMENCLATURE_FIELDS = ["id", "name", "upc_ean_conv", "is_gs1_nomenclature"]
+BARCODE_RULE_FIELDS = [
+    "id",
+    "name",
+    "sequence",
+    "type",
+    "encoding",
+    "pattern",
+    "alias",
+    "barcode_nomenclature_id",
 ]
 # kasir owns this value of res.partner.ref on the customers it creates: "kasir:" + the record's
 # uuid. A create retried after an unknown outcome first looks for it, so it never makes a twin.
@@ -268,6 +292,7 @@ def order_to_odoo(
         if not payment.get("is_change")
     ]
     return {
+        **cashier_to_odoo(record.get("cashier")),
         "uuid": record["uuid"],
         "name": record["name"],
         "pos_reference": record["name"],
@@ -286,6 +311,19 @@ def order_to_odoo(
         "lines": lines,
         "payment_ids": payments,
     }
+
+
+def cashier_to_odoo(cashier: Any) -> dict[str, int]:
+    """Who sold, as Odoo 18's sync_from_ui takes it: pos_hr's `employee_id` (Odoo then names the
+    order's cashier after the employee), else `user_id`; nothing for an order without a cashier
+    (an older till, a shop without cashiers), which Odoo books as the relay's own user."""
+    if not isinstance(cashier, dict):
+        return {}
+    if cashier.get("employee_id"):
+        return {"employee_id": int(cashier["employee_id"])}
+    if cashier.get("user_id"):
+        return {"user_id": int(cashier["user_id"])}
+    return {}
 
 
 def synced_order(answer: dict[str, Any], uuid: str) -> dict[str, Any] | None:
@@ -309,6 +347,24 @@ def order_line_ids(answer: dict[str, Any]) -> dict[int, dict[str, int]]:
 def partner_ref(uuid: str) -> str:
     """The res.partner.ref kasir sets on a customer it creates (its idempotency key in Odoo)."""
     return PARTNER_REF_PREFIX + uuid
+
+
+def session_notes(record: dict[str, Any]) -> str:
+    """The opening notes of a session kasir opens: the cashier's note, then kasir's key, by
+    which a retried open finds the session its lost answer made."""
+    note = (record.get("note") or "").strip()
+    return f"{note}\n{partner_ref(record['uuid'])}" if note else partner_ref(record["uuid"])
+
+
+def cash_move_to_odoo(record: dict[str, Any], session_id: int) -> list[Any]:
+    """pos.session.try_cash_in_out's arguments, as Odoo's POS sends them, kasir's key at the
+    end of the reason: Odoo keeps "<session>-<type>-<reason>" as the statement line's
+    payment_ref, where a retried move looks for it. `extras` must carry translatedType (Odoo
+    18 reads it unchecked)."""
+    kind = record["type"]
+    reason = f"{record['reason'].strip()} {partner_ref(record['uuid'])}"
+    extras = {"translatedType": kind, "formattedAmount": record["amount"]}
+    return [[session_id], kind, Decimal(record["amount"]), reason, extras]
 
 
 def partner_country_codes(record: dict[str, Any]) -> list[str]:
@@ -436,6 +492,7 @@ def company_record(row: dict[str, Any]) -> dict[str, Any]:
         "name": text(row.get("name")),
         "country_code": text(row.get("country_code")),
         "vat": text(row.get("vat")),
+        **{key: text(row.get(key)) for key in COMPANY_ADDRESS_FIELDS},
     }
 
 
@@ -472,6 +529,33 @@ def config_record(
         if config.get("module_pos_discount", True)
         else None,
     }
+
+
+def cashier_records(
+    employees: list[dict[str, Any]],
+    hashed: list[dict[str, Any]],
+    manager_users: set[int],
+    advanced_ids: list[int],
+) -> list[dict[str, Any]]:
+    """pos_hr's employees as a till logs them in (hr.employee._load_pos_data in Odoo 18):
+    `pin` is the SHA-1 hex digest of the PIN as get_barcodes_and_pin_hashed gives it (None: no
+    PIN, Odoo's POS asks none), never the PIN itself; `manager` when the employee is among the
+    config's advanced employees or its user is in the config's POS manager group."""
+    pins = {row.get("id"): row.get("pin") for row in hashed if isinstance(row, dict)}
+    cashiers = []
+    for row in employees:
+        user_id = m2o_id(row.get("user_id"))
+        pin = pins.get(row["id"])
+        cashiers.append(
+            {
+                "employee_id": row["id"],
+                "name": text(row.get("name")),
+                "user_id": user_id,
+                "pin": pin if isinstance(pin, str) and pin else None,
+                "manager": row["id"] in advanced_ids or user_id in manager_users,
+            }
+        )
+    return cashiers
 
 
 def tax_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -609,6 +693,32 @@ def cash_rounding_record(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def nomenclature_record(
+    row: dict[str, Any] | None, rules: list[dict[str, Any]]
+) -> dict[str, Any] | None:
+    """The company's barcode nomenclature for the till (register/barcodes.py), rules in Odoo's
+    order (sequence, id); None without one, and for a GS1 nomenclature, which the till does
+    not read (plain barcodes only)."""
+    if not row or row.get("is_gs1_nomenclature"):
+        return None
+    return {
+        "id": row["id"],
+        "name": text(row.get("name")),
+        "upc_ean_conv": text(row.get("upc_ean_conv")) or "always",
+        "rules": [
+            {
+                "name": text(rule.get("name")),
+                "sequence": int(rule.get("sequence") or 0),
+                "type": text(rule.get("type")),
+                "encoding": text(rule.get("encoding")) or "any",
+                "pattern": text(rule.get("pattern")),
+                "alias": text(rule.get("alias")),
+            }
+            for rule in sorted(rules, key=lambda rule: (rule.get("sequence") or 0, rule["id"]))
+        ],
+    }
+
+
 def bootstrap_document(
     *,
     company: dict[str, Any],
@@ -627,14 +737,24 @@ def bootstrap_document(
     catalog_version: int | str,
     loyalty: dict[str, list[dict[str, Any]]] | None = None,
     lang: str = "",
+    tz: str = "UTC",
+    nomenclature: dict[str, Any] | None = None,
+    barcode_rules: list[dict[str, Any]] | None = None,
+    cashiers: list[dict[str, Any]] | None = None,
+    manager_pin: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The contract's bootstrap from the rows the mirror read; `lang` is the shop's language
-    as Odoo names it ("id_ID"), which a till speaks unless its cashier chose another."""
+    as Odoo names it ("id_ID"), which a till speaks unless its cashier chose another; `tz` the
+    shop's time zone (IANA, "Asia/Jakarta"), which its receipts show times in; `cashiers` who
+    log in to the till (`cashier_records`; none: the till asks no one), `manager_pin` the relay's
+    {"manager_pin_for", "discount_limit"}: what those who are not managers need a manager for."""
     return {
         "lang": lang,
+        "tz": tz,
         "company": company_record(company),
         "currency": currency_record(currency),
-        "config": config_record(config, company, session),
+        "config": {**config_record(config, company, session), **(manager_pin or {})},
+        "cashiers": cashiers or [],
         "taxes": [tax_record(t) for t in taxes],
         "fiscal_positions": [
             fiscal_position_record(fp, fiscal_position_taxes) for fp in fiscal_positions
@@ -650,5 +770,6 @@ def bootstrap_document(
         ]
         if loyalty
         else [],
+        "barcode_nomenclature": nomenclature_record(nomenclature, barcode_rules or []),
         "catalog_version": str(catalog_version),
     }

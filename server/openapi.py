@@ -72,6 +72,22 @@ PAYMENT = {
     },
 }
 
+PERSON = {
+    "description": "a pos_hr employee, or an Odoo user",
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["employee_id", "name"],
+            "properties": {"employee_id": _id("hr.employee id"), "name": {"type": "string"}},
+        },
+        {
+            "type": "object",
+            "required": ["user_id", "name"],
+            "properties": {"user_id": _id("res.users id"), "name": {"type": "string"}},
+        },
+    ],
+}
+
 ORDER = {
     "type": "object",
     "description": (
@@ -124,6 +140,11 @@ ORDER = {
         "payments": {"type": "array", "maxItems": records.MAX_PAYMENTS, "items": PAYMENT},
         **{name: _money(f"order {name}") for name in records.ORDER_AMOUNTS},
         "catalog_version": {"type": ["string", "integer", "null"]},
+        "cashier": {**PERSON, "description": "who sold (Odoo's employee_id or user_id); optional"},
+        "approved_by": {
+            **PERSON,
+            "description": "the manager whose PIN let a cashier refund or discount; optional",
+        },
     },
 }
 
@@ -134,6 +155,7 @@ STATE = {
         "uuid": {"type": "string"},
         "status": {"type": "string", "enum": ITEM_STATES},
         "odoo_id": {"type": "integer"},
+        "odoo_name": {"type": "string", "description": "Odoo's name of a posted order"},
         "error": {"type": "string", "description": "Odoo's (or the relay's) message"},
         "retryable": {"type": "boolean"},
     },
@@ -180,6 +202,23 @@ BOOTSTRAP = {
         "lang": {
             "type": "string",
             "description": "the shop's language as Odoo names it (id_ID, en_US); empty if unknown",
+        },
+        "tz": {
+            "type": "string",
+            "description": "the shop's time zone (IANA, e.g. Asia/Jakarta): receipts and reports",
+        },
+        "barcode_nomenclature": {
+            "type": ["object", "null"],
+            "description": "the company's barcode nomenclature with its rules (weight and price "
+            "labels); null when it has none or it is GS1",
+        },
+        "cashiers": {
+            "type": "array",
+            "description": "pos_hr's employees who log in to this register: employee_id, name, "
+            "user_id, manager, pin (the SHA-1 hex digest Odoo gives its POS, or null); empty "
+            "without pos_hr. config.manager_pin_for and config.discount_limit say what those "
+            "who are not managers need a manager's PIN for",
+            "items": {"type": "object"},
         },
     },
 }
@@ -462,6 +501,56 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
             },
             "/api/v1/catalog": _page("catalog", "products", "Product"),
             "/api/v1/partners": _page("partners", "customers", "Customer"),
+            "/api/v1/orders": {
+                "get": {
+                    "operationId": "findOrders",
+                    "summary": "Sales of every till of the shop by receipt number or Odoo name, "
+                    "with the refunds of their lines (what is left to refund)",
+                    "security": BEARER,
+                    "parameters": [
+                        {
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
+                            "description": "the start of a receipt number, or part of Odoo's name",
+                            "schema": {"type": "string", "minLength": 3, "maxLength": 64},
+                        },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
+                        },
+                    ],
+                    "responses": {
+                        "200": _json(
+                            {
+                                "type": "object",
+                                "required": ["orders", "refunds"],
+                                "properties": {
+                                    "orders": {
+                                        "type": "array",
+                                        "maxItems": 50,
+                                        "items": {
+                                            "allOf": [_ref("ItemState")],
+                                            "type": "object",
+                                            "required": ["terminal", "record"],
+                                            "properties": {
+                                                "terminal": {"type": "string"},
+                                                "record": {"type": "object"},
+                                            },
+                                        },
+                                    },
+                                    "refunds": {"type": "array", "items": {"type": "object"}},
+                                },
+                            },
+                            "the sales found, newest first, and the refunds of their lines",
+                        ),
+                        "400": _error("q or limit out of bounds"),
+                        "401": UNAUTHORIZED,
+                    },
+                }
+            },
             "/healthz": {
                 "get": {
                     "operationId": "healthz",

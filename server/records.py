@@ -23,8 +23,17 @@ MAX_RECORD_BYTES = 256 * 1024
 MAX_LINES = 1000
 MAX_PAYMENTS = 100
 MAX_TEXT = 256
-SUPPORTED_KINDS = ("order", "partner")
+SUPPORTED_KINDS = ("order", "partner", "session", "cash_move")
 PARTNER_OPS = ("create", "update")
+SESSION_OPS = ("open", "close")
+CASH_MOVE_TYPES = ("in", "out")
+# A cash count: how many of each banknote or coin ({"100000": 3}); a drawer has a few kinds.
+MAX_DENOMINATIONS = 40
+MAX_PIECES = 10**6
+# The decimals a count may have when the relay has no shop yet to say its currency's (Odoo's
+# currencies have at most 3; IDR and USD have 2).
+DEFAULT_CURRENCY_DECIMALS = 2
+MAX_NOTE = 1000
 # The customer fields a terminal may set (DESIGN.md "Records that leave a terminal").
 PARTNER_VALUES = (
     "name",
@@ -285,6 +294,7 @@ def _check_line(line: Any, where: str) -> None:
     for name in LINE_AMOUNTS[2:]:
         _decimal(line.get(name), f"{where}.{name}")
     _ids(line.get("tax_ids"), f"{where}.tax_ids")
+    _check_person(line.get("approved_by"), f"{where}.approved_by")
     refunded = line.get("refunded_line_uuid")
     if refunded is not None:
         _uuid(refunded, f"{where}.refunded_line_uuid")
@@ -324,6 +334,21 @@ def _check_partner(partner: Any) -> None:
         _uuid(partner["uuid"], "partner.uuid")
     else:
         raise RecordError('partner must be {"id": N}, {"uuid": "..."} or null')
+
+
+def _check_person(value: Any, where: str) -> None:
+    """Who sold (`cashier`) or approved (`approved_by`): {"employee_id": N, "name"} for a pos_hr
+    employee, {"user_id": N, "name"} for an Odoo user; optional (older tills send none)."""
+    if value is None:
+        return
+    person = _object(value, where)
+    ids = [key for key in ("employee_id", "user_id") if person.get(key) is not None]
+    if len(ids) != 1:
+        raise RecordError(
+            f'{where} must be {{"employee_id": N, "name": ...}} or {{"user_id": N, "name": ...}}'
+        )
+    _int(person[ids[0]], f"{where}.{ids[0]}")
+    _text(person.get("name"), f"{where}.name", limit=MAX_PARTNER_TEXT)
 
 
 def _generated(line: dict[str, Any]) -> bool:
@@ -375,6 +400,8 @@ def validate_order(record: dict[str, Any], shop: Shop | None = None) -> None:
     `session` is what the till knew (null when Odoo had no open session): informative only,
     since the relay books each sale into the register's open session when it forwards it."""
     _optional_int(record.get("session"), "session")
+    if record.get("session_uuid") is not None:
+        _uuid(record["session_uuid"], "session_uuid")
     _int(record.get("seq"), "seq")
     _text(record.get("name"), "name", limit=64)
     _created_at(record.get("created_at"))
@@ -382,6 +409,8 @@ def validate_order(record: dict[str, Any], shop: Shop | None = None) -> None:
     _optional_int(record.get("pricelist_id"), "pricelist_id")
     _optional_int(record.get("fiscal_position_id"), "fiscal_position_id")
     _check_partner(record.get("partner"))
+    _check_person(record.get("cashier"), "cashier")
+    _check_person(record.get("approved_by"), "approved_by")
     lines = record.get("lines")
     if not isinstance(lines, list) or not lines:
         raise RecordError("lines must be a non-empty list")
@@ -459,6 +488,69 @@ def validate_partner(record: dict[str, Any]) -> None:
         _partner_value(name, value)
 
 
+def _cash(value: Any, where: str, decimals: int, *, positive: bool = False) -> Decimal:
+    """An amount of cash counted or moved: a decimal string, never negative, with at most the
+    currency's decimals (a drawer cannot hold a fraction of its smallest unit)."""
+    amount = _decimal(value, where)
+    if amount < 0 or (positive and amount == 0):
+        raise RecordError(
+            f"{where} must be {'more than 0' if positive else '0 or more'}, got {_shown(value)}"
+        )
+    if amount != amount.quantize(Decimal(1).scaleb(-decimals)):
+        raise RecordError(f"{where} may have at most {decimals} decimals, got {_shown(value)}")
+    return amount
+
+
+def _counts(value: Any, decimals: int) -> None:
+    """{"<denomination>": pieces}: each denomination an amount, each number of pieces >= 0."""
+    counts = _object(value, "counts")
+    if len(counts) > MAX_DENOMINATIONS:
+        raise RecordError(f"counts may name at most {MAX_DENOMINATIONS} denominations")
+    for denomination, pieces in counts.items():
+        _cash(denomination, f"counts key {_shown(denomination)}", decimals, positive=True)
+        _int(pieces, f"counts[{_shown(denomination)}]", minimum=0)
+        if pieces > MAX_PIECES:
+            raise RecordError(f"counts[{_shown(denomination)}] is more than {MAX_PIECES} pieces")
+
+
+def validate_session(record: dict[str, Any], shop: Shop | None = None) -> None:
+    """A register's day opened or closed on a terminal (kind "session"); RecordError on the
+    first problem. `cash` is the drawer counted (and `expected`, on a close, what the till
+    computed should be there); `counts` optionally the pieces of each denomination."""
+    decimals = shop.currency.decimal_places if shop else DEFAULT_CURRENCY_DECIMALS
+    _int(record.get("seq"), "seq")
+    _created_at(record.get("created_at"))
+    op = record.get("op")
+    if op not in SESSION_OPS:
+        raise RecordError(f"op must be one of {', '.join(SESSION_OPS)}, got {_shown(op)}")
+    _text(record.get("cashier"), "cashier", limit=MAX_PARTNER_TEXT)
+    _cash(record.get("cash"), "cash", decimals)
+    if record.get("counts") is not None:
+        _counts(record["counts"], decimals)
+    if record.get("note") is not None:
+        _text(record["note"], "note", limit=MAX_NOTE, empty=True)
+    if op == "close":
+        _uuid(record.get("session_uuid"), "session_uuid")
+        _cash(record.get("expected"), "expected", decimals)
+    elif record.get("session_uuid") is not None:
+        raise RecordError("session_uuid is for a close; an open is the session itself")
+
+
+def validate_cash_move(record: dict[str, Any], shop: Shop | None = None) -> None:
+    """Cash put into or taken out of the drawer during a session, with the reason Odoo keeps."""
+    decimals = shop.currency.decimal_places if shop else DEFAULT_CURRENCY_DECIMALS
+    _int(record.get("seq"), "seq")
+    _created_at(record.get("created_at"))
+    _uuid(record.get("session_uuid"), "session_uuid")
+    kind = record.get("type")
+    if kind not in CASH_MOVE_TYPES:
+        raise RecordError(f"type must be in or out, got {_shown(kind)}")
+    _cash(record.get("amount"), "amount", decimals, positive=True)
+    _check_person(record.get("approved_by"), "approved_by")
+    _text(record.get("reason"), "reason", limit=MAX_TEXT)
+    _text(record.get("cashier"), "cashier", limit=MAX_PARTNER_TEXT)
+
+
 def validate_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[str, str, int]:
     """Check one incoming item sent by `terminal`; returns (uuid, kind, seq) or RecordError.
 
@@ -492,6 +584,10 @@ def read_item(item: Any, terminal: str, shop: Shop | None = None) -> tuple[str, 
         raise RecordError(f"a record may be at most {MAX_RECORD_BYTES // 1024} KB")
     if kind == "partner":
         validate_partner(record)
+    elif kind == "session":
+        validate_session(record, shop)
+    elif kind == "cash_move":
+        validate_cash_move(record, shop)
     else:
         validate_order(record, shop)
     return record["uuid"], kind, record["seq"], body

@@ -243,7 +243,8 @@ def relay_env(sandbox_url: str) -> dict[str, str]:
     }
 
 
-def start_sandbox(tmp: Path, products: int = 200) -> KasirProcess:
+def start_sandbox(tmp: Path, products: int = 200, *, cashiers: bool = False) -> KasirProcess:
+    """The sandbox with its demo shop; `cashiers`: its register uses pos_hr's Ani and Budi."""
     port = free_port()
     return KasirProcess(
         [
@@ -254,6 +255,7 @@ def start_sandbox(tmp: Path, products: int = 200) -> KasirProcess:
             str(tmp / "sandbox.db"),
             "--products",
             str(products),
+            *(["--cashiers"] if cashiers else []),
         ],
         port=port,
         ready="jsonrpc",

@@ -2,19 +2,31 @@
 
 Generic ORM reads (search_read, search, search_count, read, fields_get), res.partner create and
 write for the customers terminals make, res.users.context_get and write (the user's language),
-and pos.order.sync_from_ui
-(see pos.py). The signatures follow Odoo's, so positional and keyword arguments land where
+pos_hr's hr.employee.get_barcodes_and_pin_hashed,
+pos.order.sync_from_ui (see pos.py) and a register's day: pos.session create, opening, cash in
+and out, closing (see sessions.py). The signatures follow Odoo's, so positional and keyword arguments land where
 they do there; every call runs in one transaction of the store.
 """
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from .errors import AccessError, ValidationError, missing, no_method
 from .models import MODELS, SANDBOX_UID, field_type
 from .orm import Searcher, Transaction, export, field_list
 from .pos import PointOfSale
+from .sessions import Sessions
+
+# pos.session's methods for a register's day, each on records (ids first).
+SESSION_METHODS = {
+    "set_opening_control",
+    "try_cash_in_out",
+    "post_closing_cash_details",
+    "update_closing_control_state_session",
+    "close_session_from_ui",
+}
 
 PUBLIC_METHODS = {
     "search_read",
@@ -26,9 +38,11 @@ PUBLIC_METHODS = {
     "create",
     "write",
     "context_get",
+    "get_barcodes_and_pin_hashed",
+    *SESSION_METHODS,
 }
 # Methods on records (ids first), as opposed to @api.model methods.
-RECORD_METHODS = {"read", "write"}
+RECORD_METHODS = {"read", "write", "get_barcodes_and_pin_hashed", *SESSION_METHODS}
 PARTNER_WRITABLE = {
     "name",
     "email",
@@ -124,6 +138,8 @@ class Odoo:
 
     def create(self, model: str, vals_list: Any) -> int | list[int]:
         """Like Odoo's create over RPC: a dict gives an id, a list of dicts a list of ids."""
+        if model == "pos.session":
+            return Sessions(self.tx).create(vals_list)
         writable(model, "create")
         single = isinstance(vals_list, dict)
         values_list = [vals_list] if single else vals_list
@@ -209,8 +225,58 @@ class Odoo:
             answer[field] = {k: v for k, v in info.items() if not attributes or k in attributes}
         return answer
 
+    def get_barcodes_and_pin_hashed(self, model: str, ids: Any) -> list[dict[str, Any]]:
+        """pos_hr's hr.employee method: each employee's badge and PIN as the SHA-1 hex digest of
+        its text (false when unset), as Odoo hands them to its POS to check offline."""
+        if model != "hr.employee":
+            raise no_method(model, "get_barcodes_and_pin_hashed")
+        wanted = set([ids] if isinstance(ids, int) else list(ids or []))
+        rows = self.searcher.search(model, [["id", "in", sorted(wanted)]], active_test=True)
+        return [
+            {"id": row["id"], "barcode": sha1_or_false(row.get("barcode")),
+             "pin": sha1_or_false(row.get("pin"))}
+            for row in rows
+        ]  # fmt: skip
+
     def sync_from_ui(self, model: str, orders: Any) -> dict[str, list[dict[str, Any]]]:
         return PointOfSale(self.tx, self.visible_orders).sync_from_ui(model, orders)
+
+    # -- a register's day (pos.session; see sessions.py) -------------------------------------
+
+    def _sessions(self, model: str, method: str) -> Sessions:
+        if model != "pos.session":
+            raise no_method(model, method)
+        return Sessions(self.tx)
+
+    def set_opening_control(self, model: str, ids: Any, cashbox_value: Any, notes: Any) -> None:
+        return self._sessions(model, "set_opening_control").set_opening_control(
+            ids, cashbox_value, notes
+        )
+
+    def try_cash_in_out(
+        self, model: str, ids: Any, _type: Any, amount: Any, reason: Any, extras: Any
+    ) -> None:
+        return self._sessions(model, "try_cash_in_out").try_cash_in_out(
+            ids, _type, amount, reason, extras
+        )
+
+    def post_closing_cash_details(self, model: str, ids: Any, counted_cash: Any) -> Any:
+        sessions = self._sessions(model, "post_closing_cash_details")
+        return sessions.post_closing_cash_details(ids, counted_cash)
+
+    def update_closing_control_state_session(self, model: str, ids: Any, notes: Any) -> None:
+        sessions = self._sessions(model, "update_closing_control_state_session")
+        return sessions.update_closing_control_state_session(ids, notes)
+
+    def close_session_from_ui(
+        self, model: str, ids: Any, bank_payment_method_diff_pairs: Any = None
+    ) -> Any:
+        sessions = self._sessions(model, "close_session_from_ui")
+        return sessions.close_session_from_ui(ids, bank_payment_method_diff_pairs)
+
+
+def sha1_or_false(text: Any) -> str | bool:
+    return hashlib.sha1(text.encode()).hexdigest() if isinstance(text, str) and text else False
 
 
 def writable(model: str, method: str) -> None:

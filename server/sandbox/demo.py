@@ -8,7 +8,12 @@ form (money as decimal strings, many2one as an id, x2many as a list of ids).
 Besides the shelves (products 1..N) the shop has what a real Indonesian Odoo shop configures and
 a relay must read right: a tax-exempt fiscal position ("Bebas PPN": PPN 11 % -> 0 %), a purchase
 tax the tills must never sell with, pos_discount's global discount product, and a pos_loyalty
-programme (points per rupiah spent, a discount reward). Their ids are fixed, whatever N is.
+programme (points per rupiah spent, a discount reward) with three customers, two of them holding
+its card. Their ids are fixed, whatever N is.
+
+Its cashiers are pos_hr employees: Ani (PIN 1234, basic access) and Budi (PIN 5678, manager
+access). The register uses them only when seeded with `cashiers=True` (`kasir demo`, `kasir
+sandbox --cashiers`): otherwise its config leaves module_pos_hr off and a till asks no one.
 """
 
 from __future__ import annotations
@@ -44,10 +49,27 @@ MAX_PRODUCTS = 100_000
 DISCOUNT_PRODUCT_ID = 100_001  # pos_discount's global discount product (not sold by itself)
 LOYALTY_PRODUCT_ID = 100_002  # the product the loyalty reward's discount line is booked on
 WEIGHED_PRODUCT_ID = 100_003  # "Beras curah", sold by the kg from the sack
-WEIGHED_BARCODE = "2100000000012"  # GS1 prefix 2: a code of the shop's own
+# The base code of the weight rule "21.....{NNDDD}" for item 00003: the scale prints the weight
+# where the zeros are (2100003007506 is 0.750 kg). GS1 prefix 2: a code of the shop's own.
+WEIGHED_BARCODE = "2100003000002"
+PRICED_PRODUCT_ID = 100_004  # "Buah potong", packed and priced in the shop
+PRICED_BARCODE = "2300004000005"  # under "23.....{NNNNN}": 2300004185009 is Rp 18,500
+DEFAULT_NOMENCLATURE_ID = 1  # Odoo's own "Default Nomenclature", as barcodes, pos, stock make it
+SHOP_NOMENCLATURE_ID = 2  # the shop's copy of it, with prices in whole rupiah
 LOYALTY_PROGRAM_ID = 1
 LOYALTY_RULE_ID = 1
 LOYALTY_REWARD_ID = 1
+# Customers with a loyalty card: (id, name, phone, e-mail, city, card barcode, points). A card's
+# barcode falls under the "Customer Barcodes" rule (042...), so a scan at the till chooses them.
+DEMO_CUSTOMERS = (
+    (11, "Ibu Sari Wulandari", "0812-3456-7890", "sari@example.id", "Bandung", "0420000000013", 250),
+    (12, "Pak Budi Santoso", "0813-1111-2222", "", "Bogor", "0420000000020", 40),
+    (13, "Rina Kurniawati", "0857-2222-3333", "rina@example.com", "Depok", "", 0),
+)  # fmt: skip
+POS_MANAGER_GROUP_ID = 1  # point_of_sale's "Point of Sale / Administrator" group
+# pos_hr's employees: (id, name, PIN); the first has basic access, the second manager access.
+CASHIER_ANI = (1, "Ani", "1234")
+CASHIER_BUDI = (2, "Budi", "5678")
 LOWEST_PRICE = 500
 HIGHEST_PRICE = 150_000
 
@@ -266,8 +288,9 @@ def product_category_id(aisle: Aisle) -> int:
     return 2 + aisle.pos_categ_id
 
 
-def seed(store: SandboxStore, products: int = 200) -> bool:
+def seed(store: SandboxStore, products: int = 200, *, cashiers: bool = False) -> bool:
     """Fill an empty sandbox with the demo shop; a store that already has data is left alone.
+    `cashiers`: the register uses pos_hr's employees (Ani and Budi log in with their PIN).
 
     Returns True when it seeded, False when the store was not empty (so seeding is idempotent).
     """
@@ -277,13 +300,26 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
         if not tx.is_empty():
             return False
         tx.insert("res.currency", CURRENCY_ID, _currency())
+        for nomenclature_id, values in _nomenclatures():
+            tx.insert("barcode.nomenclature", nomenclature_id, values)
+        for rule_id, values in _barcode_rules():
+            tx.insert("barcode.rule", rule_id, values)
         tx.insert("res.company", COMPANY_ID, _company())
         # The user kasir calls Odoo as: its language is the shop's (English keeps tests' texts).
+        tx.insert("res.groups", POS_MANAGER_GROUP_ID, {"name": "Point of Sale / Administrator"})
         tx.insert(
             "res.users",
             SANDBOX_UID,
-            {"name": "Administrator", "login": "admin", "lang": "en_US", "active": True},
+            {
+                "name": "Administrator",
+                "login": "admin",
+                "lang": "en_US",
+                "groups_id": [POS_MANAGER_GROUP_ID],
+                "active": True,
+            },
         )
+        for employee_id, name, pin in (CASHIER_ANI, CASHIER_BUDI):
+            tx.insert("hr.employee", employee_id, _employee(name, pin))
         for categ_id, values in _uom_categories():
             tx.insert("uom.category", categ_id, values)
         for uom_id, values in _uoms():
@@ -299,7 +335,7 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
             tx.insert("pos.category", categ_id, values)
         for categ_id, values in _product_categories():
             tx.insert("product.category", categ_id, values)
-        tx.insert("pos.config", CONFIG_ID, _config())
+        tx.insert("pos.config", CONFIG_ID, {**_config(), "module_pos_hr": cashiers})
         tx.insert("pos.session", SESSION_ID, _session(tx.now()))
         tx.set_sequence("pos.session", 2)
         batch: list[dict[str, Any]] = []
@@ -310,10 +346,14 @@ def seed(store: SandboxStore, products: int = 200) -> bool:
                 batch = []
         _insert_products(tx, batch)
         _insert_products(tx, _special_products())
-        _insert_products(tx, [_weighed_product()])
+        _insert_products(tx, [_weighed_product(), _priced_product()])
         tx.insert("loyalty.program", LOYALTY_PROGRAM_ID, _loyalty_program())
         tx.insert("loyalty.rule", LOYALTY_RULE_ID, _loyalty_rule())
         tx.insert("loyalty.reward", LOYALTY_REWARD_ID, _loyalty_reward())
+        for partner_id, partner, card in _customers():
+            tx.insert("res.partner", partner_id, partner)
+            if card is not None:
+                tx.insert("loyalty.card", None, card)
     return True
 
 
@@ -362,8 +402,15 @@ def _company() -> dict[str, Any]:
         "name": "Toko Sumber Rejeki",
         "currency_id": CURRENCY_ID,
         "country_code": "ID",
-        "vat": "01.234.567.8-901.000",
+        "vat": "01.234.567.8-901.000",  # the NPWP, as l10n_id keeps it in vat
         "tax_calculation_rounding_method": "round_per_line",
+        "nomenclature_id": SHOP_NOMENCLATURE_ID,
+        "street": "Jl. Raya Cibubur No. 17",
+        "street2": "",
+        "city": "Jakarta Timur",
+        "zip": "13720",
+        "phone": "(021) 555-0123",
+        "email": "halo@sumberrejeki.example",
     }
 
 
@@ -441,6 +488,85 @@ def _weighed_product() -> dict[str, Any]:
     }
 
 
+def _priced_product() -> dict[str, Any]:
+    """Cut fruit packed in the shop: each pack is weighed once and labelled with its price."""
+    return {
+        **_weighed_product(),
+        "id": PRICED_PRODUCT_ID,
+        "product_tmpl_id": PRICED_PRODUCT_ID,
+        "name": "Buah potong",
+        "default_code": "BUAH-POTONG",
+        "barcode": PRICED_BARCODE,
+        "lst_price": "15000",
+        "standard_price": "9000",
+        "uom_id": UOM_UNITS_ID,
+    }
+
+
+# Odoo 18's default rules (barcodes, point_of_sale and stock's data; Odoo's ids): (id, name,
+# sequence, type, encoding, pattern). tests/fixtures/odoo18/search_read_barcode_rule.json
+ODOO_BARCODE_RULES = (
+    (38, "Price Barcodes 2 Decimals", 14, "price", "ean13", "23.....{NNNDD}"),
+    (37, "Discount Barcodes", 20, "discount", "any", "22{NN}"),
+    (31, "Weight Barcodes 3 Decimals", 36, "weight", "ean13", "21.....{NNDDD}"),
+    (36, "Customer Barcodes", 40, "client", "any", "042"),
+    (35, "Cashier Barcodes", 50, "cashier", "any", "041"),
+    (34, "Location barcodes", 60, "location", "any", "414"),
+    (32, "Package barcodes", 70, "package", "any", "PACK"),
+    (33, "Lot barcodes", 80, "lot", "any", "10"),
+    (1, "Product Barcodes", 90, "product", "any", ".*"),
+)
+# The shop's rules: Odoo's, but a price label carries whole rupiah (Rp 0 to 99,999), which
+# two decimals of a 5-digit price (up to 999.99) cannot.
+SHOP_PRICE_RULE = ("Price Barcodes in Rupiah", 14, "price", "ean13", "23.....{NNNNN}")
+SHOP_RULE_IDS = 100  # the shop's copies are 100 + Odoo's id
+
+
+def _nomenclatures() -> list[tuple[int, dict[str, Any]]]:
+    common = {"upc_ean_conv": "always", "is_gs1_nomenclature": False}
+    return [
+        (
+            DEFAULT_NOMENCLATURE_ID,
+            {
+                **common,
+                "name": "Default Nomenclature",
+                "rule_ids": [r[0] for r in ODOO_BARCODE_RULES],
+            },
+        ),
+        (
+            SHOP_NOMENCLATURE_ID,
+            {
+                **common,
+                "name": "Toko Sumber Rejeki",
+                "rule_ids": [SHOP_RULE_IDS + r[0] for r in ODOO_BARCODE_RULES],
+            },
+        ),
+    ]
+
+
+def _barcode_rules() -> list[tuple[int, dict[str, Any]]]:
+    rows = []
+    for rule_id, *rule in ODOO_BARCODE_RULES:
+        rows.append((rule_id, _barcode_rule(DEFAULT_NOMENCLATURE_ID, *rule)))
+        shop_rule = SHOP_PRICE_RULE if rule[2] == "price" else rule
+        rows.append((SHOP_RULE_IDS + rule_id, _barcode_rule(SHOP_NOMENCLATURE_ID, *shop_rule)))
+    return rows
+
+
+def _barcode_rule(
+    nomenclature_id: int, name: str, sequence: int, kind: str, encoding: str, pattern: str
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "barcode_nomenclature_id": nomenclature_id,
+        "sequence": sequence,
+        "type": kind,
+        "encoding": encoding,
+        "pattern": pattern,
+        "alias": "0",
+    }
+
+
 def _special_products() -> list[dict[str, Any]]:
     """Products Odoo makes for a feature, never on a shelf: available_in_pos is false, as in
     pos_discount's own data and for the products loyalty creates for its discount lines."""
@@ -476,6 +602,18 @@ def _special_products() -> list[dict[str, Any]]:
             "sale_ok": False,
         },
     ]
+
+
+def _customers() -> list[tuple[int, dict[str, Any], dict[str, Any] | None]]:
+    """The demo customers, each with its loyalty card (and balance) when it has a barcode."""
+    rows = []
+    for partner_id, name, phone, email, city, barcode, points in DEMO_CUSTOMERS:
+        partner = {"name": name, "phone": phone, "email": email or False, "city": city}
+        partner.update(barcode=barcode or False, active=True)
+        card = {"program_id": LOYALTY_PROGRAM_ID, "partner_id": partner_id, "code": barcode}
+        card.update(points=str(points), active=True)
+        rows.append((partner_id, partner, card if barcode else None))
+    return rows
 
 
 def _loyalty_program() -> dict[str, Any]:
@@ -614,6 +752,18 @@ def _product_categories() -> list[tuple[int, dict[str, Any]]]:
     return rows
 
 
+def _employee(name: str, pin: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "user_id": False,
+        "company_id": COMPANY_ID,
+        "work_contact_id": False,
+        "pin": pin,
+        "barcode": False,
+        "active": True,
+    }
+
+
 def _config() -> dict[str, Any]:
     return {
         "name": "Kasir 1",
@@ -626,7 +776,7 @@ def _config() -> dict[str, Any]:
         "cash_rounding": False,
         "rounding_method": False,
         "only_round_cash_method": False,
-        "receipt_header": "Toko Sumber Rejeki\nJl. Raya Cibubur No. 17, Jakarta Timur",
+        "receipt_header": "Buka setiap hari 07.00-22.00",
         "receipt_footer": "Terima kasih atas kunjungan Anda.\nBarang yang sudah dibeli tidak dapat ditukar.",
         "fiscal_position_ids": [FISCAL_POSITION_BEBAS_PPN_ID],
         "default_fiscal_position_id": False,
@@ -634,6 +784,11 @@ def _config() -> dict[str, Any]:
         "iface_discount": True,
         "discount_pc": "10",
         "discount_product_id": DISCOUNT_PRODUCT_ID,
+        "module_pos_hr": False,
+        "basic_employee_ids": [CASHIER_ANI[0]],
+        "advanced_employee_ids": [CASHIER_BUDI[0]],
+        "group_pos_manager_id": POS_MANAGER_GROUP_ID,
+        "current_user_id": False,
         "active": True,
     }
 

@@ -3,7 +3,8 @@
 A field type is Odoo's, shortened: "char", "float", "m2o:comodel" (many2one), "x2m:comodel"
 (one2many / many2many, stored as a list of ids), ... Only the models and fields kasir reads or
 writes are here, as Odoo 18 names them (with point_of_sale, pos_discount and pos_loyalty
-installed); a field Odoo lacks is refused like Odoo refuses it. Every model also has id,
+installed, and pos_hr: a config uses its employees only with module_pos_hr); a field Odoo lacks is
+refused like Odoo refuses it. Every model also has id,
 display_name, create_date and write_date.
 """
 
@@ -42,6 +43,13 @@ MODELS: dict[str, dict[str, str]] = {
         "country_code": "char",
         "vat": "char",
         "tax_calculation_rounding_method": "selection",
+        "nomenclature_id": "m2o:barcode.nomenclature",
+        "street": "char",
+        "street2": "char",
+        "city": "char",
+        "zip": "char",
+        "phone": "char",
+        "email": "char",
     },
     "res.currency": {
         "name": "char",
@@ -65,7 +73,40 @@ MODELS: dict[str, dict[str, str]] = {
         "active": "boolean",
     },
     "res.country": {"name": "char", "code": "char"},
-    "res.users": {"name": "char", "login": "char", "lang": "selection", "active": "boolean"},
+    "res.users": {
+        "name": "char",
+        "login": "char",
+        "lang": "selection",
+        "groups_id": "x2m:res.groups",
+        "active": "boolean",
+    },
+    "res.groups": {"name": "char"},
+    # pos_hr's cashiers (hr): the PIN and badge are stored plain, and leave Odoo only hashed
+    "hr.employee": {
+        "name": "char",
+        "user_id": "m2o:res.users",
+        "company_id": "m2o:res.company",
+        "work_contact_id": "m2o:res.partner",
+        "pin": "char",
+        "barcode": "char",
+        "active": "boolean",
+    },
+    # barcodes (with barcodes_gs1_nomenclature, which point_of_sale brings in Odoo 18)
+    "barcode.nomenclature": {
+        "name": "char",
+        "rule_ids": "x2m:barcode.rule",
+        "upc_ean_conv": "selection",
+        "is_gs1_nomenclature": "boolean",
+    },
+    "barcode.rule": {
+        "name": "char",
+        "barcode_nomenclature_id": "m2o:barcode.nomenclature",
+        "sequence": "integer",
+        "type": "selection",
+        "encoding": "selection",
+        "pattern": "char",
+        "alias": "char",
+    },
     "uom.category": {"name": "char"},
     "uom.uom": {
         "name": "char",
@@ -93,6 +134,14 @@ MODELS: dict[str, dict[str, str]] = {
         "iface_discount": "boolean",
         "discount_pc": "float",
         "discount_product_id": "m2o:product.product",
+        # pos_hr
+        "module_pos_hr": "boolean",
+        "basic_employee_ids": "x2m:hr.employee",
+        "advanced_employee_ids": "x2m:hr.employee",
+        "group_pos_manager_id": "m2o:res.groups",
+        # point_of_sale's computed "Current Session Responsible" (false here: the sandbox's
+        # sessions name no user)
+        "current_user_id": "m2o:res.users",
         "active": "boolean",
     },
     "pos.session": {
@@ -101,6 +150,22 @@ MODELS: dict[str, dict[str, str]] = {
         "state": "selection",
         "start_at": "datetime",
         "stop_at": "datetime",
+        "rescue": "boolean",
+        "cash_register_balance_start": "float",
+        "cash_register_balance_end": "float",
+        "cash_register_balance_end_real": "float",
+        "cash_register_difference": "float",
+        "cash_real_transaction": "float",
+        "opening_notes": "text",
+        "closing_notes": "text",
+        "statement_line_ids": "x2m:account.bank.statement.line",
+    },
+    # The cash moves of a session (try_cash_in_out) and its closing difference.
+    "account.bank.statement.line": {
+        "payment_ref": "char",
+        "amount": "float",
+        "pos_session_id": "m2o:pos.session",
+        "date": "date",
     },
     "account.tax": {
         "name": "char",
@@ -191,6 +256,8 @@ MODELS: dict[str, dict[str, str]] = {
         "company_id": "m2o:res.company",
         "currency_id": "m2o:res.currency",
         "user_id": "m2o:res.users",
+        "employee_id": "m2o:hr.employee",  # pos_hr: who sold
+        "cashier": "char",  # pos_hr: the employee's name, else the user's (computed, stored)
         "state": "selection",
         "date_order": "datetime",
         "partner_id": "m2o:res.partner",
@@ -351,6 +418,7 @@ for _fields in MODELS.values():
 DEFAULT_ORDER = {
     "pos.order": "id desc",
     "pos.session": "id desc",
+    "account.bank.statement.line": "date desc, id desc",
     "pos.payment": "id desc",
     "product.product": "default_code, name, id",
     "product.template": "name, id",
@@ -362,6 +430,8 @@ DEFAULT_ORDER = {
     "pos.order.line": "id",
     "loyalty.program": "sequence, id",
     "loyalty.reward": "required_points, id",
+    "barcode.rule": "sequence, id",
+    "hr.employee": "name, id",
 }
 
 

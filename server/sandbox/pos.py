@@ -265,13 +265,24 @@ class PointOfSale:
         if partner_id and tx.get("res.partner", partner_id) is None:
             partner_id, to_invoice = False, False  # Odoo drops a partner that no longer exists
 
+        user_id = order.get("user_id") or SANDBOX_UID
+        employee_id = order.get("employee_id") or False
+        employee = tx.get("hr.employee", employee_id) if employee_id else None
+        if employee_id and employee is None:
+            raise foreign_key_violation(
+                "Point of Sale Orders", "pos.order", "pos_order_employee_id_fkey"
+            )
+        user = tx.get("res.users", user_id) or {}
         values: dict[str, Any] = {
+            "employee_id": employee_id,
+            # pos_hr's stored compute: the employee's name, else the user's
+            "cashier": (employee or user).get("name") or False,
             "pos_reference": order.get("pos_reference") or order.get("name") or False,
             "session_id": session["id"],
             "config_id": config["id"],
             "company_id": config.get("company_id") or False,
             "currency_id": config.get("currency_id") or False,
-            "user_id": order.get("user_id") or SANDBOX_UID,
+            "user_id": user_id,
             "state": state,
             "date_order": order.get("date_order") or tx.now(),
             "partner_id": partner_id,

@@ -153,7 +153,9 @@ class Sandbox:
             module = "builtins" if kind.__module__ == "builtins" else kind.__module__
             if not isinstance(error, ValueError | TypeError | AttributeError | KeyError):
                 log.exception("sandbox error")
-            return _rpc_error(request_id, f"{module}.{kind.__qualname__}", str(error))
+            # Odoo's message is the exception's arguments (a KeyError's key without quotes)
+            message = "\n".join(map(str, error.args)) if error.args else str(error)
+            return _rpc_error(request_id, f"{module}.{kind.__qualname__}", message)
         if is_sync and self.faults.take("drop_after_commit"):
             if await _drop(request):
                 return Response(status_code=200)  # never sent: the connection is gone
@@ -359,7 +361,13 @@ class Sandbox:
                 return {"ok": True, "closed": close_sessions(tx, command.get("id"))}
             if action == "open_session":
                 return {"ok": True, "session": open_session(tx, command.get("config_id"))}
-            if action in ("archive_product", "unarchive_product", "delete_product", "set_price"):
+            if action in (
+                "archive_product",
+                "unarchive_product",
+                "delete_product",
+                "set_price",
+                "set_taxes",
+            ):
                 product_id = command.get("id")
                 if tx.get("product.product", product_id) is None:
                     raise missing("product.product", [product_id])
@@ -371,6 +379,9 @@ class Sandbox:
                     price = to_decimal(command.get("lst_price"))
                     values: dict[str, Any] = {"lst_price": price}
                     template: dict[str, Any] = {"list_price": price}
+                elif action == "set_taxes":
+                    taxes = [int(t) for t in command.get("taxes_id") or ()]
+                    values = template = {"taxes_id": taxes}
                 else:
                     values = template = {"active": action == "unarchive_product"}
                 record = tx.update("product.product", product_id, values)

@@ -49,8 +49,11 @@ def open_till(
     *,
     page: Page | None = None,
     service_worker: bool = False,
+    open_day: bool = True,
 ) -> Page:
-    """Open (or wait for, after a reload) the till until it is ready to scan."""
+    """Open (or wait for, after a reload) the till until it is ready to scan. A till with no
+    day open starts on the open-day screen: `open_day` opens it with an empty drawer (Rp 0) and,
+    online, sends that at once, so the tests of selling start as before (False: stop there)."""
     page = page or (context.pages[0] if context.pages else context.new_page())
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -61,6 +64,15 @@ def open_till(
     except Exception:
         boot = page.locator("#boot").inner_text() if page.locator("#boot").count() else ""
         raise AssertionError(f"the till did not become ready: {boot!r} {errors}") from None
+    page.locator("#scan, #open-day-submit").first.wait_for()
+    if not open_day and page.locator("#open-day-submit").count():
+        return page
+    if page.locator("#open-day-submit").count():
+        page.locator("#open-day-submit").click()
+        settle(page)
+        if page.evaluate("navigator.onLine"):
+            page.locator("#sync-now").click()
+            settle(page)
     page.locator("#scan").wait_for()
     if service_worker:
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")

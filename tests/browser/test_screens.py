@@ -104,6 +104,8 @@ def test_every_screen(tmp_path, relay, pairing_code, products, size):
                 "#settings",
             ),
             ("09-keys-help", lambda: (_key(page, "Escape"), _key(page, "F1")), "#help"),
+            ("09a-customers", lambda: (_key(page, "Escape"), _click(page, "#customer"))),
+            ("09b-customer-form", lambda: _click(page, "#customer-new")),
             ("10-pay", lambda: (_key(page, "Escape"), _click(page, "#pay"))),
         ]
         for name, step, *scope in walk:

@@ -64,6 +64,7 @@ def test_the_document_states_the_modules_own_limits() -> None:
         "/api/v1/bootstrap",
         "/api/v1/catalog",
         "/api/v1/partners",
+        "/api/v1/orders",
         "/healthz",
     }
 

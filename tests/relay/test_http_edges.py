@@ -27,6 +27,7 @@ API_ROUTES = {
     "/api/v1/bootstrap": {"GET", "HEAD"},
     "/api/v1/catalog": {"GET", "HEAD"},
     "/api/v1/partners": {"GET", "HEAD"},
+    "/api/v1/orders": {"GET", "HEAD"},
     "/api/v1/openapi.json": {"GET", "HEAD"},
 }
 

@@ -259,10 +259,10 @@ def test_search_read_products_with_fields_and_limit(rpc: Rpc) -> None:
         "product.product", "search_read", [], fields=["id"], limit=5, offset=5, order="id"
     )
     assert [p["id"] for p in page2] == [6, 7, 8, 9, 10]
-    # 200 shelf products and the loose rice sold by kg
-    assert rpc.count("product.product", [("available_in_pos", "=", True)]) == 201
+    # 200 shelf products, the loose rice sold by kg and the fruit priced by its label
+    assert rpc.count("product.product", [("available_in_pos", "=", True)]) == 202
     # ...and the two products Odoo features make, never on a shelf (pos_discount, loyalty)
-    assert rpc.count("product.product", []) == 203
+    assert rpc.count("product.product", []) == 204
 
 
 def test_read_and_search_and_empty_char_is_false(rpc: Rpc) -> None:
@@ -293,7 +293,7 @@ def test_domain_operators(rpc: Rpc) -> None:
     assert ids([("id", "=", 3)]) == [3]
     assert ids([("id", "in", [2, 4, 999])]) == [2, 4]
     assert len(ids([("id", "not in", [1, 2]), ("id", "<=", 200)])) == 198
-    assert len(ids([("id", "!=", 1), ("available_in_pos", "=", True)])) == 200
+    assert len(ids([("id", "!=", 1), ("available_in_pos", "=", True)])) == 201
     assert ids([("id", ">", 197), ("id", "<", 100_000)]) == [198, 199, 200]
     assert ids([("id", ">=", 198), ("id", "<", 200)]) == [198, 199]
     assert ids([("id", "<=", 2)]) == [1, 2]
@@ -329,9 +329,9 @@ def test_active_test(rpc: Rpc, client: TestClient) -> None:
         == 200
     )
     assert 7 not in rpc.execute("product.product", "search", [])
-    assert rpc.count("product.product", []) == 202
+    assert rpc.count("product.product", []) == 203
     everything = rpc.execute("product.product", "search", [], context={"active_test": False})
-    assert 7 in everything and len(everything) == 203
+    assert 7 in everything and len(everything) == 204
     assert rpc.execute("product.product", "search", [("active", "=", False)]) == [7]
     assert 7 in rpc.execute("product.product", "search", [("active", "in", [True, False])])
     [archived] = rpc.execute("product.product", "read", [7], ["active"])  # read ignores it
@@ -955,8 +955,8 @@ def test_demo_data_is_deterministic_and_seeding_idempotent(tmp_path: Path) -> No
         assert not sandbox_store.is_empty()
         assert seed(sandbox_store, products=20) is False
         with sandbox_store.transaction() as tx:
-            # + the discount products and the loose rice
-            assert tx.count("product.product") == 20 + 3
+            # + the discount products, the loose rice and the price-labelled fruit
+            assert tx.count("product.product") == 20 + 4
             assert tx.count("pos.category") == 7
             session = tx.get("pos.session", 1)
             assert session is not None and session["state"] == "opened"

@@ -31,6 +31,7 @@ from typing import Any
 import httpx
 import pytest
 from kasir import odoo_mapping as mapping
+from kasir.sandbox.api import SESSION_METHODS
 from kasir.sandbox.demo import UOM_KG_ID, UOM_UNITS_ID
 from processes import KasirProcess, odoo_answer, start_sandbox
 
@@ -47,9 +48,14 @@ EXCLUDED = {
     "product.product unlink over RPC (a test deletes one through /sandbox/control instead)",
     "session_closing_control.json": "a manager's action in Odoo that kasir never calls; the "
     "sandbox closes sessions through /sandbox/control (checked by sync_no_open_session)",
-    "session_open.json": "a manager's action (pos.session create + set_opening_control) that "
-    "kasir never calls; the sandbox opens sessions through /sandbox/control (checked by "
-    "sync_closed_session_rerouted)",
+    "parse_barcode.json": "kasir never calls parse_barcode (its till reads codes itself); the "
+    "answers are held against register/barcodes.py by tests/unit/test_barcodes.py",
+    "session_open.json": "its set_opening_control names session 2 of the first database; the "
+    "same calls, as the relay makes them, are held to the session_day_*.json files",
+    **{
+        p.name: "pos_hr's answers (a sandbox with cashiers): held by tests/relay/test_cashiers.py"
+        for p in FIXTURES.glob("pos_hr_*.json")
+    },
 }
 
 # -- the fields kasir reads, per model ---------------------------------------------------------
@@ -96,6 +102,8 @@ KASIR_FIELDS: dict[str, list[str]] = {
     "res.partner": mapping.PARTNER_FIELDS,
     "res.country": mapping.COUNTRY_FIELDS,
     "uom.uom": mapping.UOM_FIELDS,
+    "barcode.nomenclature": mapping.BARCODE_NOMENCLATURE_FIELDS,
+    "barcode.rule": mapping.BARCODE_RULE_FIELDS,
     "loyalty.program": mapping.LOYALTY_PROGRAM_FIELDS,
     "loyalty.rule": mapping.LOYALTY_RULE_FIELDS,
     "loyalty.reward": mapping.LOYALTY_REWARD_FIELDS,
@@ -377,8 +385,46 @@ def recorded_lang(name: str) -> str:
     return "id_ID" if name.endswith("_id_ID.json") else "en_US"
 
 
+# A register's day, recorded in this order on one session (see the fixtures' README): the calls
+# the relay makes to open it, move cash and close it, and what Odoo answers once it is closed.
+SESSION_DAY = [
+    "session_day_create.json",
+    "session_day_create_again.json",
+    "session_day_search_current.json",
+    "session_day_set_opening_control.json",
+    "session_day_set_opening_control_again.json",
+    "session_day_cash_out.json",
+    "session_day_cash_in.json",
+    "session_day_cash_move_no_extras.json",
+    "session_day_cash_move_by_key.json",
+    "session_day_post_closing_cash_details.json",
+    "session_day_update_closing_control_state_session.json",
+    "session_day_close_session_from_ui.json",
+    "session_day_closed_cash_move.json",
+    "session_day_closed_post_closing_cash_details.json",
+    "session_day_closed_update_closing_control_state_session.json",
+    "session_day_closed_close_session_from_ui.json",
+    "session_day_search_by_key.json",
+]
+ODOO_DAY_CONFIG, ODOO_DAY_CONFIG_NAME = 1, "Kasir Sessions"
+# The values a session and a statement line must have as Odoo's (names normalised, no ids).
+SESSION_DAY_FIELDS = {
+    "pos.session": (
+        "state",
+        "name",
+        "cash_register_balance_start",
+        "cash_register_balance_end",
+        "cash_register_balance_end_real",
+        "cash_register_difference",
+        "opening_notes",
+        "closing_notes",
+    ),
+    "account.bank.statement.line": ("payment_ref", "amount"),
+}
+
+
 def test_every_fixture_is_covered_or_excluded() -> None:
-    covered = set(CASES) | set(read_cases()) | set(context_cases())
+    covered = set(CASES) | set(read_cases()) | set(context_cases()) | set(SESSION_DAY)
     assert not covered & set(EXCLUDED)
     assert sorted(covered | set(EXCLUDED)) == fixture_names()
 
@@ -615,6 +661,8 @@ def test_read_like_odoo(name: str, shared: Shop) -> None:
         assert_units(recorded["answer"], ours, name)
     elif name == "search_read_product_product_uom.json":
         assert_product_units(recorded["answer"], ours, name)
+    elif model.startswith("barcode."):
+        assert_same_values(recorded["answer"], ours, name)
     if name in EMPTY_IN_DEMO:
         assert ours == [] or recorded["answer"] == []
     else:
@@ -648,6 +696,17 @@ def assert_product_units(
     assert our_names == odoo_names, where
 
 
+def assert_same_values(odoo: list[dict[str, Any]], ours: list[dict[str, Any]], where: str) -> None:
+    """Odoo's default nomenclature and its rules, value for value but the ids: the sandbox's
+    nomenclature 1 reads scale labels exactly as Odoo's own."""
+
+    def values(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return [{k: v for k, v in row.items() if k not in ("id", "barcode_nomenclature_id")}
+                for row in rows]  # fmt: skip
+
+    assert values(ours) == values(odoo), where
+
+
 @pytest.mark.parametrize("name", context_cases())
 def test_context_get_like_odoo(name: str, shared: Shop) -> None:
     """The shop's language as the mirror reads it: the user's lang, set as when recorded."""
@@ -664,3 +723,80 @@ def test_context_get_like_odoo(name: str, shared: Shop) -> None:
     assert ours["lang"] == odoo["lang"]
     assert isinstance(ours["uid"], int) and ours["uid"] > 0
     assert kind(odoo["tz"]) in (None, kind(ours["tz"]))  # Odoo's admin had no time zone
+
+
+def _day_ids(value: Any, ids: dict[tuple[str, int], int]) -> Any:
+    """The recorded call with the sandbox's ids: the session in a record method's ids and in
+    domains, the config in domains and values."""
+    if isinstance(value, dict):
+        return {k: ids.get(("config_id", v), v) if k == "config_id" else _day_ids(v, ids)
+                for k, v in value.items()}  # fmt: skip
+    if (
+        isinstance(value, list)
+        and len(value) == 3
+        and value[1] == "="
+        and isinstance(value[2], int)
+    ):
+        return [value[0], value[1], ids.get((value[0], value[2]), value[2])]
+    if isinstance(value, list):
+        return [_day_ids(item, ids) for item in value]
+    return value
+
+
+def _day_value(value: Any, shop: Shop) -> Any:
+    """A value as compared: text with the config's name and the digits normalised."""
+    if isinstance(value, str):
+        [config] = shop.ok("pos.config", "read", [[1]], {"fields": ["name"]})
+        return normalise(value.replace(ODOO_DAY_CONFIG_NAME, "CONFIG"), config["name"])
+    return value
+
+
+def assert_day_rows(shop: Shop, model: str, odoo: list[Any], ours: list[Any], where: str) -> None:
+    assert len(ours) == len(odoo), f"{where}: {len(ours)} {model} rows, Odoo {len(odoo)}"
+    for odoo_row, our_row in zip(odoo, ours, strict=True):
+        for field in SESSION_DAY_FIELDS.get(model, ()):
+            if field in odoo_row:
+                assert _day_value(our_row[field], shop) == _day_value(odoo_row[field], shop), (
+                    f"{where}: {model}.{field}"
+                )
+
+
+def test_session_day_like_odoo(fresh: Shop) -> None:
+    """Open with a count, cash out and in, close with a count, then what a closed session
+    answers: call by call, the same answers and the same session and cash lines as Odoo's."""
+    shop = fresh
+    shop.control(action="close_session")  # the demo's session: the day starts with none open
+    ids: dict[tuple[str, int], int] = {("config_id", ODOO_DAY_CONFIG): 1}
+    for name in SESSION_DAY:
+        recorded = load(name)
+        call = recorded["call"]
+        args = _day_ids(copy.deepcopy(call["args"]), ids)
+        if call["method"] in SESSION_METHODS:  # the session the method runs on
+            args[0] = [ids[("pos_session_id", args[0][0])]]
+        kwargs = _day_ids(copy.deepcopy(call["kwargs"]), ids)
+        answer = shop.call(call["model"], call["method"], args, kwargs)
+        if "error" in recorded:
+            assert_same_error(shop, recorded["error"], answer)
+            continue
+        assert "error" not in answer, f"{name}: {answer['error']['data']['message']}"
+        ours, odoo = answer.get("result"), recorded["answer"]
+        if name == "session_day_create.json":
+            assert isinstance(ours, int)
+            for key in ("pos_session_id", "id"):
+                ids[(key, odoo)] = ours
+        elif isinstance(odoo, list):
+            assert_day_rows(shop, call["model"], odoo, ours, name)
+        else:
+            assert _day_value(ours, shop) == _day_value(odoo, shop), name
+        for model, rows in recorded.get("after", {}).items():
+            if model == "pos.config":
+                [config] = shop.ok("pos.config", "read", [[1]], {"fields": ["current_session_id"]})
+                assert bool(config["current_session_id"]) == bool(rows[0]["current_session_id"])
+                continue
+            key = "pos_session_id" if model == "account.bank.statement.line" else "id"
+            session = ids[("pos_session_id", rows[0]["id"] if key == "id" else rows[0][key][0])]
+            fields = [f for f in rows[0] if f in SESSION_DAY_FIELDS[model]]
+            mine = shop.ok(model, "search_read", [[[key, "=", session]]], {
+                "fields": fields, "order": "id"
+            })  # fmt: skip
+            assert_day_rows(shop, model, rows, mine, f"{name} after")

@@ -217,8 +217,8 @@ def test_bootstrap_and_catalog_are_served_when_odoo_is_gone(sandbox, relay, term
         since, pages = page["cursor"], pages + 1
         if not page["more"]:
             break
-    # 200 shelf products and the loose rice sold by kg
-    assert pages == 4 and len(items) == 201 and len({i["id"] for i in items}) == 201
+    # 200 shelf products, the loose rice sold by kg and the fruit priced by its label
+    assert pages == 4 and len(items) == 202 and len({i["id"] for i in items}) == 202
     first = next(i for i in items if i["id"] == 1)
     assert first["list_price"] == "3500" and first["category_ids"][-1] == 1
     assert first["uom"] == "Units" and first["uom_decimals"] == 0  # counted whole
@@ -232,7 +232,7 @@ def test_bootstrap_and_catalog_are_served_when_odoo_is_gone(sandbox, relay, term
 def test_catalog_changes_arrive_by_cursor(sandbox, relay, terminal):
     page = terminal.get("/api/v1/catalog", params={"limit": 5000}).json()
     cursor = page["cursor"]
-    assert len(page["items"]) == 201 and page["more"] is False
+    assert len(page["items"]) == 202 and page["more"] is False
     control = f"{sandbox.url}/sandbox/control"
     httpx.post(control, json={"action": "archive_product", "id": 3}, timeout=5).raise_for_status()
     httpx.post(control, json={"action": "delete_product", "id": 4}, timeout=5).raise_for_status()

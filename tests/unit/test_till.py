@@ -9,10 +9,11 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 from demo_shop import BOOTSTRAP as DEMO_BOOTSTRAP
@@ -101,6 +102,7 @@ class FakeDevice:
         self.pairing_codes = {"ABC-123": "kasir-1"}
         self.draft: str | None = None  # kept as JSON text, as storage would
         self.draft_saves = 0
+        self.parked: dict[str, str] = {}  # key -> a parked sale as JSON text, beside the draft
         self.seq = 0
         self.orders: list[dict] = []
         self.outbox: list[dict] = []
@@ -115,9 +117,23 @@ class FakeDevice:
         self.relay_states: dict[str, dict] = {}
         self.sent_records: list[dict] = []  # every record the relay received, resends included
         self.exports: list[dict] = []
+        # Every till's sales the relay holds: {"terminal", "record", "status", "odoo_name"?}.
+        self.shop_sales: list[dict] = []
         self.export_error: Exception | None = None
         self.settings: dict = {}  # meta "settings"
+        self.cashiers: dict = {}  # meta "cashiers": who is logged in, wrong PINs and locks
+        self.clock = NOW  # what now() says (a test moves it on)
         self.catalogs: dict[str, dict[str, str]] = {}  # language -> messages the relay serves
+        # meta "session": the day open on this tablet. Open by default, so a test starts selling;
+        # None starts the till on the open-day screen (tests/unit/test_till_session.py).
+        self.session: dict | None = {
+            "uuid": "00000000-0000-4000-8000-00000000da11",
+            "opened_at": NOW.isoformat(),
+            "cashier": "kasir-1",
+            "cash": "0",
+        }
+        self.partners: dict[Any, dict] = {}  # Odoo id, or a pending customer's uuid -> customer
+        self.partner_error: Exception | None = None
 
     async def load_bootstrap(self) -> dict | None:
         return copy.deepcopy(self.bootstrap)
@@ -141,6 +157,27 @@ class FakeDevice:
         self.draft = json.dumps(draft)  # fails on Decimal or other non-JSON values
         self.draft_saves += 1
 
+    async def parked_sales(self) -> list[dict]:
+        return [json.loads(text) for text in self.parked.values()]
+
+    async def park_sale(self, parked: dict, current: dict) -> None:
+        if self.save_error is not None:
+            raise self.save_error
+        assert parked["key"].startswith("parked:")
+        self.parked[parked["key"]] = json.dumps(parked)
+        self.draft = json.dumps(current)
+
+    async def resume_parked(self, key: str, current: dict, park: dict | None) -> bool:
+        if self.parked.pop(key, None) is None:
+            return False
+        self.draft = json.dumps(current)
+        if park is not None:
+            self.parked[park["key"]] = json.dumps(park)
+        return True
+
+    async def discard_parked(self, key: str) -> None:
+        self.parked.pop(key, None)
+
     async def next_seq(self) -> int:
         return self.seq + 1
 
@@ -159,18 +196,135 @@ class FakeDevice:
         self.seq = seq
         self.draft = None
 
+    async def load_session(self) -> dict | None:
+        return copy.deepcopy(self.session)
+
+    async def record_day(self, record: dict, seq: int, session: dict | None) -> None:
+        """storage.js's recordDay: outbox, sequence and the open day in one step."""
+        if seq != self.seq + 1:
+            raise RuntimeError(f"sequence {seq} is taken")
+        stored = json.loads(json.dumps(record))
+        self.outbox.append(
+            {"uuid": record["uuid"], "name": record["uuid"], "state": "pending", "error": None,
+             "retryable": None, "record": stored}
+        )  # fmt: skip
+        self.seq = seq
+        self.session = copy.deepcopy(session)
+
+    async def session_records(self, session_uuid: str) -> list[dict]:
+        return [
+            copy.deepcopy(item["record"])
+            for item in self.outbox
+            if item["record"].get("session_uuid") == session_uuid
+        ]
+
     async def recent_orders(self, limit: int = 20) -> list[dict]:
         return copy.deepcopy(list(reversed(self.orders))[:limit])
+
+    async def find_orders(self, query: dict, limit: int = 50, before: int | None = None) -> dict:
+        """outbox.js's findOrders: the outbox's orders newest first, matching any of the query."""
+        text = str(query.get("text") or "").lower()
+
+        def plain(amount: Any) -> str:
+            return format(Decimal(str(amount)).copy_abs().normalize(), "f")
+
+        def matches(item: dict) -> bool:
+            order = item["record"]
+            if order.get("kind", "order") != "order":
+                return False
+            if not query:
+                return True
+            names = (order["name"], item.get("odoo_name"), (order.get("partner") or {}).get("name"))
+            if text and any(text in str(name).lower() for name in names if name):
+                return True
+            if query.get("amount") and plain(order["amount_total"]) == plain(query["amount"]):
+                return True
+            return bool(query.get("from")) and query["from"] <= order["created_at"] < query["to"]
+
+        found = [
+            item
+            for item in reversed(self.outbox)
+            if (before is None or item["record"]["seq"] < before) and matches(item)
+        ]
+        page = found[:limit]
+        hop = ("state", "error", "retryable", "odoo_name")
+        return {
+            "orders": [
+                {**copy.deepcopy(item["record"]), "hop": {k: item.get(k) for k in hop}}
+                for item in page
+            ],
+            "next": page[-1]["record"]["seq"] if len(found) > limit else None,
+        }
+
+    async def find_partners(self, query: str, limit: int = 30) -> list[dict]:
+        """storage.js's findPartners: every word in the name, phone, e-mail or card barcode; a
+        word of digits also in the phone's digits."""
+
+        def has(partner: dict, word: str) -> bool:
+            fields = ("name", "phone", "email", "barcode")
+            seen = " ".join(str(partner.get(k) or "") for k in fields)
+            digits = "".join(c for c in word if c.isdigit())
+            phone = "".join(c for c in str(partner.get("phone") or "") if c.isdigit())
+            numeric = all(c.isdigit() or c in "+()./-" for c in word)
+            return word in seen.lower() or (numeric and bool(digits) and digits in phone)
+
+        words = query.lower().split()
+        found = [p for p in self.partners.values() if all(has(p, w) for w in words)]
+        return copy.deepcopy(found[:limit])
+
+    async def get_partner(self, key: int | str) -> dict | None:
+        return copy.deepcopy(self.partners.get(key))
+
+    async def partner_with_barcode(self, code: str) -> dict | None:
+        found = [p for p in self.partners.values() if code and p.get("barcode") == code]
+        return copy.deepcopy(found[0]) if found else None
+
+    async def save_partner(self, partner: dict, record: dict, seq: int) -> None:
+        if self.partner_error is not None:
+            raise self.partner_error
+        if seq != self.seq + 1:
+            raise RuntimeError(f"sequence {seq} is taken")
+        stored = json.loads(json.dumps(record))  # the record must be plain JSON
+        self.partners[partner["id"]] = json.loads(json.dumps(partner))
+        self.outbox.append(
+            {"uuid": record["uuid"], "name": partner["name"], "state": "pending", "error": None,
+             "retryable": None, "record": stored}
+        )  # fmt: skip
+        self.seq = seq
+
+    async def shop_orders(self, text: str) -> dict:
+        """The relay's GET /api/v1/orders over `shop_sales`, the sales of every till it holds."""
+        if not self.relay_up:
+            raise ConnectionError("relay unreachable")
+        needle = text.lower()
+        found = [
+            sale
+            for sale in self.shop_sales
+            if sale["record"]["name"].lower().startswith(needle)
+            or needle in str(sale.get("odoo_name") or "").lower()
+        ]
+        lines = {line["uuid"] for sale in found for line in sale["record"]["lines"]}
+        refunds = [
+            sale["record"]
+            for sale in self.shop_sales
+            if any(line.get("refunded_line_uuid") in lines for line in sale["record"]["lines"])
+        ]
+        return {"orders": copy.deepcopy(found), "refunds": copy.deepcopy(refunds)}
 
     async def outbox_counts(self) -> dict:
         states = ("pending", "sent", "posted", "failed", "held", "rejected")
         counts: dict[str, Any] = dict.fromkeys(states, 0)
         counts["attention"] = []
+        counts["waiting"] = []
         for item in self.outbox:
             counts[item["state"]] += 1
             if item["state"] in ("failed", "held", "rejected"):
                 counts["attention"].append(
                     {key: item[key] for key in ("uuid", "name", "state", "error", "retryable")}
+                )
+            elif item["state"] == "sent" and item["error"]:
+                counts["waiting"].append(
+                    {key: item[key] for key in ("uuid", "name", "state", "error")}
                 )
         counts["online"] = self.relay_up
         return counts
@@ -196,6 +350,7 @@ class FakeDevice:
                     state="sent" if status == "queued" else status,
                     error=news.get("error"),
                     retryable=news.get("retryable", True) if status == "failed" else None,
+                    odoo_name=news.get("odoo_name"),
                 )
         return await self.outbox_counts()
 
@@ -237,6 +392,12 @@ class FakeDevice:
     async def save_settings(self, settings: dict) -> None:
         self.settings = copy.deepcopy(settings)
 
+    async def load_cashiers(self) -> dict:
+        return copy.deepcopy(self.cashiers)
+
+    async def save_cashiers(self, state: dict) -> None:
+        self.cashiers = json.loads(json.dumps(state))  # as storage keeps it: JSON
+
     async def load_language(self, language: str) -> dict:
         messages = self.catalogs.get(language)
         return {"language": language, "messages": messages} if messages else {"language": "en"}
@@ -244,8 +405,14 @@ class FakeDevice:
     def print_receipt(self) -> None:
         self.printed += 1
 
+    def zone_offset(self, zone: str, moment: datetime) -> timedelta | None:
+        try:  # the browser's Intl, as CPython's time zone database
+            return moment.astimezone(ZoneInfo(zone)).utcoffset()
+        except (ZoneInfoNotFoundError, ValueError):
+            return None
+
     def now(self) -> datetime:
-        return NOW
+        return self.clock
 
 
 # -- a strict HTML tree, to query what the cashier sees ------------------------------------------
@@ -743,7 +910,7 @@ def test_sync_indicator_follows_the_outbox():
 
     device.relay_up = True
     page = act(till, "sync")
-    assert pending(page) == 0 and flash_text(page) == "All sales are sent."
+    assert pending(page) == 0 and flash_text(page) == "All sales are in Odoo."
     assert page.by_id("failed-count") is None and page.by_id("held-count") is None
 
 
@@ -804,7 +971,13 @@ def test_a_rejected_sale_stays_with_its_reason_and_retry_sends_it_again():
     assert device.sent_records == [device.orders[0]] * 3
     assert page.by_id("failed-count") is None and panel_items(page) == {}
     page = act(till, "sync")
-    assert flash_text(page) == "All sales are sent."
+    # Accepted is not booked: the till says where the sale is, and "in Odoo" once it is.
+    assert flash_text(page) == "All sales reached the relay; 1 waits there for Odoo."
+    assert page.one("relay-count").text == "1" and page.by_id("all-in-odoo") is None
+    device.relay_states[order["uuid"]] = {"status": "posted", "odoo_id": 7, "odoo_name": "S/01"}
+    page = act(till, "sync")
+    assert flash_text(page) == "All sales are in Odoo."
+    assert page.by_id("relay-count") is None and page.one("all-in-odoo").text == "All in Odoo"
 
     # Selling closes the panel.
     act(till, "sync-panel")
@@ -871,7 +1044,8 @@ def test_held_and_failed_sales_say_who_acts_and_block_all_sent():
     del device.relay_states[discarded["uuid"]]
     device.outbox[2].update(state="posted", error=None)
     page = act(till, "sync")
-    assert flash_text(page) == "All sales are sent."
+    # The one the manager put back in the relay's queue is not in Odoo yet: said so.
+    assert flash_text(page) == "All sales reached the relay; 1 waits there for Odoo."
 
 
 def test_retry_without_the_relay_keeps_the_sale_pending():
@@ -924,8 +1098,9 @@ def test_export_saves_every_sale_not_in_odoo_yet():
 @pytest.mark.parametrize(
     ("counts", "text", "kind"),
     [
-        ({}, "All sales are sent.", "info"),
-        ({"sent": 4, "posted": 9}, "All sales are sent.", "info"),
+        ({}, "All sales are in Odoo.", "info"),
+        ({"posted": 9}, "All sales are in Odoo.", "info"),
+        ({"sent": 4, "posted": 9}, "All sales reached the relay; 4 wait there for Odoo.", "info"),
         ({"pending": 1}, "1 sale not sent yet; it will be retried.", "info"),
         ({"pending": 2, "online": False},
          "The relay cannot be reached. 2 sales not sent yet; they will be retried.", "info"),
@@ -1000,7 +1175,7 @@ def test_handle_never_raises():
     def broken(*args, **kwargs):
         raise RuntimeError("bridge gone")
 
-    device.recent_orders = broken
+    device.find_orders = broken
     page = act(till, "orders")
     assert "bridge gone" in said(page) and till.ready
 

@@ -71,6 +71,9 @@ HUNDRED = Decimal(100)
 QTY_DECIMALS = 3  # the most a record carries (Odoo's "Product Unit of Measure" precision)
 DRAFT_VERSION = 1
 PRODUCT, DISCOUNT, REWARD = "product", "discount", "reward"
+# The nomenclature's rule types a scan sells by (an alias ends in one of them). Odoo's POS also
+# reads discount, customer and cashier codes; a till of kasir does not take those from a scan.
+LABELS = ("product", "weight", "price")
 KINDS = (PRODUCT, DISCOUNT, REWARD)
 
 
@@ -245,6 +248,7 @@ class Line:
     refund_limit: Decimal | None = None  # most this refund line may give back
     kind: str = PRODUCT
     reward_id: int | None = None
+    approved_by: dict[str, Any] | None = None  # the manager who let its price or discount be
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -277,6 +281,8 @@ class Line:
             d["discount_by"] = self.discount_by
         if self.refunded_line_uuid is not None:
             d["refunded_line_uuid"] = self.refunded_line_uuid
+        if self.approved_by:
+            d["approved_by"] = self.approved_by
         return d
 
     @classmethod
@@ -299,6 +305,7 @@ class Line:
             refund_limit=to_decimal(limit) if limit is not None else None,
             kind=d.get("kind") or PRODUCT,
             reward_id=d.get("reward_id"),
+            approved_by=d.get("approved_by") or None,
         )
 
 
@@ -371,6 +378,8 @@ class Cart:
         self.partner: dict[str, Any] | None = None
         self.order_discount: OrderDiscount | None = None
         self.rewards: list[AppliedReward] = []
+        # The manager who let the whole sale be (an order discount over the limit, a refund).
+        self.approved_by: dict[str, Any] | None = None
         self.pricing_time: datetime | None = None  # None: now (pricelist dates)
         self._pricelist_id = shop.pricelist_id
         self._fiscal_position_id = shop.fiscal_position_id
@@ -490,14 +499,19 @@ class Cart:
                 self._reprice(line)
                 self._refresh()
                 return line
+        return self._new_line(product, quantity)
+
+    def _new_line(self, product: Product, qty: Decimal, price: Decimal | None = None) -> Line:
+        """A line of its own; `price` fixes its unit price (a price label), as set by hand."""
         line = Line(
             uuid=_new_uuid(),
             product_id=product.id,
             name=product.name,
-            qty=quantity,
-            price_unit=self.auto_price(product, quantity),
+            qty=qty,
+            price_unit=self.auto_price(product, qty) if price is None else self._price_value(price),
             discount=ZERO,
             tax_ids=self._tax_ids_for(product),
+            price_manually_set=price is not None,
         )
         self._products[line.uuid] = product
         self.lines.append(line)
@@ -511,12 +525,31 @@ class Cart:
         return line.price_unit == self.auto_price(product, line.qty)
 
     def scan(self, catalog: Catalog, code: str) -> Line:
-        """Add one of the product with this barcode (or, failing that, internal reference)."""
+        """Add one of the product with this barcode (or, failing that, internal reference).
+
+        A code no product has is read with the shop's barcode nomenclature, as Odoo's POS reads
+        it: a weight label (2100003012340: 1.234 kg) adds the product of its base code
+        (2100003000002) at that weight, rounded to the product's unit, on a line of its own as
+        Odoo's POS keeps weighed goods; a price label adds one at that price, which pricelists
+        then leave alone (Odoo's manual price). A product's own barcode always wins, so a code
+        that happens to fit a rule (the lot rule "10", the discount rule "22") still sells it.
+        """
         code = (code or "").strip()
         product = (catalog.by_barcode(code) or catalog.by_code(code)) if code else None
-        if product is None:
-            raise UnknownProduct("No product with barcode or code {code}.", code=repr(code))
-        return self.add(product)
+        if product is not None:
+            return self.add(product)
+        nomenclature = self.shop.nomenclature
+        label = nomenclature.parse(code) if code and nomenclature is not None else None
+        if label is not None and label.type in LABELS:
+            product = catalog.by_barcode(label.base_code)
+            if product is not None and label.type == "weight":
+                weight = float_round(label.value, Decimal(1).scaleb(-product.uom_decimals))
+                return self._new_line(product, _quantity(weight, product))
+            if product is not None and label.type == "price":
+                return self._new_line(product, Decimal(1), label.value)
+            if product is not None:
+                return self.add(product)
+        raise UnknownProduct("No product with barcode or code {code}.", code=repr(code))
 
     def line(self, line_uuid: str) -> Line:
         """The line with this uuid; UnknownLine if it is not in the cart."""
@@ -577,15 +610,33 @@ class Cart:
     def is_empty(self) -> bool:
         return not self.lines
 
-    def set_discount(self, line_uuid: str, percent: Any, *, reason: str = "", by: str = "") -> Line:
-        """Give a line a discount in percent (0-100), saying why and who gave it."""
+    def set_discount(
+        self,
+        line_uuid: str,
+        percent: Any,
+        *,
+        reason: str = "",
+        by: str = "",
+        approved_by: dict[str, Any] | None = None,
+    ) -> Line:
+        """Give a line a discount in percent (0-100), saying why, who gave it and the manager
+        who approved it (when one had to)."""
         line = self._product_line(line_uuid, "discount")
         line.discount = _percent(percent)
         line.discount_reason, line.discount_by = (reason, by) if line.discount else ("", "")
+        line.approved_by = approved_by or line.approved_by
         self._refresh()
         return line
 
-    def set_price(self, line_uuid: str, price: Any, *, reason: str = "", by: str = "") -> Line:
+    def set_price(
+        self,
+        line_uuid: str,
+        price: Any,
+        *,
+        reason: str = "",
+        by: str = "",
+        approved_by: dict[str, Any] | None = None,
+    ) -> Line:
         """Override a line's unit price by hand; pricelists no longer touch it."""
         line = self._product_line(line_uuid, "price")
         try:
@@ -597,6 +648,7 @@ class Cart:
         line.price_unit = self._price_value(value)
         line.price_manually_set = True
         line.price_reason, line.price_by = reason, by
+        line.approved_by = approved_by or line.approved_by
         self._refresh()
         return line
 
@@ -1097,6 +1149,8 @@ class Cart:
             d["order_discount"] = self.order_discount.to_dict()
         if self.rewards:
             d["rewards"] = [r.to_dict() for r in self.rewards]
+        if self.approved_by:
+            d["approved_by"] = self.approved_by
         return d
 
     @classmethod
@@ -1111,6 +1165,7 @@ class Cart:
         if d.get("order_discount"):
             cart.order_discount = OrderDiscount.from_dict(d["order_discount"])
         cart.rewards = [AppliedReward.from_dict(r) for r in d.get("rewards") or ()]
+        cart.approved_by = d.get("approved_by") or None
         return cart
 
     def order_record(
@@ -1121,8 +1176,11 @@ class Cart:
         seq: int,
         created_at: datetime,
         catalog_version: str,
+        cashier: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         """The order record of the shared contract; EmptyCart / NotPaid when not ready.
+        `cashier` is who sold ({"employee_id" or "user_id", "name"}; None when the shop has no
+        cashiers), and the manager who approved what needed one is kept as `approved_by`.
         `session` is what the till knows (None while Odoo has no open session): the sale is
         made all the same, and the relay books it into the session open when it forwards it."""
         if self.is_empty():
@@ -1178,6 +1236,10 @@ class Cart:
         }
         if self.order_discount is not None:
             record["order_discount"] = self.order_discount.to_dict()
+        if cashier:
+            record["cashier"] = cashier
+        if self.approved_by:
+            record["approved_by"] = self.approved_by
         loyalty = self.loyalty_entries(totals)
         if loyalty:
             record["loyalty"] = loyalty

@@ -12,6 +12,12 @@ Optional parts of the bootstrap (the demo sends empty lists; all default to "not
 - config `discount_product_id`: the product of Odoo's pos_discount order-wide discount lines.
 - config `price_rounding`: the "Product Price" precision unit prices are kept at ("0.01").
 - `loyalty_programs`: see loyalty.py.
+- `tz`: the shop's time zone (IANA, "Asia/Jakarta"), which receipts show times in; absent (an
+  older relay): the device's own zone.
+- company `street`, `street2`, `city`, `zip`, `phone`, `email`: what a receipt prints under the
+  shop's name (with `vat`); absent: left off the receipt.
+- `barcode_nomenclature`: {"upc_ean_conv", "rules": [barcode.rule fields]} (see barcodes.py), how
+  a scale's weight or price label reads; absent (an older relay): plain barcodes only.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .barcodes import Nomenclature
 from .cash_rounding import CashRounding
 from .catalog import Product
 from .fiscal_positions import FiscalPosition
@@ -30,7 +37,7 @@ from .odoo_values import many2one_id
 from .pricelists import Pricelist, load_pricelists
 from .taxes import Tax
 
-__all__ = ["PaymentMethod", "Shop"]
+__all__ = ["Company", "PaymentMethod", "Shop"]
 
 
 ROUNDING_METHODS = ("round_per_line", "round_globally")
@@ -51,11 +58,33 @@ class PaymentMethod:
 
 
 @dataclass(frozen=True, kw_only=True)
+class Company:
+    """The res.company a receipt names: its address and tax number (`vat`: the NPWP in
+    Indonesia, which `country_code` "ID" tells)."""
+
+    name: str = ""
+    street: str = ""
+    street2: str = ""
+    city: str = ""
+    zip: str = ""
+    phone: str = ""
+    email: str = ""
+    vat: str = ""
+    country_code: str = ""
+
+    @classmethod
+    def from_bootstrap(cls, data: dict[str, Any] | None) -> Company:
+        data = data or {}
+        return cls(**{key: str(data.get(key) or "") for key in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True, kw_only=True)
 class Shop:
     """The company, currency, taxes and POS config a terminal sells under."""
 
     currency: Currency
-    company_name: str = ""
+    company: Company = field(default_factory=Company)
+    timezone: str = ""  # IANA ("Asia/Jakarta"), the shop's; "": the device's own
     config_id: int | None = None
     session_id: int | None = None
     pricelist_id: int | None = None
@@ -74,6 +103,7 @@ class Shop:
     discount_product_id: int | None = None
     price_rounding: Decimal = Decimal("0.01")
     loyalty_programs: list[LoyaltyProgram] = field(default_factory=list)
+    nomenclature: Nomenclature | None = None  # None: plain barcodes only
 
     def __post_init__(self) -> None:
         if self.rounding_method not in ROUNDING_METHODS:
@@ -108,7 +138,8 @@ class Shop:
         price_rounding = config.get("price_rounding")
         return cls(
             currency=Currency.from_bootstrap(data["currency"]),
-            company_name=(data.get("company") or {}).get("name") or "",
+            company=Company.from_bootstrap(data.get("company")),
+            timezone=str(data.get("tz") or ""),
             config_id=config.get("id"),
             session_id=config.get("session_id"),
             pricelist_id=config.get("pricelist_id"),
@@ -129,7 +160,12 @@ class Shop:
             loyalty_programs=[
                 LoyaltyProgram.from_bootstrap(p) for p in data.get("loyalty_programs") or ()
             ],
+            nomenclature=Nomenclature.from_bootstrap(data.get("barcode_nomenclature")),
         )
+
+    @property
+    def company_name(self) -> str:
+        return self.company.name
 
     @property
     def pricelist(self) -> Pricelist | None:

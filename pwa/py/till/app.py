@@ -18,28 +18,44 @@ from register.catalog import Catalog
 from register.errors import RegisterError
 from register.shop import Shop
 
-from . import frame, orders, pay, receipt, sell, settings
+from . import cashiers, customers, frame, orders, parked, pay, receipt, sell, session, settings
 from .actions import Actions, merged
 from .device import Device
 from .forms import Ask, FieldError, Form
 from .i18n import _
-from .views import Flash
+from .views import Flash, _local_time
 
 __all__ = ["Till"]
 
 TENDER_CONFIRM_FACTOR = Decimal(100)  # more than this many times the due: ask before taking it
 # The forms that come back as typed after a refusal (the handler names the wrong field).
-FORMS = frozenset({"qty", "tender", "line-edit", "order-discount", "refund-lines", "pair"})
+FORMS = frozenset(
+    {"qty", "tender", "line-edit", "order-discount", "refund-lines", "pair", "customer-save"}
+    | {"open-day", "cash-move", "close-day"}
+)
 # Actions that leave an open question (Ask) for their handler to answer.
 ANSWERS = frozenset({"outbox-changed", "tender-change", "escape"})
-SCREENS = ("pair", "loading", "sell", "pay", "receipt", "orders", "refund")
+SCREENS = (
+    *("pair", "loading", "sell", "pay", "receipt", "orders", "refund", "parked", "customers"),
+    *session.SCREENS,
+    "cashiers",
+)
 # Actions that leave the sync panel and the keys help as they are; any other action closes them.
 PANEL_ACTIONS = frozenset(
     {"sync-panel", "sync", "retry-sale", "export-outbox", "outbox-changed", "help", "escape"}
 )
 # Actions that leave the settings panel open (a background update must not close it either).
-SETTINGS_ACTIONS = frozenset({"settings-panel", "language", "settings", "outbox-changed"})
+SETTINGS_ACTIONS = frozenset(
+    {"settings-panel", "language", "settings", "receipt-paper", "auto-print", "outbox-changed"}
+)
 
+# Actions that leave a manager's PIN question open (its answer, Escape, a background update).
+MANAGER_ANSWERS = frozenset({"manager-pin", "escape", "outbox-changed"})
+# What the lock screen lets anyone do: log in, and what the top bar offers.
+WHILE_LOCKED = (
+    PANEL_ACTIONS | SETTINGS_ACTIONS | frozenset(cashiers.actions.handlers) | {"keep", "refresh"}
+)
+DAY = ("day", "close-day")  # the day's screens a cashier leaves for the sale (till.session)
 # The core's own actions: answers to a question and Escape, which belong to no one screen.
 actions = Actions()
 
@@ -64,10 +80,20 @@ class Till:
         self.tender_factor = TENDER_CONFIRM_FACTOR
         self.query = ""
         self.category: int | None = None
-        self.last_line: str | None = None
+        self.reveal: str | None = None  # the line this action changed: the cart shows it
+        self.last_line = None
         self.order: dict[str, Any] | None = None  # the receipt on screen
-        self.orders: list[dict[str, Any]] = []  # the recent-sales screen
+        self.orders: list[dict[str, Any]] = []  # the sales screen: the sales listed
+        self.orders_query = ""  # what the sales screen searched for ("": every sale)
+        self.orders_next: int | None = None  # where "More" goes on from (None: all listed)
+        self.shop_orders: list[dict[str, Any]] = []  # other tills' sales the relay found
+        self.shop_refunds: list[dict[str, Any]] = []  # the refunds of their lines
+        self.shop_note = ""  # why other tills' sales were not searched ("": they were)
         self.editing: str | None = None  # the line whose editor is open
+        self.parked: list[dict[str, Any]] = []  # the parked sales, oldest first (till.parked)
+        self.customers = customers.Customers()  # the customer screen and the sale's customer
+        self.day = session.DayState()  # the register's day open on this tablet (till.session)
+        self.cashiers = cashiers.Cashiers()  # who is at the till (till.cashiers)
         self.order_discount_open = False
         self.refund_order: dict[str, Any] | None = None  # the sale on the refund screen
         self.refund_left: dict[str, Decimal] = {}  # its line uuid -> quantity still refundable
@@ -75,9 +101,25 @@ class Till:
         self.loading_message = ""  # empty: "Loading the shop…" in the current language
         self.can_retry = False
         self._actions = (
-            merged(m.actions for m in (sell, pay, receipt, orders, frame, settings))
+            merged(
+                m.actions
+                for m in (
+                    *(sell, pay, receipt, orders, parked, customers, session, cashiers),
+                    *(frame, settings),
+                )
+            )
             | actions.handlers
         )
+
+    @property
+    def last_line(self) -> str | None:
+        """The line the cashier changed last (highlighted in the cart)."""
+        return self._last_line
+
+    @last_line.setter
+    def last_line(self, line_uuid: str | None) -> None:
+        # Whoever sets it has just changed that line: this action's screen brings it into view.
+        self._last_line = self.reveal = line_uuid
 
     # -- state the JS asks about -------------------------------------------------------------
 
@@ -89,7 +131,11 @@ class Till:
     @property
     def can_scan(self) -> bool:
         """True on every screen a scan can sell from (not while pairing: a code is typed there)."""
-        return self.screen not in ("pair", "loading") and self.cart is not None
+        return (
+            self.screen not in ("pair", "loading", "cashiers", *session.SCREENS)
+            and self.cashiers.asking is None
+            and self.cart is not None
+        )
 
     @property
     def idle(self) -> bool:
@@ -135,7 +181,11 @@ class Till:
             self.can_retry = True
             return
         await self.update_counts()
-        self.screen = "sell"
+        await parked.read(self)
+        await customers.restore(self)
+        await session.read(self)
+        self.screen = "sell" if self.day.open is not None else "open-day"
+        await cashiers.restore(self)
 
     def use(self, bootstrap: dict[str, Any], catalog_json: str) -> None:
         """Swap in a shop and catalog; an open sale moves over with its lines and payments."""
@@ -145,6 +195,9 @@ class Till:
         if self.cart is not None:
             self.cart = Cart.from_dict(shop, self.cart.to_dict(), catalog=catalog)
         self.shop, self.catalog = shop, catalog
+        self.cashiers.use(bootstrap)
+        if self.cashiers.enabled and self.cashiers.current is None and self.screen != "loading":
+            cashiers.lock(self)  # new cashiers, or the one at the till is gone: log in again
         try:  # the shop's own limit, when its configuration gives one
             factor = Decimal(str((bootstrap.get("config") or {}).get("tender_confirm_factor") or 0))
         except decimal.InvalidOperation:
@@ -171,9 +224,19 @@ class Till:
         assert self.shop is not None
         return Cart(self.shop, catalog=self.catalog)
 
+    def local_time(self, iso: str) -> str:
+        """A record's time in the shop's zone (the bootstrap's `tz`, which the device turns into
+        an offset), else in the device's own zone."""
+        zone = self.shop.timezone if self.shop is not None else ""
+        if not zone:
+            return _local_time(iso)
+        return _local_time(iso, lambda moment: self.device.zone_offset(zone, moment))
+
     def who(self) -> str:
-        """Who gave a discount or set a price: the terminal's name until cashiers log in."""
-        return self.device.terminal() or ""
+        """Who gave a discount or set a price: the cashier logged in, else the terminal's name
+        (a shop without cashiers)."""
+        current = self.cashiers.current
+        return str(current.get("name") or "") if current else self.device.terminal() or ""
 
     async def update_counts(self) -> None:
         try:
@@ -188,22 +251,34 @@ class Till:
     async def handle(self, action: str, data: dict[str, Any] | None = None) -> None:
         """Do one user action; any refusal or failure becomes the on-screen message."""
         data = data if isinstance(data, dict) else {}
+        self.reveal = None
         if action != "outbox-changed":  # a background update must not hide a message
             self.flash = None
             self.form = None
         if action not in ANSWERS:  # any other action is a "no" to an open question
             self.asking = None
+        if action not in MANAGER_ANSWERS:  # and to a manager's PIN asked for
+            self.cashiers.asking = None
         if action not in PANEL_ACTIONS:
             self.sync_panel_open = False
             self.help_open = False
         if action not in SETTINGS_ACTIONS:
             self.settings_open = False
         handler = self._actions.get(action)
+        if handler is not None and not session.allowed(self, action):
+            self.flash = Flash(_("Open the day first: count the cash in the drawer."))
+            return
         if handler is None:
             self.flash = Flash(_("Unknown action: {action}", action=action))
             return
+        if self.screen == "cashiers" and action not in WHILE_LOCKED:
+            self.flash = Flash(_("Pick who is at the till first."))
+            return
         try:
             await handler(self, data)
+        except cashiers.ManagerNeeded:  # the manager's PIN is asked; the form stays as typed
+            if action in FORMS:
+                self.form = Form(action, data)
         except RegisterError as exc:
             self._refused(action, data, exc)
         except Exception as exc:
@@ -246,7 +321,7 @@ class Till:
 
     def back_to_selling(self) -> None:
         """Back to the sell screen (scanning on the receipt screen starts the next sale)."""
-        if self.screen in ("receipt", "orders", "pay", "refund"):
+        if self.screen in ("receipt", "orders", "pay", "refund", "parked", "customers", *DAY):
             self.screen = "sell"
             self.order = None
 
@@ -291,10 +366,22 @@ class Till:
             form=self.form,
         )
         top = frame.top_bar(
-            shop_name, terminal, self.counts, panel_open=self.sync_panel_open, settings=panel
+            shop_name,
+            terminal,
+            self.counts,
+            panel_open=self.sync_panel_open,
+            settings=session.day_button(self) + panel,
+            cashier=cashiers.top(self),
         )
         body = self._body(terminal)
-        return frame.page(top, body, self.flash, self.screen, help_open=self.help_open)
+        return frame.page(
+            top,
+            body,
+            self.flash,
+            self.screen,
+            help_open=self.help_open,
+            overlay=cashiers.approval_dialog(self),
+        )
 
     def _body(self, terminal: str | None) -> str:
         if self.screen == "pair":
@@ -303,6 +390,8 @@ class Till:
             return frame.loading_screen(
                 self.loading_message or _("Loading the shop…"), self.can_retry
             )
+        if self.screen == "cashiers":
+            return cashiers.screen(self)
         if self.screen == "receipt" and self.order is not None:
             return receipt.screen(self, terminal)
         if self.screen == "orders":
@@ -311,6 +400,12 @@ class Till:
             return orders.refund_page(self)
         if self.screen == "pay":
             return pay.screen(self)
+        if self.screen in session.SCREENS:
+            return session.screen(self)
+        if self.screen == "parked":
+            return parked.screen(self)
+        if self.screen == "customers":
+            return customers.screen(self)
         return sell.screen(self)
 
 
@@ -322,7 +417,9 @@ async def keep(till: Till, data: dict[str, Any]) -> None:
 @actions("escape")
 async def escape(till: Till, data: dict[str, Any]) -> None:
     """Escape closes what is open, innermost first; with nothing open it goes back to the sale."""
-    if till.asking is not None:  # the harmless answer: Keep the line, Change the amount
+    if till.cashiers.asking is not None:  # the manager's PIN: nothing is done
+        till.cashiers.asking = None
+    elif till.asking is not None:  # the harmless answer: Keep the line, Change the amount
         await pay.tender_change(till, data)
     elif till.help_open:
         till.help_open = False
@@ -332,5 +429,5 @@ async def escape(till: Till, data: dict[str, Any]) -> None:
         await sell.close_editor(till, data)
     elif till.sync_panel_open:
         till.sync_panel_open = False
-    elif till.screen in ("pay", "receipt", "orders", "refund"):
+    elif till.screen in ("pay", "receipt", "orders", "refund", "parked", "customers", *DAY):
         await pay.back(till, data)

@@ -7,7 +7,7 @@ depends on how Pyodide converts objects. This is the only module of the till tha
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import kasir_bridge as bridge  # registered by static/js/boot.js before this import
@@ -34,14 +34,59 @@ class BrowserDevice:
     async def save_draft(self, draft: dict[str, Any]) -> None:
         await bridge.saveDraft(json.dumps(draft))
 
+    async def parked_sales(self) -> list[dict[str, Any]]:
+        return json.loads(await bridge.parkedSales())
+
+    async def park_sale(self, parked: dict[str, Any], current: dict[str, Any]) -> None:
+        await bridge.parkSale(json.dumps(parked), json.dumps(current))
+
+    async def resume_parked(
+        self, key: str, current: dict[str, Any], park: dict[str, Any] | None
+    ) -> bool:
+        return bool(await bridge.resumeParked(key, json.dumps(current), json.dumps(park)))
+
+    async def discard_parked(self, key: str) -> None:
+        await bridge.discardParked(key)
+
     async def next_seq(self) -> int:
         return int(await bridge.nextSeq())
 
     async def finish_sale(self, order: dict[str, Any], seq: int) -> None:
         await bridge.finishSale(json.dumps(order), seq)
 
+    async def load_session(self) -> dict[str, Any] | None:
+        return json.loads(await bridge.loadSession())
+
+    async def record_day(
+        self, record: dict[str, Any], seq: int, session: dict[str, Any] | None
+    ) -> None:
+        await bridge.recordDay(json.dumps(record), seq, json.dumps(session))
+
+    async def session_records(self, session_uuid: str) -> list[dict[str, Any]]:
+        return json.loads(await bridge.sessionRecords(session_uuid))
+
     async def recent_orders(self, limit: int = 20) -> list[dict[str, Any]]:
         return json.loads(await bridge.recentOrders(limit))
+
+    async def find_partners(self, query: str, limit: int = 30) -> list[dict[str, Any]]:
+        return json.loads(await bridge.findPartners(query, limit))
+
+    async def get_partner(self, key: int | str) -> dict[str, Any] | None:
+        return json.loads(await bridge.getPartner(json.dumps(key)))
+
+    async def partner_with_barcode(self, code: str) -> dict[str, Any] | None:
+        return json.loads(await bridge.partnerWithBarcode(code))
+
+    async def save_partner(self, partner: dict[str, Any], record: dict[str, Any], seq: int) -> None:
+        await bridge.savePartner(json.dumps(partner), json.dumps(record), seq)
+
+    async def find_orders(
+        self, query: dict[str, Any], limit: int = 50, before: int | None = None
+    ) -> dict[str, Any]:
+        return json.loads(await bridge.findOrders(json.dumps(query), limit, before))
+
+    async def shop_orders(self, text: str) -> dict[str, Any]:
+        return json.loads(await bridge.shopOrders(text))
 
     async def outbox_counts(self) -> dict[str, Any]:
         return json.loads(await bridge.outboxCounts())
@@ -67,11 +112,21 @@ class BrowserDevice:
     async def save_settings(self, settings: dict[str, Any]) -> None:
         await bridge.saveSettings(json.dumps(settings))
 
+    async def load_cashiers(self) -> dict[str, Any]:
+        return json.loads(await bridge.loadCashiers())
+
+    async def save_cashiers(self, state: dict[str, Any]) -> None:
+        await bridge.saveCashiers(json.dumps(state))
+
     async def load_language(self, language: str) -> dict[str, Any]:
         return json.loads(await bridge.loadLanguage(language))
 
     def print_receipt(self) -> None:
         bridge.printReceipt()
+
+    def zone_offset(self, zone: str, moment: datetime) -> timedelta | None:
+        minutes = json.loads(bridge.zoneOffset(zone, moment.timestamp() * 1000))
+        return None if minutes is None else timedelta(minutes=minutes)
 
     def now(self) -> datetime:
         return datetime.now(UTC)

@@ -68,11 +68,16 @@ def top_bar(
     *,
     panel_open: bool = False,
     settings: str = "",
+    cashier: str = "",
 ) -> str:
-    """Shop, terminal, network hint and the sync indicator: unsent, failed/rejected and held
-    counts, a panel listing each of those with its reason (Retry / Ask again) and Export, and
-    "Sync now"; then the `settings` panel (`till.settings`)."""
+    """Shop, terminal, network hint and the sync indicator: unsent (on this till), at the relay
+    (accepted, not booked yet), failed/rejected and held counts, each apart; "All in Odoo" only
+    when none of those is left; a panel listing each sale that needs someone with its reason
+    (Retry / Ask again), the sales the relay says why it holds back, and Export; "Sync now";
+    then the `settings` panel (`till.settings`); `cashier` is who is at the till, with Switch
+    (`till.cashiers`)."""
     pending = int(counts.get("pending") or 0)
+    at_relay = int(counts.get("sent") or 0)
     need = texts.attention_counts(counts)
     bad = need["failed"] + need["rejected"]
     held = need["held"]
@@ -101,8 +106,10 @@ def top_bar(
             f'<span class="badge badge-held"><span id="held-count" data-count="{held}">{held}</span>'
             f" {e(_('held'))}</span>"
         )
-    if not badges:
+    if not badges and (pending or at_relay or "pending" not in counts):
         badges = f'<span class="badge badge-plain">{e(_("Sending sales"))}</span>'
+    elif not badges and "pending" in counts:  # counted, and every sale is booked in Odoo
+        badges = f'<span class="badge badge-done" id="all-in-odoo">{e(_("All in Odoo"))}</span>'
     sections = ""
     if bad:
         rows = "".join(
@@ -117,6 +124,19 @@ def top_bar(
         sections += (
             f"<h2>{e(_('Held for the manager'))}</h2>"
             f'<ul class="held-reasons">{rows or f"<li>{e(texts.no_reason())}</li>"}</ul>'
+        )
+    waiting = [i for i in counts.get("waiting") or () if isinstance(i, dict)]
+    if waiting:
+        rows = "".join(
+            f'<li class="outbox-item state-sent" data-uuid="{e(i.get("uuid"))}">'
+            f'<strong class="oi-name">{e(i.get("name") or i.get("uuid"))}</strong>'
+            f'<p class="oi-reason">{e(i.get("error"))}</p></li>'
+            for i in waiting
+        )
+        sections += (
+            f"<h2>{e(_('Waiting at the relay'))}</h2>"
+            f'<p class="oi-hint">{e(_("The relay keeps them and sends them to Odoo by itself."))}</p>'
+            f'<ul class="waiting-reasons">{rows}</ul>'
         )
     count_line = _(
         "{pending} unsent · {sent} waiting for Odoo · {posted} in Odoo",
@@ -140,12 +160,20 @@ def top_bar(
         '<header class="topbar">'
         f'<div class="who"><span class="shop-name">{e(shop_name or "kasir")}</span>'
         + (f'<span class="terminal">{e(terminal)}</span>' if terminal else "")
+        + (f'<span class="cashier">{cashier}</span>' if cashier else "")
         + "</div>"
         '<div class="sync-status">'
         f"{net}"
         f'<span class="{unsent_cls}"><span id="pending-count" data-count="{pending}">{pending}</span>'
         f" {e(_('unsent'))}</span>"
-        f"{panel}"
+        + (
+            f'<span class="at-relay" title="{e(_("Accepted by the relay, not in Odoo yet"))}">'
+            f'<span id="relay-count" data-count="{at_relay}">{at_relay}</span>'
+            f" {e(_('at the relay'))}</span>"
+            if at_relay
+            else ""
+        )
+        + f"{panel}"
         + button(e(_("Sync now")), "sync", id="sync-now", cls="ghost")
         + button(e(_("Keys")), "help", id="keys-help", cls="ghost", aria_keyshortcuts="F1")
         + settings
@@ -200,14 +228,24 @@ def help_overlay() -> str:
     )
 
 
-def page(top: str, body: str, flash: Flash | None, screen: str, *, help_open: bool = False) -> str:
-    """The whole of #app: top bar, message and one screen; the keys help over it, when open.
+def page(
+    top: str,
+    body: str,
+    flash: Flash | None,
+    screen: str,
+    *,
+    help_open: bool = False,
+    overlay: str = "",
+) -> str:
+    """The whole of #app: top bar, message and one screen; the keys help over it, when open, or
+    `overlay` (a dialog such as a manager's PIN).
 
-    Under the help the screen is inert, so Tab stays in the dialog and its Close takes the focus.
+    Under the dialog the screen is inert, so Tab stays in it and its field takes the focus.
     """
     till = f"{top}{flash_box(flash)}{body}</div>"
-    if help_open:
-        return f'{help_overlay()}<div class="till screen-{e(screen)}" inert>{till}'
+    overlay = help_overlay() if help_open else overlay
+    if overlay:
+        return f'{overlay}<div class="till screen-{e(screen)}" inert>{till}'
     return f'<div class="till screen-{e(screen)}">{till}'
 
 

@@ -1,21 +1,27 @@
-"""The recent sales screen and the refund screen: the latest sales of this till, and refunding
-one of them line by line.
+"""The sales screen and the refund screen: every sale kept on this till, newest first, with where
+each one is (on this till, at the relay, booked in Odoo, or held, failed or refused, with the
+reason), searchable by receipt number, customer, amount and day; and refunding one line by line.
 
 Apart because they work on finished sales, not on the open one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import decimal
-from collections.abc import Sequence
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from register.cart import Cart
 from register.errors import InvalidQuantity, RegisterError
+from register.money import AmountError, parse_money
 from register.refunds import RefundLedger
 from register.shop import Shop
 
+from . import cashiers, texts
 from .actions import Actions
 from .forms import Form, in_field, number_text, typed
 from .i18n import _
@@ -24,14 +30,121 @@ from .views import _is_refund_record, _local_time, _qty, button, e
 if TYPE_CHECKING:
     from .app import Till
 
-__all__ = ["actions", "orders_screen", "refund_page", "refund_screen", "screen"]
+__all__ = [
+    "actions",
+    "hop_line",
+    "order_query",
+    "orders_screen",
+    "refund_page",
+    "refund_screen",
+    "screen",
+]
 
-RECENT_ORDERS = 20
+ORDERS_PAGE = 50  # sales listed at once; "More" lists the next ones
 REFUND_HISTORY = 500  # the orders a refund looks back through (sales and earlier refunds)
+SHOP_QUERY = 3  # the shortest search the relay is asked about other tills' sales (with a letter)
+# The relay's word on a sale, as the outbox keeps it (queued at the relay is "sent").
+RELAY_STATES = {"queued": "sent"}
+# A day as a cashier types it: 30-11-2026, 30/11/2026, 30.11.2026, 2026-11-30, or 30-11 (this year).
+DAY_FIRST = re.compile(r"(\d{1,2})[-/.](\d{1,2})(?:[-/.](\d{4}))?")
+YEAR_FIRST = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 
 
-def orders_screen(shop: Shop, orders: Sequence[dict[str, Any]]) -> str:
-    """The latest sales of this till, to show or reprint one, or to refund one."""
+def _day(text: str, today: date) -> date | None:
+    """The day `text` names, or None when it names none."""
+    if found := YEAR_FIRST.fullmatch(text):
+        year, month, day = (int(x) for x in found.groups())
+    elif found := DAY_FIRST.fullmatch(text):
+        day, month = int(found[1]), int(found[2])
+        year = int(found[3]) if found[3] else today.year
+    else:
+        return None
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def order_query(text: str, shop: Shop, today: date, zone: tzinfo | None = None) -> dict[str, Any]:
+    """What a search for `text` looks for, any of it ({} lists every sale): the text in the
+    receipt number, Odoo's name or the customer's name; the amount the text means, typed as the
+    cashier types money ("28.000", "28rb"); the sales of the day it names, from its start in
+    `zone` (the shop's, as the list shows times; None: the device's) to the next day's (as ISO
+    UTC strings, how records keep created_at)."""
+    text = text.strip()
+    if not text:
+        return {}
+    query: dict[str, Any] = {"text": text}
+    with contextlib.suppress(AmountError):  # not an amount: searched as text and day only
+        query["amount"] = format(parse_money(text, shop.currency), "f")
+    day = _day(text, today)
+    if day is not None:
+        midnight = datetime(day.year, day.month, day.day)
+        start = midnight.replace(tzinfo=zone) if zone else midnight.astimezone()
+        end = start + timedelta(days=1) if zone else (midnight + timedelta(days=1)).astimezone()
+        query["from"] = start.astimezone(UTC).isoformat()
+        query["to"] = end.astimezone(UTC).isoformat()
+    return query
+
+
+def hop_line(hop: Any, *, tag: str = "span", ident: str = "") -> str:
+    """Where a sale is, as words with a sign beside them (never colour alone)."""
+    state, icon, text = texts.hop(hop)
+    attrs = f' id="{e(ident)}"' if ident else ""
+    return (
+        f'<{tag} class="o-hop hop-{e(state)}" data-hop="{e(state)}"{attrs}>'
+        f'<span class="hop-icon" aria-hidden="true">{e(icon)}</span> {e(text)}</{tag}>'
+    )
+
+
+def _other_tills(
+    shop: Shop, others: Sequence[dict[str, Any]], note: str, when: Callable[[str], str]
+) -> str:
+    """Other tills' sales the relay found (to refund one here), or why none were looked for."""
+    money = shop.currency.format
+    rows = []
+    for found in others:
+        order = found.get("record") or {}
+        hop = {**found, "state": RELAY_STATES.get(found.get("status"), found.get("status"))}
+        refund = _is_refund_record(order)
+        rows.append(
+            f'<li class="order-row other-till" data-order-uuid="{e(order.get("uuid"))}">'
+            '<div class="order-open">'
+            f'<span class="o-name">{e(order.get("name"))}</span>'
+            f'<span class="o-time">{e(found.get("terminal"))} · '
+            f"{e(when(order.get('created_at') or ''))}</span>"
+            f'<span class="o-total">{e(money(Decimal(order.get("amount_total") or "0")))}</span>'
+            + hop_line(hop)
+            + "</div>"
+            + (
+                ""
+                if refund
+                else button(e(_("Refund")), "refund", order.get("uuid"), cls="refund-open ghost")
+            )
+            + "</li>"
+        )
+    if not rows and not note:
+        return ""
+    return (
+        f'<h2 class="other-tills">{e(_("Other tills of this shop"))}</h2>'
+        + (f'<p class="note" id="other-tills-note">{e(note)}</p>' if note else "")
+        + (f'<ol class="orders" id="other-tills">{"".join(rows)}</ol>' if rows else "")
+    )
+
+
+def orders_screen(
+    shop: Shop,
+    orders: Sequence[dict[str, Any]],
+    *,
+    query: str = "",
+    more: bool = False,
+    when: Callable[[str], str] = _local_time,
+    others: Sequence[dict[str, Any]] = (),
+    others_note: str = "",
+) -> str:
+    """The sales kept on this till, newest first, each with where it is; a search over all of
+    them; to show or reprint one, or to refund one. `when` shows a record's time; `others` are
+    other tills' sales the relay found for the search (`others_note`: why it was not asked)."""
     money = shop.currency.format
     rows = []
     for order in orders:
@@ -42,8 +155,9 @@ def orders_screen(shop: Shop, orders: Sequence[dict[str, Any]]) -> str:
             f' data-order-uuid="{e(order.get("uuid"))}">'
             + button(
                 f'<span class="o-name">{e(order.get("name"))}{tag}</span>'
-                f'<span class="o-time">{e(_local_time(order.get("created_at") or ""))}</span>'
-                f'<span class="o-total">{e(money(Decimal(order.get("amount_total") or "0")))}</span>',
+                f'<span class="o-time">{e(when(order.get("created_at") or ""))}</span>'
+                f'<span class="o-total">{e(money(Decimal(order.get("amount_total") or "0")))}</span>'
+                + hop_line(order.get("hop")),
                 "show-order",
                 order.get("uuid"),
                 cls="order-open",
@@ -55,22 +169,42 @@ def orders_screen(shop: Shop, orders: Sequence[dict[str, Any]]) -> str:
             )
             + "</li>"
         )
-    body = (
-        f'<ol class="orders">{"".join(rows)}</ol>'
-        if rows
-        else f'<p class="empty">{e(_("No sales yet."))}</p>'
+    if rows:
+        body = f'<ol class="orders" id="orders-list">{"".join(rows)}</ol>'
+    elif query and others:
+        body = ""
+    elif query:
+        body = f'<p class="empty">{e(_("No sale matches “{query}”.", query=query))}</p>'
+    else:
+        body = f'<p class="empty">{e(_("No sales yet."))}</p>'
+    if more:
+        body += button(e(_("More")), "more-orders", id="more-orders", cls="more-orders")
+    label = _("Receipt number, customer, amount or date")
+    search = (
+        '<form class="orders-search" role="search" data-action="find-orders" autocomplete="off">'
+        f'<input type="search" name="q" id="orders-q" value="{e(query)}"'
+        f' placeholder="{e(label)}" aria-label="{e(label)}">'
+        f'<button type="submit" id="orders-find">{e(_("Find"))}</button></form>'
     )
     return (
         '<section class="orders-screen card">'
         + button("&larr; " + e(_("Back to sale")), "back", cls="ghost", id="back")
-        + f"<h1>{e(_('Recent sales'))}</h1>{body}</section>"
+        + f"<h1>{e(_('Sales'))}</h1>{search}{body}"
+        + _other_tills(shop, others, others_note, when)
+        + "</section>"
     )
 
 
 def refund_screen(
-    shop: Shop, order: dict[str, Any], left: dict[str, Decimal], *, form: Form | None = None
+    shop: Shop,
+    order: dict[str, Any],
+    left: dict[str, Decimal],
+    *,
+    form: Form | None = None,
+    when: Callable[[str], str] = _local_time,
 ) -> str:
-    """A sale's lines with what can still come back; the cashier types how many of each."""
+    """A sale's lines with what can still come back; the cashier types how many of each.
+    `when` shows the sale's time."""
     money = shop.currency.format
     entered = typed(form, "refund-lines")
     rows = []
@@ -119,7 +253,7 @@ def refund_screen(
         '<section class="refund-screen card">'
         + button("&larr; " + e(_("Back to sale")), "back", cls="ghost", id="back")
         + f"<h1>{e(_('Refund {name}', name=order.get('name')))}</h1>"
-        f'<p class="r-time">{e(_local_time(order.get("created_at") or ""))} &middot; '
+        f'<p class="r-time">{e(when(order.get("created_at") or ""))} &middot; '
         f"{e(money(Decimal(order.get('amount_total') or '0')))}</p>"
         f"{note}"
         '<form id="refund-form" data-action="refund-lines" autocomplete="off">'
@@ -151,11 +285,70 @@ def refund_screen(
 actions = Actions()
 
 
+def _shop_zone(till: Till, now: datetime) -> tzinfo | None:
+    """The shop's zone at its offset now, as the list shows times in it (a day searched across
+    a daylight-saving change is off by that hour); None: the device's own zone."""
+    zone = till.shop.timezone if till.shop is not None else ""
+    shift = till.device.zone_offset(zone, now) if zone else None
+    return timezone(shift) if shift is not None else None
+
+
+async def _list(till: Till, query: str, *, more: bool = False) -> None:
+    """The first page of sales matching `query`, or the next page of the listed ones."""
+    shop, _cart = till.sale()
+    now = till.device.now()
+    zone = _shop_zone(till, now)
+    found = await till.device.find_orders(
+        order_query(query, shop, now.astimezone(zone).date(), zone),
+        ORDERS_PAGE,
+        till.orders_next if more else None,
+    )
+    page = [o for o in found.get("orders") or () if isinstance(o, dict)]
+    till.orders = [*till.orders, *page] if more else page
+    till.orders_query = query
+    till.orders_next = found.get("next")
+    till.screen = "orders"
+    if not more:
+        await _ask_the_shop(till, query.strip())
+
+
+async def _ask_the_shop(till: Till, query: str) -> None:
+    """Other tills' sales matching a search by receipt number or Odoo name, from the relay
+    (it holds every till's), with the refunds of their lines; a note when it cannot be asked."""
+    till.shop_orders, till.shop_refunds, till.shop_note = [], [], ""
+    if len(query) < SHOP_QUERY or not any(c.isalpha() for c in query):
+        return  # an amount or a day: receipt numbers and Odoo's names have letters
+    try:
+        answer = await till.device.shop_orders(query)
+    except Exception as exc:
+        till.shop_note = _("Other tills' sales could not be searched: {error}", error=exc)
+        return
+    me = till.device.terminal()
+    till.shop_orders = [
+        found
+        for found in answer.get("orders") or ()
+        if isinstance(found, dict)
+        and isinstance(found.get("record"), dict)
+        and found.get("terminal") != me
+    ]
+    till.shop_refunds = [r for r in answer.get("refunds") or () if isinstance(r, dict)]
+
+
 @actions("orders")
 async def orders(till: Till, data: dict[str, Any]) -> None:
-    till.sale()
-    till.orders = list(await till.device.recent_orders(RECENT_ORDERS))
-    till.screen = "orders"
+    await _list(till, "")
+
+
+@actions("find-orders")
+async def find_orders(till: Till, data: dict[str, Any]) -> None:
+    await _list(till, str(data.get("q") or ""))
+
+
+@actions("more-orders")
+async def more_orders(till: Till, data: dict[str, Any]) -> None:
+    if till.orders_next is None:
+        raise RegisterError("Every matching sale is listed.")
+    await _list(till, till.orders_query, more=True)
 
 
 @actions("show-order")
@@ -167,7 +360,7 @@ async def show_order(till: Till, data: dict[str, Any]) -> None:
             till.order = order
             till.screen = "receipt"
             return
-    raise RegisterError("That sale is not in the recent list.")
+    raise RegisterError("That sale is not in the list.")
 
 
 @actions("refund")
@@ -177,7 +370,7 @@ async def refund(till: Till, data: dict[str, Any]) -> None:
     if any(line.refunded_line_uuid is None for line in cart.lines) or cart.payments:
         raise RegisterError("Finish or clear the open sale before starting a refund.")
     wanted = str(data.get("arg") or "")
-    till.history = list(await till.device.recent_orders(REFUND_HISTORY))
+    till.history = await _history_with(till, wanted)
     ledger = RefundLedger(till.history)
     order = ledger.order(wanted)
     if order is None:
@@ -196,6 +389,31 @@ async def refund(till: Till, data: dict[str, Any]) -> None:
         if Decimal(str(line.get("qty") or "0")) > 0
     }
     till.screen = "refund"
+
+
+async def _history_with(till: Till, wanted: str) -> list[dict[str, Any]]:
+    """The sales and refunds a refund of sale `wanted` counts what is left from: this till's
+    recent history and, for a sale not in it (an older one a search found, or another till's),
+    that sale and the refunds of its lines the relay knows (its own and other tills')."""
+    history = list(await till.device.recent_orders(REFUND_HISTORY))
+    if any(order.get("uuid") == wanted for order in history):
+        return history
+    other = next((f for f in till.shop_orders if f["record"].get("uuid") == wanted), None)
+    if other is not None:
+        return [*history, other["record"], *till.shop_refunds]
+    order = next((o for o in till.orders if o.get("uuid") == wanted), None)
+    if order is None:
+        return history
+    try:
+        refunds = (await till.device.shop_orders(str(order.get("name") or ""))).get("refunds")
+    except Exception as exc:
+        raise RegisterError(
+            "What was refunded of {name} is known to the relay, which cannot be reached "
+            "({error}); try again online.",
+            name=order.get("name"),
+            error=exc,
+        ) from None
+    return [*history, order, *(r for r in refunds or () if isinstance(r, dict))]
 
 
 def _refunding(till: Till) -> tuple[Cart, dict[str, Any]]:
@@ -233,7 +451,8 @@ async def refund_lines(till: Till, data: dict[str, Any]) -> None:
             picked[line_uuid] = qty
     if not picked:
         raise RegisterError("Type how many of which product come back.")
-    await _add_refund(till, cart, order, picked)
+    approved = cashiers.approve(till, "refund-lines", data, "refund")
+    await _add_refund(till, cart, order, picked, approved)
 
 
 @actions("refund-all")
@@ -243,14 +462,22 @@ async def refund_all(till: Till, data: dict[str, Any]) -> None:
     picked = {uuid: left for uuid, left in till.refund_left.items() if left > 0}
     if not picked:
         raise RegisterError("Everything in this sale was refunded already.")
-    await _add_refund(till, cart, order, picked)
+    approved = cashiers.approve(till, "refund-all", data, "refund")
+    await _add_refund(till, cart, order, picked, approved)
 
 
 async def _add_refund(
-    till: Till, cart: Cart, order: dict[str, Any], picked: dict[str, Decimal]
+    till: Till,
+    cart: Cart,
+    order: dict[str, Any],
+    picked: dict[str, Decimal],
+    approved: dict[str, Any] | None,
 ) -> None:
+    """The picked lines go in the cart as a refund, approved by `approved` (a manager, when
+    the cashier at the till needed one)."""
     ledger = RefundLedger(till.history)
     cart.refund_of(order, picked, ledger)  # refuses more than is left, all or nothing
+    cart.approved_by = approved or cart.approved_by
     till.refund_order = None
     till.refund_left = {}
     till.screen = "pay"
@@ -258,13 +485,23 @@ async def _add_refund(
 
 
 def screen(till: Till) -> str:
-    """The recent sales screen."""
+    """The sales screen."""
     shop, _cart = till.sale()
-    return orders_screen(shop, till.orders)
+    return orders_screen(
+        shop,
+        till.orders,
+        query=till.orders_query,
+        more=till.orders_next is not None,
+        when=till.local_time,
+        others=till.shop_orders,
+        others_note=till.shop_note,
+    )
 
 
 def refund_page(till: Till) -> str:
     """The refund screen of the sale picked in Recent sales."""
     shop, _cart = till.sale()
     assert till.refund_order is not None
-    return refund_screen(shop, till.refund_order, till.refund_left, form=till.form)
+    return refund_screen(
+        shop, till.refund_order, till.refund_left, form=till.form, when=till.local_time
+    )

@@ -15,9 +15,11 @@ from register.errors import InvalidAmount, RegisterError
 from register.money import Currency, parse_money
 from register.shop import Shop
 
+from . import cashiers
 from .actions import Actions
 from .forms import Ask, Form, ask_tender, in_field, typed
 from .i18n import _
+from .settings import stored_settings
 from .views import Flash, _method_name, button, e
 
 if TYPE_CHECKING:
@@ -302,7 +304,10 @@ async def validate(till: Till, data: dict[str, Any]) -> None:
         seq=seq,
         created_at=till.device.now(),
         catalog_version=shop.catalog_version,
+        cashier=cashiers.record(till.cashiers.current) if till.cashiers.current else None,
     )
+    if till.day.open is not None:  # the sale belongs to the day open on this tablet
+        order["session_uuid"] = till.day.open["uuid"]
     try:
         await till.device.finish_sale(order, seq)
     except Exception as exc:
@@ -324,6 +329,11 @@ async def validate(till: Till, data: dict[str, Any]) -> None:
         till.counts = await till.device.sync_now() or till.counts
     except Exception:
         await till.update_counts()
+    try:  # the tablet's choice (Settings): the receipt prints once it is on screen
+        if (await stored_settings(till)).get("auto_print"):
+            till.device.print_receipt()
+    except Exception as exc:
+        till.flash = Flash(_("The receipt was not printed ({error}); press Print.", error=exc))
 
 
 def screen(till: Till) -> str:

@@ -9,11 +9,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from register.errors import RegisterError
+from register.receipts import tax_summary
 from register.shop import Shop
 
 from .actions import Actions
+from .customers import loyalty_block
 from .i18n import _
-from .views import _is_refund_record, _lines_text, _local_time, _method_name, _qty, button, e
+from .orders import hop_line
+from .views import _is_refund_record, _lines_text, _method_name, _qty, button, e
 
 if TYPE_CHECKING:
     from .app import Till
@@ -34,6 +37,72 @@ def _tax_label(shop: Shop, order: dict[str, Any]) -> str:
     included = all(tax.price_include for tax in taxes)
     detail = ", ".join(x for x in (names, _("included") if included else "") if x)
     return _("Tax ({detail})", detail=detail) if detail else _("Tax")
+
+
+# A footer line that says bought goods are not exchanged or given back: a refund leaves it off.
+NO_RETURN_WORDS = ("ditukar", "dikembalikan", "exchange", "returned", "refund")
+
+
+def _company(shop: Shop) -> str:
+    """The shop's name once, its address, phone, e-mail and tax number, then the config's header
+    (less any line that only repeats the name, as shops often type it there too)."""
+    company = shop.company
+    place = " ".join(x for x in (company.city, company.zip) if x)
+    lines = [company.street, company.street2, place]
+    if company.phone:
+        lines.append(_("Tel. {phone}", phone=company.phone))
+    lines.append(company.email)
+    address = "".join(f"<div>{e(line)}</div>" for line in lines if line)
+    vat = ""
+    if company.vat:  # in Indonesia the company's vat is its NPWP, and is called so
+        label = (
+            _("NPWP: {number}", number=company.vat)
+            if company.country_code == "ID"
+            else _("Tax ID: {number}", number=company.vat)
+        )
+        vat = f'<div class="r-vat" id="receipt-vat">{e(label)}</div>'
+    name = company.name.strip().casefold()
+    header = "\n".join(
+        line for line in shop.receipt_header.splitlines() if line.strip().casefold() != name
+    ).strip()
+    return (
+        f'<header class="r-head"><div class="r-shop">{e(company.name)}</div>'
+        + (f'<div class="r-address" id="receipt-address">{address}</div>' if address else "")
+        + vat
+        + (f'<div class="r-header">{_lines_text(header)}</div>' if header else "")
+        + "</header>"
+    )
+
+
+def _footer(shop: Shop, refund: bool) -> str:
+    """The config's footer; on a refund without the line that says goods are not exchanged."""
+    lines = shop.receipt_footer.splitlines()
+    if refund:
+        lines = [x for x in lines if not any(w in x.casefold() for w in NO_RETURN_WORDS)]
+    text = "\n".join(lines).strip()
+    return f'<footer class="r-foot">{_lines_text(text)}</footer>' if text else ""
+
+
+def _taxes(shop: Shop, order: dict[str, Any]) -> str:
+    """Base and amount per tax rate, when they come to the order's amount_tax (they do unless
+    the shop's taxes changed since the sale: then its total tax alone is shown)."""
+    money = shop.currency.format
+    sums = tax_summary(shop, order)
+    if not sums or sum(s.amount for s in sums) != Decimal(order["amount_tax"]):
+        return ""
+    rows = "".join(
+        f'<tr class="r-tax-rate" data-tax-id="{s.tax_id}">'
+        f"<td>{e(shop.taxes[s.tax_id].name if s.tax_id in shop.taxes else s.tax_id)}</td>"
+        f'<td class="r-amount">{e(money(s.base))}</td>'
+        f'<td class="r-amount">{e(money(s.amount))}</td></tr>'
+        for s in sums
+    )
+    return (
+        '<table class="r-taxes" id="receipt-taxes"><thead><tr>'
+        f'<th scope="col">{e(_("Tax"))}</th><th scope="col" class="r-amount">{e(_("Base"))}</th>'
+        f'<th scope="col" class="r-amount">{e(_("Amount"))}</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
+    )
 
 
 def _receipt_line(shop: Shop, line: dict[str, Any], was: Decimal | None) -> str:
@@ -66,14 +135,20 @@ def receipt_screen(
     order: dict[str, Any],
     terminal: str | None,
     *,
+    when: str,
     back_label: str = "",
     was: dict[str, Decimal] | None = None,
     refund_of: str | None = None,
+    customer: str = "",
+    hop: str = "",
 ) -> str:
     """The printed receipt of a finished order (or refund) and what to do next.
 
-    `was` maps line uuids of hand-priced lines to the pricelist's price ("was Rp X");
-    `refund_of` names the sale a refund gives back, when known.
+    `when` is the order's time as shown (in the shop's zone); `customer` the customer's name,
+    when known; the cashier is the order's (`cashier`, who logged in), else its terminal (a shop
+    without cashiers). `was` maps line uuids of hand-priced lines to the pricelist's price ("was Rp X");
+    `refund_of` names the sale a refund gives back, when known; `hop` is where the sale is
+    (`orders.hop_line`), shown beside the receipt and never printed.
     """
     money = shop.currency.format
     was = was or {}
@@ -113,22 +188,28 @@ def receipt_screen(
     if refund:
         mark = _("REFUND of {name}", name=refund_of) if refund_of else _("REFUND")
         refund_mark = f'<div class="r-refund" id="receipt-refund">{e(mark)}</div>'
-    header = _lines_text(shop.receipt_header) if shop.receipt_header else ""
-    footer = _lines_text(shop.receipt_footer) if shop.receipt_footer else ""
     name = order.get("name") or ""
+    cashier = (order.get("cashier") or {}).get("name") or order.get("terminal") or terminal
     return (
         '<div class="receipt-screen">'
         f'<h1 class="visually-hidden">{e(_("Receipt"))}</h1>'
         f'<article id="receipt" class="receipt{" is-refund" if refund else ""}"'
         f' data-order-name="{e(name)}" data-order-uuid="{e(order.get("uuid"))}"'
         f' data-refund="{"true" if refund else "false"}">'
-        f'<header class="r-head"><div class="r-shop">{e(shop.company_name)}</div>'
-        + (f'<div class="r-header">{header}</div>' if header else "")
-        + "</header>"
-        f"{refund_mark}"
+        f"{refund_mark}{_company(shop)}"
         f'<div class="r-meta"><span class="r-order">{e(name)}</span>'
-        f'<span class="r-time">{e(_local_time(order.get("created_at") or ""))}</span>'
-        + (f'<span class="r-terminal">{e(terminal)}</span>' if terminal else "")
+        f'<span class="r-time">{e(when)}</span>'
+        + (
+            f'<span class="r-cashier">{e(_("Cashier: {name}", name=cashier))}</span>'
+            if cashier
+            else ""
+        )
+        + (
+            '<span class="r-customer" id="receipt-customer">'
+            f"{e(_('Customer: {name}', name=customer))}</span>"
+            if customer
+            else ""
+        )
         + "</div>"
         f'<table class="r-lines"><tbody>{rows}</tbody></table>'
         f"{discount_note}"
@@ -142,9 +223,10 @@ def receipt_screen(
         f'<tr class="r-change"><td>{e(_("Change"))}</td><td class="r-amount" id="receipt-change">'
         f"{e(money(Decimal(order.get('amount_return') or '0')))}</td></tr>"
         "</tbody></table>"
-        + (f'<footer class="r-foot">{footer}</footer>' if footer else "")
-        + "</article>"
-        '<div class="receipt-actions">'
+        f"{_taxes(shop, order)}{loyalty_block(shop, order)}{_footer(shop, refund)}"
+        "</article>"
+        + hop
+        + '<div class="receipt-actions">'
         + button(e(_("Print")), "print", id="print", cls="big")
         + button(
             e(back_label or _("New sale")),
@@ -201,6 +283,8 @@ def screen(till: Till, terminal: str | None) -> str:
         shop,
         order,
         terminal,
+        when=till.local_time(order.get("created_at") or ""),
+        customer=(order.get("partner") or {}).get("name") or "",
         back_label=_("New sale") if cart.is_empty() else _("Back to sale"),
         was=till.was_prices(
             order.get("lines") or [],
@@ -208,4 +292,5 @@ def screen(till: Till, terminal: str | None) -> str:
             order.get("fiscal_position_id"),
         ),
         refund_of=_refund_source(till, order),
+        hop=hop_line(order["hop"], tag="p", ident="order-hop") if "hop" in order else "",
     )

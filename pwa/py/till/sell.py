@@ -17,9 +17,11 @@ from register.errors import InvalidAmount, RegisterError, UnknownProduct
 from register.money import parse_money
 from register.shop import Shop
 
+from . import cashiers, customers
 from .actions import Actions
 from .forms import Ask, Form, ask_remove, ask_void, in_field, number_text, typed
 from .i18n import _
+from .parked import ask_park
 from .views import Flash, _qty, button, e
 
 if TYPE_CHECKING:
@@ -65,9 +67,9 @@ def _category_bar(categories: Sequence[tuple[int, str]], current: int | None) ->
     return f'<nav class="categories" data-roving aria-label="{label}">{"".join(items)}</nav>'
 
 
-def _pickers(shop: Shop, cart: Cart) -> str:
-    """Pricelist and fiscal position chips, only when the shop has a choice to make."""
-    rows = []
+def _pickers(shop: Shop, cart: Cart, customer: str = "") -> str:
+    """The sale's customer, then pricelist and fiscal position chips when the shop has a choice."""
+    rows = [customer] if customer else []
     if len(shop.pricelists) > 1:
         current = cart.pricelist.id if cart.pricelist is not None else None
         chips = "".join(
@@ -251,8 +253,12 @@ def _cart_panel(
     was: dict[str, Decimal] | None = None,
     form: Form | None = None,
     asking: Ask | None = None,
+    reveal: str | None = None,
+    customer: str = "",
 ) -> str:
     was = was or {}
+    # The line the last action changed: boot.js scrolls the list to it (a long sale's newest line).
+    shown = f' data-reveal="{e(reveal)}"' if reveal else ""
     incl = {t.uuid: t.price_subtotal_incl for t in totals.lines}
     lines = "".join(
         _cart_line(
@@ -290,8 +296,8 @@ def _cart_panel(
     )
     return (
         f'<aside class="cart" aria-label="{e(_("Current sale"))}">'
-        f"{_pickers(shop, cart)}"
-        f'<ol id="cart-lines">{lines}</ol>{empty}'
+        f"{_pickers(shop, cart, customer)}"
+        f'<ol id="cart-lines"{shown}>{lines}</ol>{empty}'
         '<div class="cart-foot">'
         + (_order_discount_form(cart, form) if order_discount_open else "")
         + '<div class="cart-tools">'
@@ -303,6 +309,13 @@ def _cart_panel(
             disabled=cart.is_empty() or refund,
         )
         + button(
+            e(_("Park")),
+            "park",
+            cls="ghost small",
+            id="park",
+            disabled=cart.is_empty() or bool(cart.payments),
+        )
+        + button(
             e(_("Void sale")),
             "void",
             cls="ghost small danger",
@@ -311,6 +324,7 @@ def _cart_panel(
         )
         + "</div>"
         + (ask_void(len(cart.lines)) if asking is not None and asking.kind == "void" else "")
+        + (ask_park() if asking is not None and asking.kind == "park" else "")
         + f'<div class="sum-row"><span>{e(_("Items"))}</span>'
         f'<span id="item-count">{e(_qty(count))}</span></div>'
         f'<div class="sum-row"><span>{e(_("Tax"))}</span>'
@@ -345,8 +359,14 @@ def sell_screen(
     was: dict[str, Decimal] | None = None,
     form: Form | None = None,
     asking: Ask | None = None,
+    reveal: str | None = None,
+    parked: int = 0,
+    customer: str = "",
 ) -> str:
-    """Scan box, search, categories and product tiles on the left; the open sale on the right."""
+    """Scan box, search, categories and product tiles on the left; the open sale on the right.
+
+    `reveal` the line to bring into view, `parked` how many sales are parked, `customer` the
+    sale's customer (`customers.customer_bar`)."""
     focus_editor = editing is not None or order_discount_open
     tiles = "".join(_tile(product, shop, first=i == 0) for i, product in enumerate(grid))
     if not grid:
@@ -382,6 +402,14 @@ def sell_screen(
         + '<div class="tools">'
         + button(e(_("Refresh catalog")), "refresh", cls="ghost small", id="refresh")
         + button(e(_("Recent sales")), "orders", cls="ghost small", id="orders")
+        + button(
+            e(_("Parked ({n})", n=parked)),
+            "parked",
+            cls="ghost small",
+            id="parked",
+            data_count=parked,
+            disabled=not parked,
+        )
         + "</div></section>"
         + _cart_panel(
             shop,
@@ -393,6 +421,8 @@ def sell_screen(
             was=was,
             form=form,
             asking=asking,
+            reveal=reveal,
+            customer=customer,
         )
         + "</div>"
     )
@@ -414,6 +444,8 @@ async def scan(till: Till, data: dict[str, Any]) -> None:
     except UnknownProduct:
         line = _scan_with_quantity(till, cart, code)
         if line is None:
+            if await customers.scan(till, code):  # a customer's card: no product has it
+                return
             till.flash = Flash(_("Unknown code: {code}", code=code))
             return
     till.last_line = line.uuid
@@ -437,6 +469,8 @@ def _scan_with_quantity(till: Till, cart: Cart, code: str) -> Any:
 async def search(till: Till, data: dict[str, Any]) -> None:
     query = data.get("q") if "q" in data else data.get("arg")
     till.query = str(query or "").strip()
+    if till.query:  # typing searches every category (a chip tapped after it narrows the results)
+        till.category = None
 
 
 @actions("category")
@@ -621,12 +655,17 @@ async def line_edit(till: Till, data: dict[str, Any]) -> None:
             raise RegisterError("Say why the price changes (reason).")
         if discount != line.discount and discount and not reason:
             raise RegisterError("Say why the discount is given (reason).")
+    over_limit = discount > max(line.discount, till.cashiers.discount_limit)
+    asks = ("price",) * (price is not None) + ("discount",) * over_limit
+    approved = cashiers.approve(till, "line-edit", data, *asks)
     if discount != line.discount or (discount and reason != line.discount_reason):
         with in_field("discount"):
-            cart.set_discount(line.uuid, discount, reason=reason, by=till.who())
+            cart.set_discount(
+                line.uuid, discount, reason=reason, by=till.who(), approved_by=approved
+            )
     if price is not None:
         with in_field("price"):
-            cart.set_price(line.uuid, price, reason=reason, by=till.who())
+            cart.set_price(line.uuid, price, reason=reason, by=till.who(), approved_by=approved)
     till.editing = None
     till.last_line = line.uuid
     await till.save_draft()
@@ -662,8 +701,14 @@ async def order_discount(till: Till, data: dict[str, Any]) -> None:
     if not zero and not reason and cart.shop.discount_product_id is not None:
         with in_field("reason"):
             raise RegisterError("Say why the discount is given (reason).")
+    try:
+        over_limit = Decimal(text) > till.cashiers.discount_limit
+    except decimal.InvalidOperation:
+        over_limit = False  # set_order_discount says what is wrong with it
+    approved = cashiers.approve(till, "order-discount", data, *("discount",) * over_limit)
     with in_field("percent"):
         cart.set_order_discount(text, reason=reason, by=till.who())
+    cart.approved_by = approved or cart.approved_by
     till.order_discount_open = False
     await till.save_draft()
 
@@ -704,4 +749,7 @@ def screen(till: Till) -> str:
         ),
         form=till.form,
         asking=till.asking,
+        reveal=till.reveal,
+        parked=len(till.parked),
+        customer=customers.customer_bar(till),
     )

@@ -1,8 +1,10 @@
-"""The settings panel of the top bar: the cashier's language and the barcode scanner's timing.
+"""The settings panel of the top bar: the cashier's language, the barcode scanner's timing and
+the receipt printer's paper (58 or 80 mm) with printing after each sale.
 
 Settings belong to the tablet (meta "settings" in IndexedDB, through the device): boot.js speaks
 the chosen language from the next start on and hands the scanner's keys to scanner.js, so a change
-is used at once and survives a reload. The language names are written in their own language.
+is used at once and survives a reload (receipt.js reads the paper from the same settings). The
+language names are written in their own language.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from .views import Flash, button, e
 if TYPE_CHECKING:
     from .app import Till
 
-__all__ = ["SCANNER", "actions", "parse_scanner", "scanner_values", "settings_panel"]
+__all__ = [
+    "PAPERS",
+    "SCANNER",
+    "actions",
+    "parse_scanner",
+    "scanner_values",
+    "settings_panel",
+    "stored_settings",
+]
 
 # What scanner.js uses when nothing was saved.
 SCANNER: dict[str, Any] = {
@@ -32,6 +42,8 @@ SCANNER: dict[str, Any] = {
 # A person types 80 ms or more between keys: a longer threshold would take typing for scans.
 NUMBERS = {"scan_threshold_ms": (5, 80), "scan_min_length": (3, 64)}
 MAX_AFFIX = 8
+# Receipt printers' roll widths in mm (settings "receipt_paper"); the first is the default.
+PAPERS = ("80", "58")
 
 
 def scanner_values(settings: dict[str, Any]) -> dict[str, Any]:
@@ -99,6 +111,19 @@ def settings_panel(
         _field(key, label, entered, values.get(key, ""), key in NUMBERS)
         for key, label in labels.items()
     )
+    paper = settings.get("receipt_paper") if settings.get("receipt_paper") in PAPERS else PAPERS[0]
+    papers = "".join(
+        button(
+            e(_("{width} mm", width=width)),
+            "receipt-paper",
+            width,
+            id=f"paper-{width}",
+            cls="small" + (" chosen" if width == paper else ""),
+            aria_pressed="true" if width == paper else "false",
+        )
+        for width in sorted(PAPERS)
+    )
+    auto_print = bool(settings.get("auto_print"))
     title = _("Settings")
     return (
         f'<details id="settings" class="settings-panel"{" open" if open_ else ""}>'
@@ -106,6 +131,17 @@ def settings_panel(
         '<div class="settings-body">'
         f"<h2>{e(_('Language'))}</h2>"
         f'<div class="languages" role="group" aria-label="{e(_("Language"))}">{languages}</div>'
+        f"<h2>{e(_('Receipt'))}</h2>"
+        '<div class="papers">'
+        f'<div class="papers" role="group" aria-label="{e(_("Receipt paper"))}">{papers}</div>'
+        + button(
+            e(_("Print the receipt after each sale")),
+            "auto-print",
+            id="auto-print",
+            cls="small" + (" chosen" if auto_print else ""),
+            aria_pressed="true" if auto_print else "false",
+        )
+        + "</div>"
         f"<h2>{e(_('Barcode scanner'))}</h2>"
         f'<form id="scanner-settings" data-action="settings" autocomplete="off">{fields}'
         f'<button type="submit" class="primary">{e(_("Save"))}</button></form>'
@@ -148,6 +184,24 @@ async def choose_language(till: Till, data: dict[str, Any]) -> None:
                 language=i18n.LANGUAGES[language],
             )
         )
+
+
+@actions("receipt-paper")
+async def choose_paper(till: Till, data: dict[str, Any]) -> None:
+    """The width of the receipt printer's roll: the receipt prints on it from now on."""
+    paper = str(data.get("arg") or "")
+    if paper not in PAPERS:
+        raise RegisterError("Unknown receipt paper: {paper}", paper=paper)
+    till.settings = {**await stored_settings(till), "receipt_paper": paper}
+    await till.device.save_settings(till.settings)
+
+
+@actions("auto-print")
+async def toggle_auto_print(till: Till, data: dict[str, Any]) -> None:
+    """Print each sale's receipt as soon as it is validated (on) or only on Print (off)."""
+    settings = await stored_settings(till)
+    till.settings = {**settings, "auto_print": not settings.get("auto_print")}
+    await till.device.save_settings(till.settings)
 
 
 @actions("settings")

@@ -1,10 +1,12 @@
-"""What the till says about sending sales: the state of each sale that needs someone and the
-messages after "Sync now", Retry and Export. Every text is looked up when it is said (`_`), in the
+"""What the till says about sending sales: where each sale is (its hop: on this till, at the
+relay, booked in Odoo, or held, failed or refused), the state of each sale that needs someone and
+the messages after "Sync now", Retry and Export. Every text is looked up when it is said (`_`), in the
 language in use then; the labels of the top bar are in `frame.top_bar`.
 
 `counts` is what `Device.outbox_counts()` answers: a number per outbox state (pending, sent, posted,
 failed, held, rejected) and `attention`, one {uuid, name, state, error, retryable} per item that
-needs someone: rejected by the relay, failed in Odoo, or held for the manager.
+needs someone: rejected by the relay, failed in Odoo, or held for the manager; `waiting`, the
+first sales at the relay that it says why it holds back.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ __all__ = [
     "export_done",
     "export_failed",
     "hint",
+    "hop",
     "not_retryable",
     "not_waiting",
     "retry_result",
@@ -123,14 +126,25 @@ def hint(item: dict[str, Any]) -> str:
 
 
 def sync_result(counts: dict[str, Any]) -> tuple[str, str]:
-    """(text, kind) after "Sync now" reached the relay. "All sales are sent." only when nothing
-    is pending, rejected, failed or held; otherwise what remains, e.g. "2 sales need attention:
-    1 rejected by the relay, 1 held for the manager."."""
+    """(text, kind) after "Sync now" reached the relay. "All sales are in Odoo." only when every
+    one is booked there; "All sales reached the relay; ..." when some still wait there for Odoo;
+    otherwise what remains, e.g. "2 sales need attention: 1 rejected by the relay, 1 held for
+    the manager."."""
     pending = _count(counts, "pending")
+    waiting = _count(counts, "sent")
     need = attention_counts(counts)
     total = sum(need.values())
     if not pending and not total:
-        return _("All sales are sent."), "info"
+        if not waiting:
+            return _("All sales are in Odoo."), "info"
+        return (
+            _n(
+                "All sales reached the relay; {n} waits there for Odoo.",
+                "All sales reached the relay; {n} wait there for Odoo.",
+                waiting,
+            ),
+            "info",
+        )
     parts = []
     if pending and counts.get("online") is False:
         parts.append(_("The relay cannot be reached."))
@@ -192,6 +206,41 @@ def retry_result(
         ),
         "error",
     )
+
+
+# The sign beside each hop state, so the state never rests on colour alone (the words say it).
+HOP_ICONS = {
+    "pending": "\u25cb",  # ○ on the tablet
+    "sent": "\u2192",  # → at the relay
+    "posted": "\u2713",  # ✓ booked
+    "held": "\u23f8",  # ⏸ held
+    "failed": "\u2717",  # ✗ failed
+    "discarded": "\u2717",
+    "rejected": "\u2298",  # ⊘ refused
+}
+
+
+def hop(state: Any) -> tuple[str, str, str]:
+    """(state, icon, text) of where a sale is, from the outbox's word on it ({"state", "error",
+    "odoo_name"}): saved on this till, at the relay (and why it waits there, when the relay said),
+    booked in Odoo under Odoo's name, or held, failed or refused with the reason."""
+    state = state if isinstance(state, dict) else {}
+    kind = item_state(state) or "pending"
+    reason = str(state.get("error") or "")
+    if kind == "sent":
+        text = _("At the relay · waiting: {reason}", reason=reason) if reason else _("At the relay")
+    elif kind == "posted":
+        name = state.get("odoo_name")
+        text = _("Booked in Odoo · {name}", name=name) if name else _("Booked in Odoo")
+    elif kind == "held":
+        text = _("Held: {reason}", reason=reason or no_reason())
+    elif kind in ("failed", "discarded"):
+        text = _("Failed: {reason}", reason=reason or no_reason())
+    elif kind == "rejected":
+        text = _("Refused: {reason}", reason=reason or no_reason())
+    else:
+        kind, text = "pending", _("Saved on this till")
+    return kind, HOP_ICONS[kind], text
 
 
 def export_done(file: str, records: int) -> str:

@@ -12,7 +12,8 @@ the screens without a sale), `sell`, `pay`, `receipt` and `orders`. This module 
 from __future__ import annotations
 
 import decimal
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from html import escape
 from typing import Any
@@ -73,13 +74,16 @@ def _lines_text(text: str) -> str:
     return "<br>".join(e(line) for line in text.splitlines())
 
 
-def _local_time(iso: str) -> str:
-    """The order's time in the device's zone, as a receipt shows it ("23-11-2026 20:41")."""
+def _local_time(iso: str, offset: Callable[[datetime], timedelta | None] | None = None) -> str:
+    """The order's time as a receipt shows it ("23-11-2026 20:41"): at the UTC offset `offset`
+    gives for that moment (the shop's zone), else in the device's own zone."""
     try:
         moment = datetime.fromisoformat(iso)
     except (TypeError, ValueError):
         return iso or ""
-    return moment.astimezone().strftime("%d-%m-%Y %H:%M")
+    shift = offset(moment) if offset is not None else None
+    zone = timezone(shift) if shift is not None else None
+    return moment.astimezone(zone).strftime("%d-%m-%Y %H:%M")
 
 
 def _method_name(shop: Shop, method_id: Any) -> str:

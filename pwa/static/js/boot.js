@@ -8,6 +8,7 @@ import * as relay from "./relay.js";
 import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
 import { configureScanner, installScanner } from "./scanner.js";
 import { installKeys } from "./keys.js";
+import { configurePaper, printIfRequested, requestPrint, zoneOffset } from "./receipt.js";
 
 const config = JSON.parse(document.getElementById("kasir-boot").textContent);
 const abs = (url) => new URL(url, location.href).href;
@@ -76,12 +77,34 @@ const bridge = {
   refresh: async () => relay.refresh(),
   loadDraft: async () => JSON.stringify((await storage.loadDraft()) ?? null),
   saveDraft: async (json) => storage.saveDraft(JSON.parse(json)),
+  parkedSales: async () => JSON.stringify(await storage.parkedSales()),
+  parkSale: async (parked, current) => storage.parkSale(JSON.parse(parked), JSON.parse(current)),
+  resumeParked: async (key, current, park) =>
+    storage.resumeParked(key, JSON.parse(current), JSON.parse(park)),
+  discardParked: async (key) => storage.discardParked(key),
   nextSeq: async () => storage.nextSeq(),
   finishSale: async (json, seq) => {
     await storage.finishSale(JSON.parse(json), seq);
     notifyServiceWorkerSync();
   },
+  loadSession: async () => JSON.stringify((await storage.getMeta("session")) ?? null),
+  recordDay: async (json, seq, session) => {
+    await storage.recordDay(JSON.parse(json), seq, JSON.parse(session));
+    notifyServiceWorkerSync();
+  },
+  sessionRecords: async (uuid) => JSON.stringify(await storage.sessionRecords(uuid)),
   recentOrders: async (limit) => JSON.stringify(await storage.recentOrders(limit)),
+  findPartners: async (query, limit) => JSON.stringify(await storage.findPartners(query, limit)),
+  getPartner: async (key) => JSON.stringify((await storage.getPartner(JSON.parse(key))) ?? null),
+  partnerWithBarcode: async (code) =>
+    JSON.stringify((await storage.partnerWithBarcode(code)) ?? null),
+  savePartner: async (partner, record, seq) => {
+    await storage.savePartner(JSON.parse(partner), JSON.parse(record), seq);
+    notifyServiceWorkerSync();
+  },
+  findOrders: async (query, limit, before) =>
+    JSON.stringify(await outbox.findOrders(JSON.parse(query), limit, before)),
+  shopOrders: async (query) => JSON.stringify(await relay.findOrders(query)),
   outboxCounts: async () => JSON.stringify(await countsWithHints()),
   syncNow: async () => {
     await runSync();
@@ -108,8 +131,12 @@ const bridge = {
     const settings = JSON.parse(json);
     await storage.setMeta("settings", settings);
     configureScanner(settings);
+    configurePaper(settings);
   },
-  printReceipt: () => window.print(),
+  loadCashiers: async () => JSON.stringify((await storage.getMeta("cashiers")) ?? {}),
+  saveCashiers: (json) => storage.setMeta("cashiers", JSON.parse(json)),
+  printReceipt: requestPrint,
+  zoneOffset: (zone, epochMs) => JSON.stringify(zoneOffset(zone, epochMs)),
 };
 
 // --- painting and events --------------------------------------------------------------------------
@@ -119,7 +146,11 @@ function paint(html, { aside = false } = {}) {
   // A field keeps the focus through a repaint; a repaint from aside keeps it on any element
   // (a background sync must not move the cashier's focus, e.g. off the help's Close).
   const keep = active && active.id && (aside || active.tagName === "INPUT") ? active : null;
+  const scrolled = $("cart-lines")?.scrollTop ?? 0;
   app.innerHTML = html;
+  // The cart list stays where the cashier scrolled it (a new list would start at its top).
+  const lines = $("cart-lines");
+  if (lines) lines.scrollTop = scrolled;
   // An open dialog holds the focus: what is under it is inert, and focus left there is lost.
   const scope = app.querySelector('[aria-modal="true"]') || app;
   const kept = keep && $(keep.id);
@@ -127,14 +158,24 @@ function paint(html, { aside = false } = {}) {
   const wanted = aside ? null : scope.querySelector('.confirm [autofocus], [aria-invalid="true"]');
   const target = wanted || (kept && scope.contains(kept) ? kept : null)
     || scope.querySelector("[autofocus]");
-  if (!target) return;
-  // A repaint from aside (sync news, a scan) must not eat what the cashier typed and not sent yet.
-  if (aside && keep && keep.tagName === "INPUT" && target.id === keep.id
-      && target.type === keep.type && keep.value !== keep.defaultValue) {
-    target.value = keep.value;
-    try { target.setSelectionRange(keep.selectionStart, keep.selectionEnd); } catch { /* not text */ }
+  if (target) {
+    if (keep && keep.tagName === "INPUT" && target.id === keep.id && target.type === keep.type) {
+      // A repaint from aside (sync news, a scan, a search as you type) must not eat what the
+      // cashier typed and not sent yet.
+      if (aside && keep.value !== keep.defaultValue) target.value = keep.value;
+      // The same text keeps its caret (a new field would put it first: typing on goes astray).
+      if (target.value === keep.value) {
+        try { target.setSelectionRange(keep.selectionStart, keep.selectionEnd); } catch { /* not text */ }
+      }
+    }
+    target.focus();
   }
-  target.focus();
+  // The line the action changed comes into view: in a long sale the newest line is never hidden.
+  const reveal = lines?.dataset.reveal;
+  if (reveal) {
+    lines.querySelector(`[data-line-uuid="${CSS.escape(reveal)}"]`)
+      ?.scrollIntoView({ block: "nearest" });
+  }
 }
 
 let queue = Promise.resolve();
@@ -143,6 +184,7 @@ let queue = Promise.resolve();
 function dispatch(action, data = {}, { aside = false } = {}) {
   queue = queue.then(async () => {
     paint(await till.handle(action, JSON.stringify(data)), { aside });
+    printIfRequested();  // a receipt prints once it is on screen
     offerUpdate();
   }).catch((err) => console.error("kasir: action failed", action, err));
   return queue;
@@ -162,13 +204,61 @@ app.addEventListener("submit", (event) => {
   dispatch(form.dataset.action, Object.fromEntries(new FormData(form)));
 });
 
+// A PIN pad (till/cashiers.py): its keys type into their PIN field as a keyboard would, and the
+// field keeps the focus (a repaint from aside keeps what a field holds only while it has it).
+app.addEventListener("mousedown", (event) => {
+  if (event.target.closest("[data-pin-key]")) event.preventDefault();
+});
+app.addEventListener("click", (event) => {
+  const key = event.target.closest("[data-pin-key]");
+  const field = key && $(key.dataset.pinField);
+  if (!field) return;
+  const digit = key.dataset.pinKey;
+  field.value = digit === "back" ? field.value.slice(0, -1) : field.value + digit;
+  field.focus();
+});
+
+// Search as you type: the grid (or the customer list) follows its search field a moment after the
+// last key, sent from aside so the field keeps the focus and what is typed meanwhile. A scan typed
+// into the field stays a scan: scanner.js gives the field its text back before this looks at it.
+const SEARCH_MS = 120;
+const AS_YOU_TYPE = { search: "search", "customer-q": "customer-search" };  // field id -> action
+let searchTimer = null;
+app.addEventListener("input", (event) => {
+  const id = event.target.id;
+  if (!Object.hasOwn(AS_YOU_TYPE, id)) return;
+  clearTimeout(searchTimer);
+  searchTimer = setTimeout(() => {
+    const field = $(id);  // a repaint may have replaced the field the keys went to
+    if (!field || field.value.trim() === field.defaultValue.trim()) return;
+    // The field's default becomes what the till keeps (trimmed), so a repaint keeps what differs:
+    // keys typed meanwhile, and a trailing space before the next word.
+    field.defaultValue = field.value.trim();
+    dispatch(AS_YOU_TYPE[id], { q: field.value }, { aside: true });
+  }, SEARCH_MS);
+});
+
+// A count typed in a form marked data-live (the drawer's banknotes and coins): its running
+// total follows a moment after the last key, from aside, computed by Python (Decimal money).
+let liveTimer = null;
+app.addEventListener("input", (event) => {
+  const form = event.target.closest("form[data-live]");
+  if (!form) return;
+  clearTimeout(liveTimer);
+  liveTimer = setTimeout(() => {
+    if (!form.isConnected) return;  // repainted meanwhile: the next key sends the new one
+    dispatch(form.dataset.live, Object.fromEntries(new FormData(form)), { aside: true });
+  }, SEARCH_MS);
+});
+
 // A burst of keys ending in Enter or Tab is a barcode scan wherever focus is (scanner.js).
 installScanner({
   dispatch: (action, data) => dispatch(action, data, { aside: true }),
   canScan: () => Boolean(till?.can_scan()) });
 installKeys(dispatch);  // F-key shortcuts, Escape, arrow keys in the grid (keys.js)
-storage.getMeta("settings").then(configureScanner)
-  .catch((err) => console.warn("kasir: scanner settings not read, defaults used:", err.message));
+storage.getMeta("settings")
+  .then((settings) => { configureScanner(settings); configurePaper(settings); })
+  .catch((err) => console.warn("kasir: settings not read, defaults used:", err.message));
 
 // --- syncing ----------------------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 // Shared by the page and the service worker (Background Sync), so a flush with no page open is the
 // same code. Nothing leaves the outbox before the relay accepted it; nothing is ever deleted here.
 
-import { getMeta, setMeta, transact } from "./storage.js";
+import { getMeta, newestFirst, partnerPosted, partnersNamed, setMeta, transact } from "./storage.js";
 
 const BATCH_ITEMS = 100;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -86,25 +86,75 @@ function recordName(item) {
   return record.name || record.values?.name || item.uuid;
 }
 
+// At most this many items waiting at the relay are listed with their reason (all are counted).
+const WAITING_LISTED = 20;
+
 /**
  * Counts by state and, for each item that needs attention (rejected, failed, held), what the
  * cashier sees of it: {pending, sent, posted, failed, held, rejected,
- * attention: [{uuid, name, kind, state, error, retryable}]} (oldest first).
+ * attention: [{uuid, name, kind, state, error, retryable}] (oldest first),
+ * waiting: [{uuid, name, kind, state, error}]} — items at the relay that it says why it holds
+ * back (e.g. no open session in Odoo), oldest first.
  */
 export async function counts() {
   const items = await readAll("outbox");
   items.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
   const result = Object.fromEntries(STATES.map((state) => [state, 0]));
   result.attention = [];
+  result.waiting = [];
   for (const item of items) {
     const { state, error, retryable } = stateOf(item);
     result[state] = (result[state] || 0) + 1;
-    if (ATTENTION.includes(state)) {
-      result.attention.push({ uuid: item.uuid, name: recordName(item), kind: item.kind || item.record?.kind,
-                              state, error, retryable });
-    }
+    const seen = { uuid: item.uuid, name: recordName(item), kind: item.kind || item.record?.kind, state, error };
+    if (ATTENTION.includes(state)) result.attention.push({ ...seen, retryable });
+    else if (state === "sent" && error && result.waiting.length < WAITING_LISTED) result.waiting.push(seen);
   }
   return result;
+}
+
+/** Where a sale is, as the Orders screen shows it: {state, error, retryable, odoo_name}. */
+function hopOf(item) {
+  return { ...stateOf(item), odoo_name: item.odoo_name ?? null };
+}
+
+/** An amount as written in a record, without its sign and trailing zeros ("-28000.00" -> "28000"). */
+function plainAmount(text) {
+  let digits = String(text ?? "").replace(/^[-+]/, "");
+  if (digits.includes(".")) digits = digits.replace(/0+$/, "").replace(/\.$/, "");
+  return digits;
+}
+
+/**
+ * The sales kept on this till (every order in the outbox: nothing is deleted from it), newest
+ * first, that match `query` — {text, amount, from, to}, any of them: `text` in the receipt
+ * number, Odoo's name or the customer's name (any case); `amount` (a plain decimal string) the
+ * total, refunds included; created_at within [from, to) (ISO UTC strings). An empty query
+ * matches every sale. At most `limit`, older than the sale numbered `before` when given:
+ * {orders: [record + {hop}], next: the seq to pass as `before` for more, or null}.
+ */
+export async function findOrders(query = {}, limit = 50, before = null) {
+  const text = String(query.text ?? "").trim().toLowerCase();
+  const amount = query.amount ? plainAmount(query.amount) : null;
+  const { from = null, to = null } = query;
+  const anything = !text && !amount && !from;
+  const customers = text ? await partnersNamed(text) : new Set();
+  const matches = (item) => {
+    const order = item.record || {};
+    if ((item.kind || order.kind) !== "order") return false;
+    if (anything) return true;
+    if (text) {
+      const names = [order.name, item.odoo_name, order.partner?.name];
+      if (names.some((name) => name && String(name).toLowerCase().includes(text))) return true;
+      if (customers.has(order.partner?.id) || customers.has(order.partner?.uuid)) return true;
+    }
+    if (amount && plainAmount(order.amount_total) === amount) return true;
+    return Boolean(from && order.created_at >= from && (!to || order.created_at < to));
+  };
+  const { items, more } = await newestFirst("outbox", "seq", { before, limit, keep: matches });
+  return {
+    orders: items.map((item) => ({ ...item.record, hop: hopOf(item) })),
+    next: more && items.length ? items[items.length - 1].seq : null,
+  };
 }
 
 /**
@@ -175,9 +225,12 @@ const RELAY_STATE = { queued: "sent", posted: "posted", failed: "failed", held: 
 const NO_REASON = { failed: "failed in Odoo (no reason given)", held: "held for the manager (no reason given)",
                     rejected: "refused by the relay (no reason given)" };
 
-/** Apply the relay's answers (sync results and state changes) to the outbox in one transaction. */
+/**
+ * Apply the relay's answers (sync results and state changes) to the outbox in one transaction;
+ * a customer made here and now posted moves to its Odoo id in the same one.
+ */
 function applyAnswers(results, states) {
-  return transact("outbox", "readwrite", async (s) => {
+  return transact(["outbox", "partners"], "readwrite", async (s) => {
     const now = new Date().toISOString();
     const update = async (uuid, change, { fromFeed = false } = {}) => {
       const item = await new Promise((resolve, reject) => {
@@ -191,6 +244,8 @@ function applyAnswers(results, states) {
       if (item.state === "posted") return;
       if (fromFeed && item.state === "pending") return;
       s.outbox.put({ ...item, ...change, updated_at: now });
+      if (change.state === "posted" && change.odoo_id != null && item.record?.kind === "partner"
+          && item.record.op === "create") await partnerPosted(s, uuid, change.odoo_id);
     };
     for (const r of results) {
       if (r.status === "accepted" || r.status === "duplicate") {
@@ -202,8 +257,10 @@ function applyAnswers(results, states) {
     for (const st of states) {
       const state = RELAY_STATE[st.status];
       if (!state) continue;
-      const change = { state, error: null, retryable: null };
+      // A queued item keeps the relay's word on why it waits (e.g. no open session in Odoo).
+      const change = { state, error: state === "sent" ? st.error ?? null : null, retryable: null };
       if (st.odoo_id != null) change.odoo_id = st.odoo_id;
+      if (st.odoo_name) change.odoo_name = st.odoo_name;
       if (NO_REASON[state]) change.error = st.error || NO_REASON[state];
       if (state === "failed") change.retryable = st.retryable !== false;
       if (state === "rejected") change.retryable = true;

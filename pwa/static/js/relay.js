@@ -1,7 +1,7 @@
 // Reading from the relay: pairing, the bootstrap and the catalog by cursor, into IndexedDB.
 // The till only ever reads what is stored, so it starts the same with or without a network.
 
-import { relayFetch, terminalToken } from "./outbox.js";
+import { RelayError, relayFetch, terminalToken } from "./outbox.js";
 import { applyPage, getMeta, setMeta } from "./storage.js";
 
 const PAGE = 2000;
@@ -12,6 +12,18 @@ export async function pair(code) {
   const terminal = { name: data.terminal, token: data.token, paired_at: new Date().toISOString() };
   await setMeta("terminal", terminal);
   return { terminal: terminal.name };
+}
+
+/**
+ * Sales of every till of the shop whose receipt number starts with `query` or whose Odoo name
+ * contains it, with the refunds of their lines: {orders: [{terminal, record, status, ...}],
+ * refunds: [records]}. Rejects with a RelayError when the relay cannot be reached.
+ */
+export async function findOrders(query) {
+  const token = await terminalToken();
+  if (!token) throw new RelayError("this terminal is not paired yet");
+  const { data } = await relayFetch(`/api/v1/orders?q=${encodeURIComponent(query)}`, { token });
+  return data;
 }
 
 /** Page through what changed in `store` since its cursor. */

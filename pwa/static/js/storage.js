@@ -75,6 +75,38 @@ export const loadDraft = () => transact("drafts", "readonly", (s) => result(s.dr
 export const saveDraft = (draft) =>
   transact("drafts", "readwrite", (s) => { s.drafts.put(draft, "current"); });
 
+// Parked sales sit beside the open one in `drafts`, each as {key, ...} under its key
+// "parked:<cart uuid>": no new store, so no schema upgrade for tills already in use.
+const PARKED = "parked:";
+const parkedKey = (key) => {
+  if (!String(key).startsWith(PARKED)) throw new Error(`not a parked sale: ${key}`);
+  return String(key);
+};
+
+export const parkedSales = () => transact("drafts", "readonly",
+  (s) => result(s.drafts.getAll(IDBKeyRange.bound(PARKED, `${PARKED}\uffff`))));
+
+/** Park a sale and open `current` in its place, in one transaction: no sale is ever in neither. */
+export const parkSale = (parked, current) => transact("drafts", "readwrite", (s) => {
+  s.drafts.put(parked, parkedKey(parked.key));
+  s.drafts.put(current, "current");
+}, "strict");
+
+/**
+ * Take parked sale `key` back as the open sale `current`, parking `park` (the sale that was
+ * open) if given, in one transaction; false, with nothing changed, when `key` is not parked.
+ */
+export const resumeParked = (key, current, park) => transact("drafts", "readwrite", async (s) => {
+  if ((await result(s.drafts.getKey(parkedKey(key)))) === undefined) return false;
+  s.drafts.delete(key);
+  s.drafts.put(current, "current");
+  if (park) s.drafts.put(park, parkedKey(park.key));
+  return true;
+}, "strict");
+
+export const discardParked = (key) =>
+  transact("drafts", "readwrite", (s) => { s.drafts.delete(parkedKey(key)); });
+
 /** The next gap-free sequence number of this terminal (allocated for real by finishSale). */
 export async function nextSeq() {
   return ((await getMeta("seq")) || 0) + 1;
@@ -95,6 +127,138 @@ export function finishSale(order, seq) {
     s.meta.put(seq, "seq");
     s.drafts.delete("current");
   }, "strict");
+}
+
+/**
+ * A record of the register's day (session open or close, cash move): outbox, sequence and the
+ * tablet's open day (meta "session"; null clears it, at a close) in ONE strict transaction, so
+ * the day on screen and the records sent never disagree.
+ */
+export function recordDay(record, seq, session) {
+  return transact(["outbox", "meta"], "readwrite", async (s) => {
+    const last = (await result(s.meta.get("seq"))) || 0;
+    if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
+    const now = new Date().toISOString();
+    s.outbox.add({ uuid: record.uuid, seq, kind: record.kind, record, state: "pending",
+                   error: null, odoo_id: null, created_at: now, updated_at: now });
+    s.meta.put(seq, "seq");
+    if (session) s.meta.put(session, "session");
+    else s.meta.delete("session");
+  }, "strict");
+}
+
+/** The outbox's records that name the session `uuid` (its sales and cash moves), by seq. */
+export async function sessionRecords(uuid) {
+  const items = await getAll("outbox");
+  return items.filter((item) => item.record?.session_uuid === uuid)
+    .sort((a, b) => a.seq - b.seq).map((item) => item.record);
+}
+
+/**
+ * Up to `limit` records of `store` that `keep` accepts, walking `index` from its highest key
+ * down (below `before` when given): {items, more}. A cursor, so a search through many records
+ * reads them once and stops as soon as it has enough; `more` says one more match exists.
+ */
+export function newestFirst(store, index, { before = null, limit = 50, keep = () => true } = {}) {
+  return transact(store, "readonly", (s) => new Promise((resolve, reject) => {
+    const items = [];
+    const range = before == null ? null : IDBKeyRange.upperBound(before, true);
+    const req = s[store].index(index).openCursor(range, "prev");
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const cursor = req.result;
+      if (!cursor) return resolve({ items, more: false });
+      if (keep(cursor.value)) {
+        if (items.length >= limit) return resolve({ items, more: true });
+        items.push(cursor.value);
+      }
+      cursor.continue();
+    };
+  }));
+}
+
+/** The keys (Odoo id, or the uuid of one made here) of the customers whose name contains `text`
+ * (lower case). */
+export async function partnersNamed(text) {
+  const ids = new Set();
+  await walkPartners((partner) => {
+    if (String(partner.name ?? "").toLowerCase().includes(text)) ids.add(partner.id);
+    return false;
+  });
+  return ids;
+}
+
+/** Walk the stored customers until `visit` returns true (it has what it wants). */
+function walkPartners(visit) {
+  return transact("partners", "readonly", (s) => new Promise((resolve, reject) => {
+    const req = s.partners.openCursor();
+    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const cursor = req.result;
+      if (!cursor || visit(cursor.value)) return resolve();
+      cursor.continue();
+    };
+  }));
+}
+
+/**
+ * Up to `limit` stored customers with every word of `text` in their name, phone, e-mail or card
+ * barcode (any case); a word of digits also matches the phone's digits ("0812 3456" for 08123456).
+ */
+export async function findPartners(text, limit = 30) {
+  const words = String(text ?? "").toLowerCase().split(/\s+/).filter(Boolean).map((word) => ({
+    word, digits: /^[0-9+()./-]+$/.test(word) ? word.replace(/[^0-9]/g, "") : "" }));
+  const found = [];
+  await walkPartners((partner) => {
+    const seen = [partner.name, partner.phone, partner.email, partner.barcode]
+      .filter(Boolean).join(" ").toLowerCase();
+    const phone = String(partner.phone ?? "").replace(/[^0-9]/g, "");
+    const has = ({ word, digits }) => seen.includes(word) || (digits !== "" && phone.includes(digits));
+    if (words.every(has)) found.push(partner);
+    return found.length >= limit;
+  });
+  return found;
+}
+
+export const getPartner = (key) => transact("partners", "readonly", (s) => result(s.partners.get(key)));
+
+/** The customer whose card barcode is exactly `code`, or undefined. */
+export async function partnerWithBarcode(code) {
+  let found;
+  await walkPartners((partner) => {
+    if (code && partner.barcode === code) found = partner;
+    return found !== undefined;
+  });
+  return found;
+}
+
+/**
+ * A customer made or changed on this till: kept in `partners` (a new one under its uuid, marked
+ * pending until Odoo has it) and its record queued in the outbox with the next sequence number,
+ * in ONE strict transaction, as a finished sale is.
+ */
+export function savePartner(partner, record, seq) {
+  return transact(["partners", "outbox", "meta"], "readwrite", async (s) => {
+    const last = (await result(s.meta.get("seq"))) || 0;
+    if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
+    const now = new Date().toISOString();
+    s.partners.put(partner);
+    s.outbox.add({ uuid: record.uuid, seq, kind: record.kind, record, state: "pending",
+                   error: null, odoo_id: null, created_at: now, updated_at: now });
+    s.meta.put(seq, "seq");
+  }, "strict");
+}
+
+/**
+ * Odoo booked the customer this till made as `uuid`: it is kept under Odoo's id from now on
+ * (the next pull of customers brings Odoo's own copy under the same key), never twice.
+ */
+export async function partnerPosted(stores, uuid, odooId) {
+  const pending = await result(stores.partners.get(uuid));
+  if (!pending) return;
+  stores.partners.delete(uuid);
+  const { pending: _mark, uuid: _uuid, ...kept } = pending;
+  if ((await result(stores.partners.get(odooId))) === undefined) stores.partners.put({ ...kept, id: odooId });
 }
 
 export async function recentOrders(limit = 20) {
