@@ -218,6 +218,30 @@ def test_the_shops_day_is_read_alike_from_both_journals(journal: Journal) -> Non
     assert day.total.first == start + timedelta(seconds=1)
 
 
+def test_orders_are_found_alike_in_both_journals(journal: Journal) -> None:
+    """A receipt number's start or a part of Odoo's name, any case, with LIKE's own characters
+    taken literally; rejected records sold nothing and are not found."""
+    sale = incoming("kasir-1", 1, name="Kasir-1-0001")
+    other = incoming("kasir-2", 1, name="kasir-2-0001")
+    odd = incoming("kasir-2", 2, name="kasir_2%0002")
+    bad = incoming("kasir-3", 1, name="kasir-3-0001")
+    refused = Incoming(
+        bad.uuid, "kasir-3", 1, "order", bad.body, bad.body_sha256, "rejected", "bad"
+    )
+    journal.accept([sale, other, odd, refused])
+    assert journal.get(bad.uuid).state == "rejected"
+    journal.mark_posted_many([(sale.uuid, 41, {})], names={sale.uuid: "Shop/0041"})
+
+    def found(text: str) -> list[str]:
+        return [json.loads(body)["uuid"] for _terminal, body, _state in journal.find_orders(text)]
+
+    assert found("kasir-1-") == [sale.uuid]
+    assert found("SHOP/004") == [sale.uuid]
+    assert sorted(found("kasir")) == sorted([sale.uuid, other.uuid, odd.uuid])
+    assert found("kasir_2%") == [odd.uuid]  # not "kasir-2-0001": _ and % are plain here
+    assert found("kasir-3") == found("nothing") == []
+
+
 @needs_postgres
 def test_two_relays_claiming_at_once_never_share_an_item(open_one: Opener) -> None:
     """Several forwarders (threads, each with its own connections) drain one queue: every item
