@@ -109,8 +109,9 @@ ORDER = {
     ],
     "properties": {
         "uuid": {**UUID, "description": "made on the terminal; the idempotency key to Odoo"},
-        "kind": {"type": "string", "enum": list(records.SUPPORTED_KINDS)},
+        "kind": {"const": "order"},
         "terminal": {"type": "string", "description": "must be the token's own terminal"},
+        "session_uuid": {**UUID, "description": "the day (session record) it was sold in"},
         "session": {
             **_id("the pos.session the till knew, or null; the relay books into the open one"),
             "type": ["integer", "null"],
@@ -233,6 +234,10 @@ PRODUCT = {
         "name": {"type": "string"},
         "barcode": {"type": ["string", "null"]},
         "list_price": {"type": "string"},
+        "image": {
+            "type": "string",
+            "description": "the version of its image (GET /api/v1/images/{id}?v=); absent: none",
+        },
     },
 }
 
@@ -257,6 +262,68 @@ CUSTOMER_RECORD = {
         "op": {"type": "string", "enum": list(records.PARTNER_OPS)},
         "id": _id("res.partner id, for updates"),
         "values": CUSTOMER_VALUES,
+    },
+}
+
+_CREATED_AT = {"type": "string", "format": "date-time", "maxLength": 40}
+_NAME = {"type": "string", "minLength": 1, "maxLength": records.MAX_PARTNER_TEXT}
+
+SESSION_RECORD = {
+    "type": "object",
+    "description": (
+        "A register's day opened (with the opening count) or closed (counted against expected) on "
+        "a terminal. The relay opens or joins the register's Odoo session; a close waits until "
+        "every earlier record of its terminal is in Odoo, and the last terminal to close closes it."
+    ),
+    "required": ["uuid", "kind", "terminal", "seq", "created_at", "op", "cashier", "cash"],
+    "properties": {
+        "uuid": UUID,
+        "kind": {"const": "session"},
+        "terminal": {"type": "string", "maxLength": records.MAX_TEXT},
+        "seq": {"type": "integer", "minimum": 1},
+        "created_at": _CREATED_AT,
+        "op": {"type": "string", "enum": list(records.SESSION_OPS)},
+        "cashier": _NAME,
+        "cash": _money("the drawer counted: 0 or more, at most the currency's decimals"),
+        "counts": {
+            "type": "object",
+            "maxProperties": records.MAX_DENOMINATIONS,
+            "additionalProperties": {"type": "integer", "minimum": 0},
+            "description": 'pieces per denomination, e.g. {"100000": 3}',
+        },
+        "note": {"type": "string", "maxLength": records.MAX_NOTE},
+        "session_uuid": {**UUID, "description": "a close: the uuid of the day's open"},
+        "expected": _money("a close: what the till computed should be in the drawer"),
+    },
+}
+
+CASH_MOVE_RECORD = {
+    "type": "object",
+    "description": "Cash put into or taken out of the drawer (Odoo's try_cash_in_out), with why.",
+    "required": [
+        "uuid",
+        "kind",
+        "terminal",
+        "seq",
+        "created_at",
+        "session_uuid",
+        "type",
+        "amount",
+        "reason",
+        "cashier",
+    ],
+    "properties": {
+        "uuid": UUID,
+        "kind": {"const": "cash_move"},
+        "terminal": {"type": "string", "maxLength": records.MAX_TEXT},
+        "seq": {"type": "integer", "minimum": 1},
+        "created_at": _CREATED_AT,
+        "session_uuid": UUID,
+        "type": {"type": "string", "enum": list(records.CASH_MOVE_TYPES)},
+        "amount": _money("more than 0, at most the currency's decimals"),
+        "reason": {"type": "string", "minLength": 1, "maxLength": records.MAX_TEXT},
+        "cashier": _NAME,
+        "approved_by": {**PERSON, "description": "the manager whose PIN allowed a cash out"},
     },
 }
 
@@ -295,6 +362,51 @@ SINCE = {
 BEARER = [{"terminal": []}]
 UNAUTHORIZED = _error("missing or unknown terminal token")
 TIMEOUT = _error("the body did not all arrive in time (code timeout); the connection is closed")
+
+IMAGE = {
+    "get": {
+        "operationId": "productImage",
+        "summary": "A product's image (Odoo's image_128), by the version its catalog record names",
+        "description": "For the till's service worker, which sends the terminal's token (an "
+        "<img> cannot). With v, the answer is kept for a year: a new image has a new version.",
+        "security": BEARER,
+        "parameters": [
+            {
+                "name": "product_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "string", "pattern": "^[0-9]{1,15}$"},
+            },
+            {
+                "name": "v",
+                "in": "query",
+                "required": False,
+                "description": "the version of the catalog record's `image`",
+                "schema": {"type": "string", "maxLength": 40},
+            },
+            {
+                "name": "If-None-Match",
+                "in": "header",
+                "required": False,
+                "schema": {"type": "string"},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "the image, with its ETag",
+                "content": {
+                    kind: {"schema": {"type": "string", "format": "binary"}}
+                    for kind in ("image/png", "image/jpeg", "image/gif", "image/webp")
+                },
+            },
+            "304": {"description": "unchanged since the ETag sent"},
+            "401": UNAUTHORIZED,
+            "404": _error(
+                "no image (no_image), another version than v (other_version), or no such product"
+            ),
+        },
+    }
+}
 
 
 def _page(operation: str, what: str, schema: str) -> dict[str, Any]:
@@ -366,6 +478,8 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                 "Bootstrap": BOOTSTRAP,
                 "Product": PRODUCT,
                 "CustomerRecord": CUSTOMER_RECORD,
+                "SessionRecord": SESSION_RECORD,
+                "CashMoveRecord": CASH_MOVE_RECORD,
                 "Customer": CUSTOMER,
                 "Health": HEALTH,
             },
@@ -427,7 +541,12 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                                             "type": "array",
                                             "maxItems": max_items,
                                             "items": {
-                                                "oneOf": [_ref("Order"), _ref("CustomerRecord")]
+                                                "oneOf": [
+                                                    _ref("Order"),
+                                                    _ref("CustomerRecord"),
+                                                    _ref("SessionRecord"),
+                                                    _ref("CashMoveRecord"),
+                                                ]
                                             },
                                         }
                                     },
@@ -501,6 +620,7 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
             },
             "/api/v1/catalog": _page("catalog", "products", "Product"),
             "/api/v1/partners": _page("partners", "customers", "Customer"),
+            "/api/v1/images/{product_id}": IMAGE,
             "/api/v1/orders": {
                 "get": {
                     "operationId": "findOrders",

@@ -410,6 +410,13 @@ async def _record(till: Till, record: dict[str, Any], keep: dict[str, Any] | Non
     await till.device.record_day(record, seq, keep)
 
 
+def _who(till: Till, day: dict[str, Any]) -> str:
+    """Who moves or counts the cash: the cashier logged in, else who opened the day."""
+    if till.cashiers.current:
+        return till.who()
+    return str(day.get("cashier") or "") or till.who()
+
+
 def _cashier(data: dict[str, Any]) -> str:
     name = " ".join(str(data.get("cashier") or "").split())[:CASHIER_MAX]
     if not name:
@@ -493,7 +500,7 @@ async def cash_move(till: Till, data: dict[str, Any]) -> None:
         "type": kind,
         "amount": money_str(amount),
         "reason": reason,
-        "cashier": day.get("cashier") or till.who(),
+        "cashier": _who(till, day),
         **({"approved_by": approved} if approved else {}),
     }
     await _record(till, record, day)
@@ -546,7 +553,7 @@ async def close_day(till: Till, data: dict[str, Any]) -> None:
         "kind": "session",
         "op": "close",
         "session_uuid": day["uuid"],
-        "cashier": day.get("cashier") or till.who(),
+        "cashier": _who(till, day),
         "cash": money_str(cash),
         "expected": money_str(totals.expected_cash),
         "note": note,
