@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from kasir.sandbox import SandboxStore, seed
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -128,6 +129,11 @@ class Shop:
         (tmp / "sandbox").mkdir(parents=True)
         (tmp / "relay").mkdir(parents=True)
         self.products = products
+        # Seeded here, not by the sandbox as it starts: 100,000 products on a busy machine take
+        # longer than a process is given to answer (the sandbox leaves a seeded store alone).
+        store = SandboxStore(tmp / "sandbox" / "sandbox.db")
+        seed(store, products=products)
+        store.close()
         self.sandbox = start_sandbox(tmp / "sandbox", products=products)
         stack.callback(self.sandbox.kill)
         self.relay = start_relay(tmp / "relay", self.sandbox.url, dist)

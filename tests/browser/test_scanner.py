@@ -66,7 +66,7 @@ def test_a_scan_lands_in_the_sale_wherever_focus_is(tmp_path, relay, pairing_cod
         page.locator("#pair-code").wait_for(timeout=READY_MS)
         page.locator("#pair-code").focus()
         scan(page, pairing_code)
-        page.locator("#scan").wait_for(timeout=READY_MS)
+        open_till(context, None, page=page)  # paired: the day opens, then the sale
         assert focused_id(page) == "scan"
 
         scan(page, products[0]["barcode"])
