@@ -115,7 +115,7 @@ def test_constructor_takes_products():
     assert catalog.search("gula")[0].id == 2
 
 
-def test_a_hundred_thousand_products():
+def test_a_hundred_thousand_products(monkeypatch):
     records = [
         {
             "id": i,
@@ -134,6 +134,13 @@ def test_a_hundred_thousand_products():
     assert catalog.by_barcode("8990000054321").id == 54321
     assert catalog.by_code("P-099999").id == 99999
     assert len(catalog.in_category(3)) == 5000
+    # The grid's first tiles make only those products (a scan repaints it: 60, never 100,000).
+    made, asked = Catalog.get, []
+    with monkeypatch.context() as patch:
+        patch.setattr(Catalog, "get", lambda self, i: asked.append(i) or made(self, i))
+        assert [p.id for p in catalog.first(60)] == list(range(1, 61))
+        assert [p.id for p in catalog.in_category(3, 60)][:2] == [3, 23]
+    assert len(asked) == 120
     assert [p.id for p in catalog.search("produk 099999")] == [99999]
     assert len(catalog.search("produk")) == 50
     assert catalog.apply([{"id": i, "active": False} for i in range(1, 50_001)]) == 50_000
