@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 
-from . import admin, auth, i18n, openapi, records
+from . import admin, auth, i18n, images, openapi, records
 from .config import Settings
 from .forwarder import Forwarder
 from .journal import HELD_FOR_MANAGER, HELD_FOR_SHOP, Incoming, Journal, open_journal, state_of
@@ -119,6 +119,7 @@ class Relay:
         self.client: OdooClient | None = None
         self.forwarder: Forwarder | None = None
         self.mirror: Mirror | None = None
+        self.images = images.ImageStore(settings.database.parent / "images")
         self.started_at = time.time()
         self._tasks: list[asyncio.Task[None]] = []
         self._shop: tuple[str, Shop] | None = None  # (bootstrap ETag, the shop built from it)
@@ -155,6 +156,7 @@ class Relay:
                 "manager_pin_for": list(self.settings.manager_pin_for),
                 "discount_limit": str(self.settings.discount_limit),
             },
+            images=self.images,
         )
         self.forwarder = Forwarder(
             self.journal,
@@ -402,7 +404,15 @@ class Relay:
         if problem:
             return "held", f"{DIFFERS} {which}: {problem}", HELD_FOR_MANAGER
         known = self.products()
-        unknown = sorted({line["product_id"] for line in order["lines"]} - known) if known else []
+        # The products of lines the till makes itself (pos_discount's order discount, a loyalty
+        # reward) are the shop's, never on a shelf: the catalog does not list them.
+        made = {shop.discount_product_id} | {
+            reward.discount_product_id
+            for program in shop.loyalty_programs
+            for reward in program.rewards
+        }
+        sold = {line["product_id"] for line in order["lines"]} - made
+        unknown = sorted(sold - known) if known else []
         if unknown:
             names = ", ".join(str(product) for product in unknown)
             return "held", f"{UNKNOWN_PRODUCT} {names}", HELD_FOR_MANAGER
@@ -525,6 +535,12 @@ class Relay:
         limit = min(max(int(raw_limit or CATALOG_LIMIT), 1), CATALOG_MAX)
         items, cursor, more = await run_in_threadpool(read, since, limit)
         return self.json({"items": items, "cursor": str(cursor), "more": more})
+
+    async def image(self, request: Request) -> Response:
+        """A product's image (images.serve), for the till's service worker, which sends the
+        terminal's token as for any other GET."""
+        await self.terminal(request)
+        return await images.serve(request, self.images)
 
     async def orders(self, request: Request) -> Response:
         """Sales of every till of this shop found by receipt number or Odoo name, each with its
@@ -674,6 +690,7 @@ def create_app(
         Route("/api/v1/catalog", relay.catalog, methods=["GET"]),
         Route("/api/v1/partners", relay.partners, methods=["GET"]),
         Route("/api/v1/orders", relay.orders, methods=["GET"]),
+        Route("/api/v1/images/{product_id}", relay.image, methods=["GET"]),
         Route("/api/v1/openapi.json", openapi.endpoint, methods=["GET"]),
         Route("/healthz", relay.healthz, methods=["GET"]),
         Route("/offline", relay.offline, methods=["GET"]),

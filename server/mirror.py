@@ -4,12 +4,18 @@ Terminals only ever read the mirror, so they boot and refresh while Odoo is away
 pulled by write_date delta (archived ones included, they become removals) and stored only when
 they changed, each change getting a new catalog cursor, so a terminal downloads in proportion to
 what changed. Deleted products are found by comparing the ids Odoo still has. Customers
-(res.partner) are mirrored the same way into their own table and cursor.
+(res.partner) are mirrored the same way into their own table and cursor, each with their pricelist,
+fiscal position and loyalty points (a card written since the last pass brings its customer
+again: points live on loyalty.card, not on the customer). Product images are
+copied after the catalog, a few per call, into the relay's image folder (images.py): the catalog
+only names an image's version, so neither it nor the first bootstrap waits for pictures.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import logging
 import time
@@ -20,12 +26,15 @@ from starlette.concurrency import run_in_threadpool
 
 from . import odoo_mapping as mapping
 from .config import known_zone
+from .images import MAX_BYTES, ImageStore, media_type
 from .journal import Journal, with_config_version
 from .odoo import OdooBusinessError, OdooClient, OdooError, OdooHealth, OdooMisconfigured
 
 log = logging.getLogger("kasir.mirror")
 
 CHUNK = 500
+IMAGE_CHUNK = 50  # images per call: 50 image_128 are ~0.5 to 2 MB of base64
+IMAGE_PASS = 1000  # images per refresh; the next refresh, which then comes at once, does more
 ALL = {"active_test": False}
 
 
@@ -43,8 +52,13 @@ class Mirror:
         on_bootstrap: Callable[[], Any] | None = None,
         timezone: str | None = None,
         manager_pin: dict[str, Any] | None = None,
+        images: ImageStore | None = None,
     ) -> None:
         self.journal = journal
+        self.images = images  # None: no product images
+        self._image_cursor = 0  # the catalog cursor up to which the image folder was compared
+        self._images_due: dict[int, str] = {}  # product id -> the image version to copy
+        self._images_refused: dict[int, str] = {}  # too big or not an image: not asked again
         self.on_bootstrap = on_bootstrap  # called after each stored bootstrap (held orders)
         self.client = client
         self.wanted_config_id = config_id
@@ -205,7 +219,7 @@ class Mirror:
         )
         changed = await self._products(ancestors, decimals)
         removed = await self._removals()
-        partners = await self._partners()
+        partners = await self._partners([program["id"] for program in loyalty["programs"]])
         partners += await self._partner_removals()
         cursor = await run_in_threadpool(self.journal.catalog_cursor)
         document = mapping.bootstrap_document(
@@ -237,13 +251,20 @@ class Mirror:
         now = time.time()
         self.health.ok(now)
         self.last_refresh = now
+        images = await self._images()  # after the bootstrap: a till never waits for pictures
         if changed or removed:
             log.info(
                 "mirror: %d product(s) changed, %d removed, cursor %s", changed, removed, cursor
             )
         if partners:
             log.info("mirror: %d customer(s) changed or removed", partners)
-        return {"changed": changed, "removed": removed, "cursor": cursor, "partners": partners}
+        return {
+            "changed": changed,
+            "removed": removed,
+            "cursor": cursor,
+            "partners": partners,
+            "images": images,
+        }
 
     async def _user_context(self) -> tuple[str, str]:
         """The shop's language and time zone: those of the Odoo user the relay works as
@@ -415,7 +436,11 @@ class Mirror:
                 order="id",
                 context=ALL,
             )
-            records = [mapping.product_to_record(row, ancestors, decimals) for row in rows]
+            pictured = await self._with_images(chunk)
+            records = [
+                mapping.product_to_record(row, ancestors, decimals, has_image=row["id"] in pictured)
+                for row in rows
+            ]
             changed += await run_in_threadpool(self.journal.put_catalog, records)
             for row in rows:
                 stamp = row.get("write_date")
@@ -424,6 +449,97 @@ class Mirror:
         if newest and newest != since:
             await run_in_threadpool(self.journal.set_meta, "product_write_date", newest)
         return changed
+
+    async def _with_images(self, chunk: list[int]) -> set[int]:
+        """The products of a chunk that have an image in Odoo: one search, no image data
+        (product.product's image_128 is computed, and Odoo 18 answers a search on it with every
+        product: the variant's and the template's stored images are searched instead)."""
+        fields = await self._fields("product.product")
+        if self.images is None or not {"image_128", "image_variant_128"} <= fields:
+            return set()
+        domain = [["id", "in", chunk], *mapping.HAS_IMAGE]
+        return set(await self.client.search("product.product", domain, context=ALL))
+
+    async def _images(self) -> int:
+        """Copy the images the catalog names and this relay lacks, IMAGE_CHUNK per call and
+        at most IMAGE_PASS a pass (the rest at the next, which then comes at once); forget those
+        of products that lost theirs. Returns how many were copied."""
+        if self.images is None:
+            return 0
+        await run_in_threadpool(self._compare_images)
+        due = [
+            product_id
+            for product_id, version in self._images_due.items()
+            if self._images_refused.get(product_id) != version
+        ]
+        copied = 0
+        for start in range(0, min(len(due), IMAGE_PASS), IMAGE_CHUNK):
+            chunk = due[start : start + IMAGE_CHUNK]
+            rows = await self.client.search_read(
+                "product.product",
+                [["id", "in", chunk]],
+                mapping.PRODUCT_IMAGE_FIELDS,
+                order="id",
+                context=ALL,
+            )
+            copied += await run_in_threadpool(self._keep_images, chunk, rows)
+        left = len(due) - min(len(due), IMAGE_PASS)
+        if copied or left:
+            log.info("mirror: %d image(s) copied, %d to go", copied, left)
+        if left:
+            self._wake.set()
+        return copied
+
+    def _compare_images(self) -> None:
+        """The catalog changed since the last look (all of it at the relay's start): note which
+        images the folder lacks, and drop those no product names any more."""
+        assert self.images is not None
+        while True:
+            records, cursor, more = self.journal.catalog_page(self._image_cursor, CHUNK * 10)
+            for record in records:
+                product_id = int(record["id"])
+                version = record.get("image") if record.get("active", True) else None
+                if version and self.images.version(product_id) != version:
+                    self._images_due[product_id] = version
+                else:
+                    self._images_due.pop(product_id, None)
+                    if not version:
+                        self.images.remove(product_id)
+            self._image_cursor = cursor
+            if not more:
+                return
+
+    def _keep_images(self, asked: list[int], rows: list[dict[str, Any]]) -> int:
+        """Store the images Odoo sent (the version of the write_date they were read at)."""
+        assert self.images is not None
+        kept = 0
+        for product_id in asked:
+            self._images_due.pop(product_id, None)
+        for row in rows:
+            product_id = int(row["id"])
+            encoded = row.get("image_128")
+            if not encoded or not isinstance(encoded, str):
+                self.images.remove(product_id)
+                continue
+            version = mapping.image_version(row.get("write_date"))
+            data = b""
+            if len(encoded) <= MAX_BYTES * 4 // 3 + 4:
+                with contextlib.suppress(binascii.Error, ValueError):
+                    data = base64.b64decode(encoded, validate=True)
+            if not data or len(data) > MAX_BYTES or media_type(data) is None:
+                if self._images_refused.get(product_id) != version:
+                    log.warning(
+                        "product %s's image is not kept: not a PNG, JPEG, GIF or WebP of at "
+                        "most %d KB",
+                        product_id,
+                        MAX_BYTES // 1024,
+                    )
+                self._images_refused[product_id] = version
+                self.images.remove(product_id)
+                continue
+            self.images.put(product_id, version, data)
+            kept += 1
+        return kept
 
     async def _removals(self) -> int:
         """Products deleted in Odoo leave no write_date behind: compare the ids that remain."""
@@ -438,13 +554,26 @@ class Mirror:
             self.journal.put_catalog, [mapping.removed_product(i) for i in gone]
         )
 
-    async def _partners(self) -> int:
-        """Customers written since the last pass, archived ones as removals (like products)."""
+    async def _partners(self, program_ids: list[int]) -> int:
+        """Customers written since the last pass, archived ones as removals (like products),
+        and those whose loyalty card was written since (earning or spending points writes the
+        card, not the customer: loyalty.card has its own write_date cursor), each with their
+        points in the register's programs. When those programs change, every customer is read
+        again."""
+        cards = bool(program_ids) and await self._has_model("loyalty.card")
+        programs = ",".join(map(str, program_ids)) if cards else ""
+        if programs != await run_in_threadpool(self.journal.get_meta, "partner_programs"):
+            await run_in_threadpool(self.journal.set_meta, "partner_write_date", "")
+            await run_in_threadpool(self.journal.set_meta, "card_write_date", "")
+            await run_in_threadpool(self.journal.set_meta, "partner_programs", programs)
         since = await run_in_threadpool(self.journal.get_meta, "partner_write_date")
         domain = [["write_date", ">=", since]] if since else []
         ids = await self.client.search("res.partner", domain, order="write_date, id", context=ALL)
-        if not ids:
-            return 0
+        card_since = await run_in_threadpool(self.journal.get_meta, "card_write_date")
+        card_newest = card_since
+        if cards:
+            holders, card_newest = await self._card_holders(program_ids, card_since)
+            ids = sorted({*ids, *holders})
         newest = since
         changed = 0
         for start in range(0, len(ids), CHUNK):
@@ -457,7 +586,13 @@ class Mirror:
                 context=ALL,
             )
             countries = await self._country_codes(rows)
-            records = [mapping.partner_to_record(row, countries) for row in rows]
+            held = await self._cards(chunk, program_ids) if cards else {}
+            records = [
+                mapping.partner_to_record(
+                    row, countries, held.get(row["id"], []), program_ids if cards else None
+                )
+                for row in rows
+            ]
             changed += await run_in_threadpool(self.journal.put_partners, records)
             for row in rows:
                 stamp = row.get("write_date")
@@ -465,7 +600,45 @@ class Mirror:
                     newest = stamp
         if newest and newest != since:
             await run_in_threadpool(self.journal.set_meta, "partner_write_date", newest)
+        if card_newest and card_newest != card_since:
+            await run_in_threadpool(self.journal.set_meta, "card_write_date", card_newest)
         return changed
+
+    async def _card_holders(
+        self, program_ids: list[int], since: str | None
+    ) -> tuple[set[int], str | None]:
+        """The customers whose card in these programs was written since `since` (>= that
+        second, as for products; archived cards too: their points are gone), and the newest
+        card write_date seen."""
+        domain: list[Any] = [["program_id", "in", program_ids]]
+        if since:
+            domain.append(["write_date", ">=", since])
+        written = await self._read(
+            "loyalty.card",
+            domain,
+            ["id", "partner_id", "write_date"],
+            order="write_date, id",
+            context=ALL,
+        )
+        newest = max([since or "", *(str(card.get("write_date") or "") for card in written)])
+        holders = {mapping.m2o_id(card.get("partner_id")) for card in written}
+        return {holder for holder in holders if holder is not None}, newest or None
+
+    async def _cards(
+        self, partner_ids: list[int], program_ids: list[int]
+    ) -> dict[int, list[dict[str, Any]]]:
+        """The active loyalty cards of these customers in these programs, by customer."""
+        by_partner: dict[int, list[dict[str, Any]]] = {}
+        for card in await self._read(
+            "loyalty.card",
+            [["partner_id", "in", partner_ids], ["program_id", "in", program_ids]],
+            mapping.LOYALTY_CARD_FIELDS,
+            order="id",
+        ):
+            partner_id = mapping.m2o_id(card.get("partner_id"))
+            if partner_id is not None:
+                by_partner.setdefault(partner_id, []).append(card)
+        return by_partner
 
     async def _country_codes(self, rows: list[dict[str, Any]]) -> dict[int, str]:
         """res.country id -> ISO code, read again only when a partner names an unknown id."""

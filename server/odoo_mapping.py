@@ -8,6 +8,7 @@ Pure functions, no I/O, so every field is unit-tested.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -67,7 +68,8 @@ TAX_FIELDS = [
     "active",
 ]
 PAYMENT_METHOD_FIELDS = ["id", "name", "is_cash_count", "type", "sequence", "active"]
-POS_CATEGORY_FIELDS = ["id", "name", "parent_id", "sequence"]
+# color: Odoo 18's index into its palette (0 none, 1-11), the POS's tint of a category's tiles
+POS_CATEGORY_FIELDS = ["id", "name", "parent_id", "sequence", "color"]
 PRODUCT_CATEGORY_FIELDS = ["id", "name", "parent_id", "complete_name"]
 PRICELIST_FIELDS = ["id", "name", "currency_id", "item_ids"]
 PRICELIST_ITEM_FIELDS = [
@@ -114,6 +116,10 @@ PRODUCT_FIELDS = [
     "available_in_pos",
     "write_date",
 ]
+# The image a product shows in the POS: image_128 (its variant's own, else its template's; Odoo
+# computes it and cannot search it), read apart from the catalog, a few products per call.
+PRODUCT_IMAGE_FIELDS = ["id", "image_128", "write_date"]
+HAS_IMAGE = ["|", ["image_variant_128", "!=", False], ["product_tmpl_id.image_128", "!=", False]]
 PARTNER_FIELDS = [
     "id",
     "name",
@@ -127,8 +133,14 @@ PARTNER_FIELDS = [
     "barcode",
     "active",
     "write_date",
+    # the customer's terms, as Odoo's POS loads them: the pricelist is computed (a customer
+    # without one of their own gets the first pricelist), the fiscal position company-dependent
+    "property_product_pricelist",
+    "property_account_position_id",
 ]
 COUNTRY_FIELDS = ["id", "code"]
+# A customer's balance in a program: the card's points, and when they were last written.
+LOYALTY_CARD_FIELDS = ["id", "partner_id", "program_id", "points", "write_date"]
 # pos_loyalty (Odoo 18): the parts of a program the register computes points and rewards with.
 LOYALTY_PROGRAM_FIELDS = [
     "id",
@@ -431,16 +443,31 @@ def uom_decimals(uoms: list[dict[str, Any]]) -> dict[int, int]:
     return decimals
 
 
+def image_version(write_date: Any) -> str:
+    """A product image's version: its product's write_date ("2026-11-30 02:44:47" ->
+    "20261130024447"), which Odoo moves with any change to the product or its template, the
+    image included (Odoo's own POS puts it in its image URLs too)."""
+    return re.sub(r"\D", "", text(write_date)) or "0"
+
+
 def product_to_record(
-    row: dict[str, Any], ancestors: dict[int, list[int]], decimals: dict[int, int] | None = None
+    row: dict[str, Any],
+    ancestors: dict[int, list[int]],
+    decimals: dict[int, int] | None = None,
+    *,
+    has_image: bool = False,
 ) -> dict[str, Any]:
     """A product.product search_read row -> the contract's catalog record (`decimals`: what
-    `uom_decimals` made of the units; a unit not in it is counted whole)."""
+    `uom_decimals` made of the units; a unit not in it is counted whole). `has_image`: Odoo has
+    an image for it; the record then names its version (`image`), a product without one has no
+    `image` key, which keeps a catalog of 100,000 products as small as it was."""
     if not row.get("active", True) or row.get("available_in_pos") is False:
         return removed_product(int(row["id"]))
     categ_id = m2o_id(row.get("categ_id"))
     pos_categ_ids = ids(row.get("pos_categ_ids"))
+    image = {"image": image_version(row.get("write_date"))} if has_image else {}
     return {
+        **image,
         "id": int(row["id"]),
         "template_id": m2o_id(row.get("product_tmpl_id")),
         "name": text(row.get("name") or row.get("display_name")),
@@ -463,11 +490,33 @@ def removed_partner(partner_id: int) -> dict[str, Any]:
     return {"id": partner_id, "active": False}
 
 
-def partner_to_record(row: dict[str, Any], country_codes: dict[int, str]) -> dict[str, Any]:
-    """A res.partner search_read row -> the partner record terminals hold (archived: removal)."""
+def partner_to_record(
+    row: dict[str, Any],
+    country_codes: dict[int, str],
+    cards: list[dict[str, Any]] | None = None,
+    program_ids: list[int] | None = None,
+) -> dict[str, Any]:
+    """A res.partner search_read row -> the partner record terminals hold (archived: removal).
+
+    `pricelist_id` / `fiscal_position_id` only when this Odoo has the fields (absent, the till
+    leaves a sale's terms alone). `loyalty` only when the relay reads cards (`cards` is the
+    customer's, `program_ids` the register's programs): see loyalty_balances."""
     if not row.get("active", True):
         return removed_partner(int(row["id"]))
     country_id = m2o_id(row.get("country_id"))
+    terms = {
+        key: m2o_id(row.get(field))
+        for key, field in (
+            ("pricelist_id", "property_product_pricelist"),
+            ("fiscal_position_id", "property_account_position_id"),
+        )
+        if field in row
+    }
+    loyalty = (
+        {"loyalty": loyalty_balances(row, cards or [], program_ids)}
+        if program_ids is not None
+        else {}
+    )
     return {
         "id": int(row["id"]),
         "name": text(row.get("name")),
@@ -479,8 +528,44 @@ def partner_to_record(row: dict[str, Any], country_codes: dict[int, str]) -> dic
         "country_code": country_codes.get(country_id, "") if country_id else "",
         "vat": text(row.get("vat")),
         "barcode": optional_text(row.get("barcode")),
+        **terms,
+        **loyalty,
         "active": True,
     }
+
+
+def loyalty_balances(
+    partner: dict[str, Any], cards: list[dict[str, Any]], program_ids: list[int]
+) -> list[dict[str, Any]]:
+    """A customer's points per program, as register/loyalty.py reads them.
+
+    `as_of` is the card's write_date, not the time of the read: every change of points writes
+    the card, so its write_date is the moment from which on nothing is in the figure yet (the
+    till takes off what it spent since then); and it stays the same from one read to the next,
+    so a customer comes again in the feed only when their points change. A customer with no card
+    in a program has 0 points there, as Odoo's POS shows, as of the customer's own write_date
+    (a card made since would be read with them). The card Odoo credits comes first: the
+    lowest id (pos_loyalty's _check_existing_loyalty_cards takes the first)."""
+    first: dict[int, dict[str, Any]] = {}
+    for card in sorted(cards, key=lambda card: int(card["id"])):
+        first.setdefault(m2o_id(card.get("program_id")) or 0, card)
+    balances = []
+    for program_id in program_ids:
+        card = first.get(program_id)
+        stamp = (card or partner).get("write_date")
+        balances.append(
+            {
+                "program_id": program_id,
+                "points": money((card or {}).get("points")),
+                "as_of": iso_utc(stamp) if isinstance(stamp, str) else None,
+            }
+        )
+    return balances
+
+
+def iso_utc(odoo_stamp: str) -> str:
+    """Odoo's "YYYY-MM-DD HH:MM:SS" (UTC) -> ISO-8601 with its zone, "2026-11-30T03:08:08Z"."""
+    return odoo_stamp.strip().replace(" ", "T", 1) + "Z"
 
 
 # -- Odoo -> kasir: bootstrap ----------------------------------------------------------------
@@ -582,11 +667,15 @@ def payment_method_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def category_record(row: dict[str, Any]) -> dict[str, Any]:
-    return {
+    """A category; a POS category also has its `color` (0: none) when this Odoo has the field."""
+    record = {
         "id": row["id"],
         "name": text(row.get("name")),
         "parent_id": m2o_id(row.get("parent_id")),
     }
+    if "color" in row:
+        record["color"] = row["color"] if isinstance(row["color"], int) else 0
+    return record
 
 
 _ITEM_MONEY = (

@@ -3,13 +3,21 @@
 // shell (or the emergency offline page), lets GET API answers fall back to cache, never touches POST,
 // and flushes the outbox on Background Sync with the same code the page uses. The message catalogs
 // live in a cache without the version, so neither a new build nor a lost relay takes the words away.
+// Product pictures are fetched with the terminal's token and kept in a cache of their own.
 
-import { flush } from "{{ scripts['outbox.js'] }}";
+import { flush, terminalToken } from "{{ scripts['outbox.js'] }}";
 
 const VERSION = "{{ version }}";
 const CACHE = `kasir-${VERSION}`;
 const API_CACHE = "kasir-api";
 const I18N_CACHE = "kasir-i18n";
+const IMAGE_CACHE = "kasir-images";
+const IMAGES_KEPT = 2000;  // the pictures fetched last; 128 px each, some 20 MB in all
+// What a tile gets when there is no picture (none, not yet on the relay, offline and never seen):
+// a transparent pixel, so the page logs no failed load and the tile shows its colour.
+const NO_IMAGE = Uint8Array.from(
+  atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (c) => c.charCodeAt(0));
+let trimming = null;
 const PRECACHE = {{ precache | tojson }};
 const CATALOGS = {{ catalogs | tojson }};
 
@@ -32,7 +40,7 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("kasir-") && ![CACHE, API_CACHE, I18N_CACHE].includes(name)) {
+      if (name.startsWith("kasir-") && ![CACHE, API_CACHE, I18N_CACHE, IMAGE_CACHE].includes(name)) {
         await caches.delete(name);
       }
     }
@@ -91,6 +99,43 @@ async function catalogKeptFirst(request, event) {
   return kept;
 }
 
+// A product picture, cache-first: its URL names its version (a new picture has a new URL), so
+// what was kept is right for good, across builds, and shows offline. The relay wants the terminal's
+// token, which an <img> cannot send: the worker adds it.
+async function productImage(request, event) {
+  const cache = await caches.open(IMAGE_CACHE);
+  const kept = await cache.match(request.url);
+  if (kept) return kept;
+  try {
+    const token = await terminalToken();
+    const response = await fetch(request.url, {
+      headers: token ? { Authorization: `Bearer ${token}` } : {},
+    });
+    if (response.ok) {
+      if (new URL(request.url).searchParams.has("v")) {
+        event.waitUntil(keepImage(cache, request.url, response.clone()));
+      }
+      return response;
+    }
+  } catch { /* offline: no picture */ }
+  return new Response(NO_IMAGE, { headers: { "Content-Type": "image/gif", "Cache-Control": "no-store" } });
+}
+
+async function keepImage(cache, url, response) {
+  // The product's earlier picture goes: one picture per product.
+  for (const old of await cache.keys(new URL(url).pathname, { ignoreSearch: true })) {
+    await cache.delete(old);
+  }
+  await cache.put(url, response);
+  trimming ??= trimImages(cache).finally(() => { trimming = null; });
+  await trimming;
+}
+
+async function trimImages(cache) {
+  const keys = await cache.keys();  // in the order they were kept
+  for (const old of keys.slice(0, Math.max(0, keys.length - IMAGES_KEPT))) await cache.delete(old);
+}
+
 self.addEventListener("fetch", (event) => {
   const { request } = event;
   if (request.method !== "GET") return;   // POST is never intercepted
@@ -98,6 +143,8 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate") {
     event.respondWith(navigation(request));
+  } else if (url.pathname.startsWith("/api/v1/images/")) {
+    event.respondWith(productImage(request, event));
   } else if (url.pathname.startsWith("/api/")) {
     // Sync state must be live; bootstrap and catalog may come from cache when offline.
     if (url.pathname.startsWith("/api/v1/sync")) return;

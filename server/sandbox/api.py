@@ -11,11 +11,12 @@ they do there; every call runs in one transaction of the store.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from typing import Any
 
 from .errors import AccessError, ValidationError, missing, no_method
 from .models import MODELS, SANDBOX_UID, field_type
-from .orm import Searcher, Transaction, export, field_list
+from .orm import Searcher, Transaction, export, field_list, to_decimal
 from .pos import PointOfSale
 from .sessions import Sessions
 
@@ -157,11 +158,12 @@ class Odoo:
             current = self.tx.get(model, record_id)
             if current is None:
                 raise missing(model, [record_id])
-            values = (
-                self._user_values(vals)
-                if model == "res.users"
-                else self._partner_values(vals, current)
-            )
+            if model == "res.users":
+                values = self._user_values(vals)
+            elif model == "loyalty.card":
+                values = self._card_values(vals)
+            else:
+                values = self._partner_values(vals, current)
             self.tx.update(model, record_id, values)
         return True
 
@@ -175,6 +177,20 @@ class Odoo:
             if value not in LANGUAGES:
                 raise ValueError(f"Wrong value for res.users.lang: {value!r}")
         return dict(vals)
+
+    @staticmethod
+    def _card_values(vals: dict[str, Any]) -> dict[str, Any]:
+        """A card's points, as a manager (or pos_loyalty's confirm_coupon_programs) sets them:
+        the card's write_date moves, its customer's does not."""
+        for field, value in vals.items():
+            if field != "points":
+                field_type("loyalty.card", field)  # ValueError for an unknown field
+                raise ValueError(
+                    f"Field {field!r} of loyalty.card cannot be written in the sandbox"
+                )
+            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+                raise ValueError(f"Wrong value for loyalty.card.points: {value!r}")
+        return {"points": str(to_decimal(vals["points"]))} if "points" in vals else {}
 
     def _partner_values(
         self, vals: dict[str, Any], current: dict[str, Any] | None
@@ -280,10 +296,13 @@ def sha1_or_false(text: Any) -> str | bool:
 
 
 def writable(model: str, method: str) -> None:
-    if model != "res.partner" and (model, method) != ("res.users", "write"):
+    if model != "res.partner" and (model, method) not in (
+        ("res.users", "write"),
+        ("loyalty.card", "write"),
+    ):
         raise AccessError(
             f"You are not allowed to {method} '{model}' records in the sandbox "
-            "(only res.partner is, and a user's language)."
+            "(only res.partner is, a user's language and a loyalty card's points)."
         )
 
 

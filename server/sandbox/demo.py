@@ -9,16 +9,24 @@ Besides the shelves (products 1..N) the shop has what a real Indonesian Odoo sho
 a relay must read right: a tax-exempt fiscal position ("Bebas PPN": PPN 11 % -> 0 %), a purchase
 tax the tills must never sell with, pos_discount's global discount product, and a pos_loyalty
 programme (points per rupiah spent, a discount reward) with three customers, two of them holding
-its card. Their ids are fixed, whatever N is.
+its card; two pricelists (Umum, and "Member 5%", Ibu Sari's own), and Pak Budi's own fiscal
+position (Bebas PPN). Their ids are fixed, whatever N is.
 
 Its cashiers are pos_hr employees: Ani (PIN 1234, basic access) and Budi (PIN 5678, manager
 access). The register uses them only when seeded with `cashiers=True` (`kasir demo`, `kasir
 sandbox --cashiers`): otherwise its config leaves module_pos_hr off and a till asks no one.
+
+A few products have an image (image_128 on their template, as Odoo keeps a product's picture):
+small PNGs drawn here, the same bytes on every run; the others have none (false), as in Odoo. The
+POS categories have Odoo's palette colours, all but Rokok, which has none (0).
 """
 
 from __future__ import annotations
 
+import base64
 import random
+import struct
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -39,6 +47,7 @@ CASH_METHOD_ID = 1
 CARD_METHOD_ID = 2
 TRANSFER_METHOD_ID = 3  # not in the config's payment_method_ids
 PRICELIST_ID = 1
+MEMBER_PRICELIST_ID = 2  # "Member 5%": 5 % off everything, Ibu Sari's pricelist
 CONFIG_ID = 1
 SESSION_ID = 1
 UOM_UNITS_ID = 1
@@ -66,12 +75,21 @@ DEMO_CUSTOMERS = (
     (12, "Pak Budi Santoso", "0813-1111-2222", "", "Bogor", "0420000000020", 40),
     (13, "Rina Kurniawati", "0857-2222-3333", "rina@example.com", "Depok", "", 0),
 )  # fmt: skip
+# Their own terms in Odoo (res.partner property_product_pricelist / property_account_position_id):
+# Ibu Sari buys at the member pricelist, Pak Budi's shop is exempt from PPN.
+CUSTOMER_TERMS = {
+    11: {"property_product_pricelist": MEMBER_PRICELIST_ID},
+    12: {"property_account_position_id": FISCAL_POSITION_BEBAS_PPN_ID},
+}
 POS_MANAGER_GROUP_ID = 1  # point_of_sale's "Point of Sale / Administrator" group
 # pos_hr's employees: (id, name, PIN); the first has basic access, the second manager access.
 CASHIER_ANI = (1, "Ani", "1234")
 CASHIER_BUDI = (2, "Budi", "5678")
 LOWEST_PRICE = 500
 HIGHEST_PRICE = 150_000
+# Products with an image, and the colour of its disc.
+PICTURED = {1: (200, 40, 40), 2: (230, 150, 30), 3: (40, 110, 200), 4: (40, 150, 90)}
+IMAGE_SIZE = 64
 
 
 def ean13_check_digit(first12: str) -> str:
@@ -96,6 +114,7 @@ class Aisle:
     pos_categ_id: int
     name: str
     prefix: str
+    color: int  # pos.category.color: Odoo's palette index, 0 for none
     # (brand and product, variants, [(size, price in rupiah)])
     lines: tuple[tuple[str, tuple[str, ...], tuple[tuple[str, int], ...]], ...]
 
@@ -105,6 +124,7 @@ AISLES: tuple[Aisle, ...] = (
         1,
         "Makanan",
         "MKN",
+        2,
         (
             (
                 "Indomie",
@@ -128,6 +148,7 @@ AISLES: tuple[Aisle, ...] = (
         2,
         "Minuman",
         "MNM",
+        4,
         (
             ("Aqua", ("Air Mineral",), (("600 ml", 3500), ("1.5 L", 6500), ("330 ml", 2500))),
             ("Le Minerale", ("Air Mineral",), (("600 ml", 3500), ("1.5 L", 6000))),
@@ -151,6 +172,7 @@ AISLES: tuple[Aisle, ...] = (
         3,
         "Makanan Ringan",
         "SNK",
+        3,
         (
             ("Chitato", ("Sapi Panggang", "Keju Supreme"), (("68 g", 11500), ("35 g", 6500))),
             (
@@ -168,6 +190,7 @@ AISLES: tuple[Aisle, ...] = (
         4,
         "Bumbu Dapur",
         "BMB",
+        1,
         (
             ("Kecap Bango", ("Manis",), (("550 ml", 24500), ("220 ml", 11000))),
             ("Saus Sambal ABC", ("Extra Pedas", "Asli"), (("335 ml", 13500), ("135 ml", 6900))),
@@ -181,6 +204,7 @@ AISLES: tuple[Aisle, ...] = (
         5,
         "Kebutuhan Rumah",
         "RMH",
+        7,
         (
             ("Rinso", ("Anti Noda", "Molto"), (("770 g", 26500), ("1.8 kg", 52500))),
             ("Sunlight", ("Jeruk Nipis", "Lime"), (("755 ml", 15900), ("400 ml", 9500))),
@@ -194,6 +218,7 @@ AISLES: tuple[Aisle, ...] = (
         6,
         "Perawatan Diri",
         "PRW",
+        9,
         (
             ("Lifebuoy", ("Sabun Batang Merah", "Mild Care"), (("110 g", 4500),)),
             (
@@ -211,6 +236,7 @@ AISLES: tuple[Aisle, ...] = (
         7,
         "Rokok",
         "RKK",
+        0,
         (
             ("Gudang Garam", ("Filter", "Surya 12", "Surya 16"), (("12 batang", 26500),)),
             ("Sampoerna", ("A Mild", "Kretek"), (("16 batang", 33500), ("12 batang", 24000))),
@@ -331,6 +357,8 @@ def seed(store: SandboxStore, products: int = 200, *, cashiers: bool = False) ->
         for method_id, values in _payment_methods():
             tx.insert("pos.payment.method", method_id, values)
         tx.insert("product.pricelist", PRICELIST_ID, _pricelist())
+        tx.insert("product.pricelist", MEMBER_PRICELIST_ID, _member_pricelist())
+        tx.insert("product.pricelist.item", 1, _member_discount())
         for categ_id, values in _pos_categories():
             tx.insert("pos.category", categ_id, values)
         for categ_id, values in _product_categories():
@@ -379,11 +407,41 @@ def _insert_products(tx: Any, products: list[dict[str, Any]]) -> None:
                 "type": p["type"],
                 "sale_ok": p["sale_ok"],
                 "available_in_pos": p["available_in_pos"],
+                "image_128": demo_image(PICTURED[p["id"]]) if p["id"] in PICTURED else False,
                 "active": True,
             }
             for p in products
         ],
     )
+
+
+def demo_image(rgb: tuple[int, int, int]) -> str:
+    """A product picture as Odoo's image_128 holds one (base64 PNG): a disc of `rgb` on white,
+    IMAGE_SIZE pixels square, drawn here so nothing is downloaded."""
+    half = IMAGE_SIZE / 2
+    rows = b"".join(
+        b"\x00"
+        + b"".join(
+            bytes(rgb) if (x + 0.5 - half) ** 2 + (y + 0.5 - half) ** 2 < (half - 6) ** 2
+            else b"\xff\xff\xff"
+            for x in range(IMAGE_SIZE)
+        )
+        for y in range(IMAGE_SIZE)
+    )  # fmt: skip
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", IMAGE_SIZE, IMAGE_SIZE, 8, 2, 0, 0, 0)  # 8-bit RGB
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+    return base64.b64encode(png).decode("ascii")
 
 
 def _currency() -> dict[str, Any]:
@@ -609,7 +667,7 @@ def _customers() -> list[tuple[int, dict[str, Any], dict[str, Any] | None]]:
     rows = []
     for partner_id, name, phone, email, city, barcode, points in DEMO_CUSTOMERS:
         partner = {"name": name, "phone": phone, "email": email or False, "city": city}
-        partner.update(barcode=barcode or False, active=True)
+        partner.update(barcode=barcode or False, active=True, **CUSTOMER_TERMS.get(partner_id, {}))
         card = {"program_id": LOYALTY_PROGRAM_ID, "partner_id": partner_id, "code": barcode}
         card.update(points=str(points), active=True)
         rows.append((partner_id, partner, card if barcode else None))
@@ -720,14 +778,62 @@ def _payment_methods() -> list[tuple[int, dict[str, Any]]]:
 
 
 def _pricelist() -> dict[str, Any]:
-    return {"name": "Umum", "currency_id": CURRENCY_ID, "item_ids": [], "active": True}
+    return {
+        "name": "Umum",
+        "sequence": 1,
+        "currency_id": CURRENCY_ID,
+        "item_ids": [],
+        "active": True,
+    }
+
+
+def _member_pricelist() -> dict[str, Any]:
+    return {
+        "name": "Member 5%",
+        "sequence": 2,
+        "currency_id": CURRENCY_ID,
+        "item_ids": [1],
+        "active": True,
+    }
+
+
+def _member_discount() -> dict[str, Any]:
+    """5 % off every product, as Odoo stores a global percentage rule."""
+    return {
+        "pricelist_id": MEMBER_PRICELIST_ID,
+        "product_tmpl_id": False,
+        "product_id": False,
+        "categ_id": False,
+        "applied_on": "3_global",
+        "min_quantity": "0",
+        "base": "list_price",
+        "base_pricelist_id": False,
+        "compute_price": "percentage",
+        "fixed_price": "0",
+        "percent_price": "5",
+        "price_discount": "0",
+        "price_round": "0",
+        "price_surcharge": "0",
+        "price_min_margin": "0",
+        "price_max_margin": "0",
+        "date_start": False,
+        "date_end": False,
+        "company_id": False,
+        "currency_id": CURRENCY_ID,
+        "active": True,
+    }
 
 
 def _pos_categories() -> list[tuple[int, dict[str, Any]]]:
     return [
         (
             aisle.pos_categ_id,
-            {"name": aisle.name, "parent_id": False, "sequence": aisle.pos_categ_id},
+            {
+                "name": aisle.name,
+                "parent_id": False,
+                "sequence": aisle.pos_categ_id,
+                "color": aisle.color,
+            },
         )
         for aisle in AISLES
     ]
@@ -771,7 +877,7 @@ def _config() -> dict[str, Any]:
         "currency_id": CURRENCY_ID,
         "payment_method_ids": [CASH_METHOD_ID, CARD_METHOD_ID],
         "pricelist_id": PRICELIST_ID,
-        "available_pricelist_ids": [PRICELIST_ID],
+        "available_pricelist_ids": [PRICELIST_ID, MEMBER_PRICELIST_ID],
         "current_session_id": SESSION_ID,
         "cash_rounding": False,
         "rounding_method": False,

@@ -70,6 +70,9 @@ MODELS: dict[str, dict[str, str]] = {
         "barcode": "char",
         "ref": "char",
         "country_id": "m2o:res.country",
+        # product's (computed: the customer's own pricelist, else the first one) and account's
+        "property_product_pricelist": "m2o:product.pricelist",
+        "property_account_position_id": "m2o:account.fiscal.position",
         "active": "boolean",
     },
     "res.country": {"name": "char", "code": "char"},
@@ -187,7 +190,13 @@ MODELS: dict[str, dict[str, str]] = {
         "sequence": "integer",
         "active": "boolean",
     },
-    "pos.category": {"name": "char", "parent_id": "m2o:pos.category", "sequence": "integer"},
+    # color: an index into Odoo's palette (0: none), which the POS tints the category's tiles with
+    "pos.category": {
+        "name": "char",
+        "parent_id": "m2o:pos.category",
+        "sequence": "integer",
+        "color": "integer",
+    },
     "product.category": {
         "name": "char",
         "parent_id": "m2o:product.category",
@@ -195,6 +204,7 @@ MODELS: dict[str, dict[str, str]] = {
     },
     "product.pricelist": {
         "name": "char",
+        "sequence": "integer",
         "currency_id": "m2o:res.currency",
         "item_ids": "x2m:product.pricelist.item",
         "active": "boolean",
@@ -229,6 +239,7 @@ MODELS: dict[str, dict[str, str]] = {
         "type": "selection",
         "sale_ok": "boolean",
         "available_in_pos": "boolean",
+        "image_128": "binary",  # base64 PNG or JPEG, or false
         "active": "boolean",
     },
     "product.product": {
@@ -245,6 +256,10 @@ MODELS: dict[str, dict[str, str]] = {
         "type": "selection",
         "sale_ok": "boolean",
         "available_in_pos": "boolean",
+        # the variant's own image (stored) and the one it shows: its own, else its template's
+        # (computed on read, see orm.COMPUTED; Odoo cannot search it)
+        "image_variant_128": "binary",
+        "image_128": "binary",
         "active": "boolean",
     },
     "pos.order": {
@@ -430,6 +445,7 @@ DEFAULT_ORDER = {
     "pos.order.line": "id",
     "loyalty.program": "sequence, id",
     "loyalty.reward": "required_points, id",
+    "product.pricelist": "sequence, id",
     "barcode.rule": "sequence, id",
     "hr.employee": "name, id",
 }

@@ -662,9 +662,28 @@ def _refunded_qty(tx: Transaction, line: dict[str, Any]) -> Decimal:
     return -sum((to_decimal(r.get("qty")) for r in refunds if r is not None), Decimal(0))
 
 
+def _image_128(tx: Transaction, product: dict[str, Any]) -> Any:
+    """product.product.image_128: the variant's own image, else its template's."""
+    if product.get("image_variant_128"):
+        return product["image_variant_128"]
+    template = tx.get("product.template", product.get("product_tmpl_id"))
+    return (template or {}).get("image_128") or False
+
+
+def _partner_pricelist(tx: Transaction, partner: dict[str, Any]) -> Any:
+    """res.partner.property_product_pricelist: the customer's own, else the first active
+    pricelist (product's _get_partner_pricelist_multi, with no country groups)."""
+    if partner.get("property_product_pricelist"):
+        return partner["property_product_pricelist"]
+    first = Searcher(tx).search("product.pricelist", [], limit=1, active_test=True)
+    return first[0]["id"] if first else False
+
+
 # Fields Odoo computes on read instead of storing: (model, field) -> value of a stored record.
 COMPUTED: dict[tuple[str, str], Callable[[Transaction, dict[str, Any]], Any]] = {
     ("pos.order.line", "refunded_qty"): _refunded_qty,
+    ("res.partner", "property_product_pricelist"): _partner_pricelist,
+    ("product.product", "image_128"): _image_128,
 }
 
 

@@ -367,6 +367,7 @@ class Sandbox:
                 "delete_product",
                 "set_price",
                 "set_taxes",
+                "set_image",
             ):
                 product_id = command.get("id")
                 if tx.get("product.product", product_id) is None:
@@ -382,6 +383,9 @@ class Sandbox:
                 elif action == "set_taxes":
                     taxes = [int(t) for t in command.get("taxes_id") or ()]
                     values = template = {"taxes_id": taxes}
+                elif action == "set_image":  # the template's picture (base64) or false
+                    # the variant's write_date follows its template's, as in Odoo
+                    values, template = {}, {"image_128": command.get("image_128") or False}
                 else:
                     values = template = {"active": action == "unarchive_product"}
                 record = tx.update("product.product", product_id, values)

@@ -75,11 +75,10 @@ def test_card_scan_and_a_customer_made_offline_reach_odoo_once(
         scan(page, SARI_CARD)
         assert page.locator("#customer").inner_text().strip() == "Ibu Sari Wulandari"
         assert page.locator("#flash").inner_text().strip() == "Customer: Ibu Sari Wulandari"
-        # The relay sends no loyalty balance yet: the till says it does not know it.
-        assert (
-            page.locator("#customer-points").inner_text().strip()
-            == "Poin Sumber Rejeki: points not known on this till"
-        )
+        # Odoo's balance as the relay read it, as of the card's last change; her own pricelist
+        points = page.locator("#customer-points").inner_text().strip()
+        assert points.startswith("Poin Sumber Rejeki: 250 points, as of "), points
+        assert page.locator('#pricelists [aria-pressed="true"]').inner_text() == "Member 5%"
         assert page.locator("#cart-lines .line").count() == 0  # a card sells nothing
 
         context.set_offline(True)
@@ -177,6 +176,15 @@ def test_card_scan_and_a_customer_made_offline_reach_odoo_once(
             timeout=10,
         )
         assert page.locator("#customer-list .pending-tag").count() == 0
+        page.locator("#customer-q").fill("085722223333")  # the phone's digits, without spaces
+        wait_for(
+            lambda: (
+                page.locator("#customer-list .customer-row .o-name").all_inner_texts()
+                == ["Dewi Lestari"]
+            ),
+            "Dewi found by phone",
+            timeout=10,
+        )
 
 
 def test_customer_screens_pass_axe(tmp_path, relay, pairing_code):

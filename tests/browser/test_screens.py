@@ -90,8 +90,14 @@ def test_every_screen(tmp_path, relay, pairing_code, products, size):
         walk: list[tuple[str, Callable[[], None], str]] = [
             ("03-sell", lambda: None),
             ("04-line-editor", lambda: _click(page, "#cart-lines .line button.edit")),
-            ("05-order-discount", lambda: (_key(page, "Escape"), _click(page, "#order-discount"))),
-            # A question is answered before anything else (on a phone it takes the cart's room).
+            ("04a-numpad", lambda: (_key(page, "Escape"), _click(page, "#cart-lines .line-name"))),
+            # A form or a question is answered before anything else (on a phone it takes the
+            # cart's room): its own controls must fit.
+            (
+                "05-order-discount",
+                lambda: (_key(page, "Escape"), _click(page, "#order-discount")),
+                "#order-discount-form",
+            ),
             ("06-void-question", lambda: (_key(page, "Escape"), _click(page, "#void")), ".confirm"),
             (
                 "07-sync-panel",

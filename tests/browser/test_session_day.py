@@ -12,6 +12,7 @@ import pytest
 from kasir.odoo_mapping import partner_ref
 from processes import wait_for
 
+from . import axe
 from .helpers import (
     add_by_scan,
     browser_profile,
@@ -22,6 +23,7 @@ from .helpers import (
     sandbox_orders,
     settle,
 )
+from .test_layout import SIZES, _check_controls
 
 pytestmark = pytest.mark.browser
 
@@ -152,3 +154,28 @@ def test_a_day_opened_counted_moved_and_closed_reaches_odoo_once(
         {"fields": ["session_id"]},
     )  # fmt: skip
     assert {row["session_id"][0] for row in sessions_of} == {session["id"]}
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
+def test_the_days_screens_fit_a_tablet_and_a_phone(tmp_path, relay, pairing_code, products, size):
+    """Nothing cut off or too small to tap on the open-day, day and close-day screens, and
+    nothing axe-core calls serious."""
+    problems: list[str] = []
+    where = f"{size['width']}x{size['height']}"
+    with browser_profile(tmp_path / "profile", viewport=size) as context:
+        page = open_till(context, f"{relay.url}/?pair={pairing_code}", open_day=False)
+        _check_controls(page, f"{where} open-day", problems)
+        problems += axe.check(page, f"{where} open-day")
+        page.locator("#open-day-submit").click()
+        settle(page)
+        _check_controls(page, f"{where} sell", problems)
+        page.locator("#day-button").click()
+        settle(page)
+        _check_controls(page, f"{where} day", problems)
+        problems += axe.check(page, f"{where} day")
+        page.locator("#close-day").click()
+        settle(page)
+        _check_controls(page, f"{where} close-day", problems)
+        problems += axe.check(page, f"{where} close-day")
+        page.screenshot(path=str(tmp_path / f"close-day-{where}.png"), full_page=True)
+    assert not problems, "\n".join(problems)

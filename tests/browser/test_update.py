@@ -19,10 +19,11 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
-# The versioned caches (the API answers and the catalogs have caches that outlive a version).
+# The versioned caches (the API answers, the catalogs and the product pictures have caches that
+# outlive a version).
 CACHES = (
     "caches.keys().then((keys) => keys.filter("
-    "(k) => k.startsWith('kasir-') && !['kasir-api', 'kasir-i18n'].includes(k)))"
+    "(k) => k.startsWith('kasir-') && !['kasir-api', 'kasir-i18n', 'kasir-images'].includes(k)))"
 )
 
 

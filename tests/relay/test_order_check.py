@@ -180,3 +180,36 @@ def test_a_product_the_catalog_never_had_is_held_one_deleted_since_is_not(tmp_pa
     assert held["status"] == "held" and "catalog never had" in held["error"]
     assert held["error"].endswith("999999")
     journal.close()
+
+
+def test_the_lines_a_till_makes_itself_are_of_known_products(tmp_path):
+    """pos_discount's order discount and a loyalty reward are booked on products that are on no
+    shelf, so the catalog never lists them: they are the shop's, and the sale goes on."""
+    from kasir.journal import with_config_version
+
+    relay, journal = _relay(tmp_path)
+    rewards = [{"id": 1, "name": "Rp 500 off", "required_points": "100", "discount": "500",
+                "discount_product_id": 901}]  # fmt: skip
+    journal.put_bootstrap(
+        with_config_version(
+            {
+                **_ppn("11"),
+                "config": {**BOOTSTRAP["config"], "discount_product_id": 900},
+                "loyalty_programs": [{"id": 1, "name": "Poin", "rules": [], "rewards": rewards}],
+            }
+        )
+    )
+    journal.put_catalog([{"id": 1, "name": "Kopi", "active": True}])
+    discounted = make_order("kasir-1", 1, [(1, "3500", 2), (900, "-350", 1)])
+    rewarded = make_order("kasir-1", 2, [(1, "3500", 2), (901, "-500", 1)])
+    stranger = make_order("kasir-1", 3, [(1, "3500", 2), (902, "-500", 1)])
+    discounted["lines"][1]["is_order_discount"] = True
+    for order in (rewarded, stranger):
+        order["lines"][1]["is_reward_line"] = True
+    answer = _send(relay, discounted, rewarded, stranger)
+    states = {s["uuid"]: s for s in answer["states"]}
+    assert states[discounted["uuid"]]["status"] == "queued"
+    assert states[rewarded["uuid"]]["status"] == "queued"
+    held = states[stranger["uuid"]]
+    assert held["status"] == "held" and held["error"].endswith("902")
+    journal.close()

@@ -178,6 +178,8 @@ def test_update_of_an_existing_customer_and_the_mirror_shows_it(sandbox, relay, 
         return next((p for p in items if p["id"] == partner_id and p["city"] == "Depok"), None)
 
     record = wait_for(mirrored, timeout=15, what="the update in /api/v1/partners")
+    [written] = sandbox.rpc("res.partner", "read", [[partner_id]], {"fields": ["write_date"]})
+    as_of = written["write_date"].replace(" ", "T") + "Z"  # no card: 0 points since then
     assert record == {
         "id": partner_id,
         "name": "Toko Maju",
@@ -189,6 +191,9 @@ def test_update_of_an_existing_customer_and_the_mirror_shows_it(sandbox, relay, 
         "country_code": "",
         "vat": "",
         "barcode": None,
+        "pricelist_id": 1,  # none of its own: Odoo's first pricelist
+        "fiscal_position_id": None,
+        "loyalty": [{"program_id": 1, "points": "0", "as_of": as_of}],
         "active": True,
     }
 

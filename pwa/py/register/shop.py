@@ -41,6 +41,7 @@ __all__ = ["Company", "PaymentMethod", "Shop"]
 
 
 ROUNDING_METHODS = ("round_per_line", "round_globally")
+PALETTE = 12  # Odoo's category colours: 0 none, 1 to 11 its palette ($o-colors)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class Shop:
     taxes: dict[int, Tax] = field(default_factory=dict)
     payment_methods: list[PaymentMethod] = field(default_factory=list)
     categories: list[tuple[int, str]] = field(default_factory=list)
+    category_colors: dict[int, int] = field(default_factory=dict)  # Odoo's palette index, 1-11
     receipt_header: str = ""
     receipt_footer: str = ""
     catalog_version: str = ""
@@ -147,6 +149,11 @@ class Shop:
             taxes=taxes,
             payment_methods=methods,
             categories=[(int(c["id"]), c.get("name") or "") for c in data.get("categories") or ()],
+            category_colors={
+                int(c["id"]): c["color"]
+                for c in data.get("categories") or ()
+                if isinstance(c.get("color"), int) and 0 < c["color"] < PALETTE
+            },
             receipt_header=config.get("receipt_header") or "",
             receipt_footer=config.get("receipt_footer") or "",
             catalog_version=str(data.get("catalog_version") or ""),

@@ -18,7 +18,19 @@ from register.catalog import Catalog
 from register.errors import RegisterError
 from register.shop import Shop
 
-from . import cashiers, customers, frame, orders, parked, pay, receipt, sell, session, settings
+from . import (
+    cashiers,
+    customers,
+    frame,
+    numpad,
+    orders,
+    parked,
+    pay,
+    receipt,
+    sell,
+    session,
+    settings,
+)
 from .actions import Actions, merged
 from .device import Device
 from .forms import Ask, FieldError, Form
@@ -95,6 +107,7 @@ class Till:
         self.day = session.DayState()  # the register's day open on this tablet (till.session)
         self.cashiers = cashiers.Cashiers()  # who is at the till (till.cashiers)
         self.order_discount_open = False
+        self.numpad = numpad.Numpad()  # the pad for a line's quantity, discount or price
         self.refund_order: dict[str, Any] | None = None  # the sale on the refund screen
         self.refund_left: dict[str, Decimal] = {}  # its line uuid -> quantity still refundable
         self.history: list[dict[str, Any]] = []  # the last history a refund read
@@ -104,7 +117,7 @@ class Till:
             merged(
                 m.actions
                 for m in (
-                    *(sell, pay, receipt, orders, parked, customers, session, cashiers),
+                    *(sell, numpad, pay, receipt, orders, parked, customers, session, cashiers),
                     *(frame, settings),
                 )
             )
@@ -264,6 +277,8 @@ class Till:
             self.help_open = False
         if action not in SETTINGS_ACTIONS:
             self.settings_open = False
+        if action not in numpad.KEEPS:  # what was typed on the pad and not entered is dropped
+            self.numpad.leave(action)
         handler = self._actions.get(action)
         if handler is not None and not session.allowed(self, action):
             self.flash = Flash(_("Open the day first: count the cash in the drawer."))
@@ -427,6 +442,8 @@ async def escape(till: Till, data: dict[str, Any]) -> None:
         till.settings_open = False
     elif till.editing is not None or till.order_discount_open:
         await sell.close_editor(till, data)
+    elif till.numpad.open:
+        await numpad.close(till, data)
     elif till.sync_panel_open:
         till.sync_panel_open = False
     elif till.screen in ("pay", "receipt", "orders", "refund", "parked", "customers", *DAY):

@@ -8,7 +8,6 @@ from __future__ import annotations
 import decimal
 from collections.abc import Sequence
 from decimal import Decimal
-from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from register.cart import Cart, Totals
@@ -17,7 +16,7 @@ from register.errors import InvalidAmount, RegisterError, UnknownProduct
 from register.money import parse_money
 from register.shop import Shop
 
-from . import cashiers, customers
+from . import cashiers, customers, numpad
 from .actions import Actions
 from .forms import Ask, Form, ask_remove, ask_void, in_field, number_text, typed
 from .i18n import _
@@ -33,12 +32,24 @@ __all__ = ["sell_screen"]
 
 
 def _tile(product: Product, shop: Shop, *, first: bool = False) -> str:
-    """A product button; only the first is a Tab stop (arrow keys move inside the grid)."""
+    """A product button; only the first is a Tab stop (arrow keys move inside the grid).
+
+    It takes its POS category's colour (Odoo's palette, `c1`..`c11` in till.css) and shows the
+    product's picture when the relay has one: the service worker fetches it with the terminal's
+    token and keeps it offline; a picture that does not come leaves the colour. Its box has a
+    fixed size, so tiles do not move when pictures arrive, and it loads only when in view."""
     code = product.default_code or product.barcode or ""
     stop = "" if first else ' tabindex="-1"'
+    color = shop.category_colors.get(product.pos_categ_id or 0)
+    picture = (
+        f'<img class="tile-img" src="/api/v1/images/{product.id}?v={e(product.image)}"'
+        ' width="128" height="128" alt="" loading="lazy" decoding="async">'
+        if product.image
+        else ""
+    )
     return (
-        f'<button type="button" class="tile" data-action="add" data-arg="{product.id}"'
-        f' data-product-id="{product.id}"{stop}>'
+        f'<button type="button" class="tile{f" c{color}" if color else ""}" data-action="add"'
+        f' data-arg="{product.id}" data-product-id="{product.id}"{stop}>{picture}'
         f'<span class="tile-name">{e(product.name)}</span>'
         f'<span class="tile-price">{e(shop.currency.format(product.list_price))}</span>'
         + (f'<span class="tile-code">{e(code)}</span>' if code else "")
@@ -191,7 +202,9 @@ def _cart_line(
         )
     )
     return (
-        f'<li class="{cls}" data-line-uuid="{e(line.uuid)}">{head}'
+        # A tap on the line (not on its controls) opens the numpad on it (till/numpad.py).
+        f'<li class="{cls}" data-line-uuid="{e(line.uuid)}" data-action="numpad-select"'
+        f' data-arg="{e(line.uuid)}">{head}'
         '<div class="line-controls">'
         + button("&minus;", "dec", line.uuid, cls="round", aria_label=_("One less"))
         + f'<form class="qty-form" data-action="qty" autocomplete="off">'
@@ -255,6 +268,7 @@ def _cart_panel(
     asking: Ask | None = None,
     reveal: str | None = None,
     customer: str = "",
+    pad: str = "",
 ) -> str:
     was = was or {}
     # The line the last action changed: boot.js scrolls the list to it (a long sale's newest line).
@@ -297,7 +311,7 @@ def _cart_panel(
     return (
         f'<aside class="cart" aria-label="{e(_("Current sale"))}">'
         f"{_pickers(shop, cart, customer)}"
-        f'<ol id="cart-lines"{shown}>{lines}</ol>{empty}'
+        f'<ol id="cart-lines"{shown}>{lines}</ol>{empty}{pad}'
         '<div class="cart-foot">'
         + (_order_discount_form(cart, form) if order_discount_open else "")
         + '<div class="cart-tools">'
@@ -362,12 +376,15 @@ def sell_screen(
     reveal: str | None = None,
     parked: int = 0,
     customer: str = "",
+    pad: str = "",
+    pad_focus: bool = False,
 ) -> str:
     """Scan box, search, categories and product tiles on the left; the open sale on the right.
 
     `reveal` the line to bring into view, `parked` how many sales are parked, `customer` the
-    sale's customer (`customers.customer_bar`)."""
-    focus_editor = editing is not None or order_discount_open
+    sale's customer (`customers.customer_bar`), `pad` the numpad (`numpad.panel`), which takes
+    the focus from the scan box while the cashier uses it (`pad_focus`)."""
+    focus_editor = editing is not None or order_discount_open or pad_focus
     tiles = "".join(_tile(product, shop, first=i == 0) for i, product in enumerate(grid))
     if not grid:
         if catalog_size == 0:
@@ -423,6 +440,7 @@ def sell_screen(
             asking=asking,
             reveal=reveal,
             customer=customer,
+            pad=pad,
         )
         + "</div>"
     )
@@ -722,8 +740,8 @@ def grid(till: Till) -> list[Product]:
             found = [p for p in found if p.pos_categ_id == till.category]
         return found[:GRID_LIMIT]
     if till.category is None:
-        return list(islice(till.catalog, GRID_LIMIT))
-    return till.catalog.in_category(till.category)[:GRID_LIMIT]
+        return till.catalog.first(GRID_LIMIT)
+    return till.catalog.in_category(till.category, GRID_LIMIT)
 
 
 def screen(till: Till) -> str:
@@ -739,7 +757,7 @@ def screen(till: Till) -> str:
         category=till.category,
         catalog_size=len(till.catalog),
         grid_limit=GRID_LIMIT,
-        last_line=till.last_line,
+        last_line=line.uuid if (line := numpad.selected(till)) is not None else None,
         editing=till.editing,
         order_discount_open=till.order_discount_open,
         was=till.was_prices(
@@ -752,4 +770,6 @@ def screen(till: Till) -> str:
         reveal=till.reveal,
         parked=len(till.parked),
         customer=customers.customer_bar(till),
+        pad=numpad.panel(till),
+        pad_focus=till.numpad.typing,
     )

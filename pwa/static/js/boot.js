@@ -147,7 +147,14 @@ function paint(html, { aside = false } = {}) {
   // (a background sync must not move the cashier's focus, e.g. off the help's Close).
   const keep = active && active.id && (aside || active.tagName === "INPUT") ? active : null;
   const scrolled = $("cart-lines")?.scrollTop ?? 0;
+  // Nor may it eat what was typed in the other fields of a form (a customer's name, then the phone).
+  const typed = aside ? [...app.querySelectorAll("input[id]")]
+    .filter((el) => el !== keep && el.type !== "hidden" && el.value !== el.defaultValue) : [];
   app.innerHTML = html;
+  for (const was of typed) {
+    const field = $(was.id);
+    if (field && field.type === was.type) field.value = was.value;
+  }
   // The cart list stays where the cashier scrolled it (a new list would start at its top).
   const lines = $("cart-lines");
   if (lines) lines.scrollTop = scrolled;
@@ -222,11 +229,21 @@ app.addEventListener("click", (event) => {
 // last key, sent from aside so the field keeps the focus and what is typed meanwhile. A scan typed
 // into the field stays a scan: scanner.js gives the field its text back before this looks at it.
 const SEARCH_MS = 120;
+// Keys closer than this come from a scanner, not a person: its Enter may come up to a second
+// later (scanner.js), and a search sent meanwhile would repaint the field in the middle of the
+// burst and take the rest of it for a search.
+const SCANNER_KEY_MS = 50;
+const SCAN_WAIT_MS = 1000;
 const AS_YOU_TYPE = { search: "search", "customer-q": "customer-search" };  // field id -> action
 let searchTimer = null;
+let lastInputAt = -Infinity;
+let scannerAt = -Infinity;  // the last key that came at a scanner's speed
 app.addEventListener("input", (event) => {
   const id = event.target.id;
   if (!Object.hasOwn(AS_YOU_TYPE, id)) return;
+  if (event.timeStamp - lastInputAt < SCANNER_KEY_MS) scannerAt = event.timeStamp;
+  lastInputAt = event.timeStamp;
+  const wait = event.timeStamp - scannerAt < SCAN_WAIT_MS ? SCAN_WAIT_MS : SEARCH_MS;
   clearTimeout(searchTimer);
   searchTimer = setTimeout(() => {
     const field = $(id);  // a repaint may have replaced the field the keys went to
@@ -235,7 +252,7 @@ app.addEventListener("input", (event) => {
     // keys typed meanwhile, and a trailing space before the next word.
     field.defaultValue = field.value.trim();
     dispatch(AS_YOU_TYPE[id], { q: field.value }, { aside: true });
-  }, SEARCH_MS);
+  }, wait);
 });
 
 // A count typed in a form marked data-live (the drawer's banknotes and coins): its running

@@ -35,7 +35,7 @@ function shortcut(event) {
 
 function onKeyDown(event) {
   if (event.defaultPrevented || event.isComposing) return;
-  if (roving(event)) return;
+  if (roving(event) || numpad(event)) return;
   const what = shortcut(event);
   if (!what) return;
   event.preventDefault();
@@ -77,6 +77,19 @@ function roving(event) {
   for (const item of items) item.tabIndex = -1;
   items[to].tabIndex = 0;
   items[to].focus();
+  return true;
+}
+
+// Keys of a keyboard that type on the numpad while it has the focus (till/numpad.py), and only then:
+// digits and marks as typed ("28.000" is read as the field would read it), Backspace, Enter.
+const NUMPAD = { Backspace: "back", Enter: "enter" };
+
+function numpad(event) {
+  if (event.target.id !== "numpad" || event.ctrlKey || event.altKey || event.metaKey) return false;
+  const key = /^[0-9.,]$/.test(event.key) ? event.key : NUMPAD[event.key];
+  if (!key) return false;
+  event.preventDefault();
+  dispatch("numpad", { arg: key });
   return true;
 }
 
