@@ -136,14 +136,15 @@ def test_few_tabs_from_the_scan_box_to_pay(tmp_path, relay, pairing_code, produc
         page = open_till(context, f"{relay.url}/?pair={pairing_code}")
         add_by_scan(page, products[0]["barcode"])
         page.locator("#scan").focus()
-        tabs = 0
+        tabs, path = 0, []
         while _focused(page) != "pay" and tabs < 60:
             page.keyboard.press("Tab")
             tabs += 1
-        # scan -> search -> categories -> product grid -> 2 tools -> the line's 5 controls
-        # -> order discount -> Pay (the grid and each chip row are one stop each)
+            path.append(_focused(page) or page.evaluate("document.activeElement.className"))
+        # scan -> search -> categories -> product grid -> catalog tools -> customer -> pickers
+        # -> the line's 5 controls -> sale tools -> Pay (grid, chip rows and toolbars: one stop each)
         assert _focused(page) == "pay", f"Pay not reached in {tabs} Tabs"
-        assert tabs <= 14, f"{tabs} Tabs from the scan box to Pay"
+        assert tabs <= 14, f"{tabs} Tabs from the scan box to Pay: {path}"
         # Enter on the focused Pay button pays.
         _key(page, "Enter")
         assert page.locator("#tendered").is_visible()

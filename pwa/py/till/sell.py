@@ -314,7 +314,7 @@ def _cart_panel(
         f'<ol id="cart-lines"{shown}>{lines}</ol>{empty}{pad}'
         '<div class="cart-foot">'
         + (_order_discount_form(cart, form) if order_discount_open else "")
-        + '<div class="cart-tools">'
+        + f'<div class="cart-tools" role="toolbar" data-roving aria-label="{e(_("Sale"))}">'
         + button(
             e(discount_label),
             "order-discount-open",
@@ -416,7 +416,7 @@ def sell_screen(
         f'<button type="submit" tabindex="-1">{e(_("Search"))}</button>{clear}</form>'
         f"{_category_bar(shop.categories, category)}"
         f'<div class="grid" id="grid" data-roving>{tiles}</div>{more}'
-        + '<div class="tools">'
+        + f'<div class="tools" role="toolbar" data-roving aria-label="{e(_("Catalog and sales"))}">'
         + button(e(_("Refresh catalog")), "refresh", cls="ghost small", id="refresh")
         + button(e(_("Recent sales")), "orders", cls="ghost small", id="orders")
         + button(

@@ -7,7 +7,7 @@ import * as outbox from "./outbox.js";
 import * as relay from "./relay.js";
 import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
 import { configureScanner, installScanner } from "./scanner.js";
-import { installKeys } from "./keys.js";
+import { installKeys, settleRoving } from "./keys.js";
 import { configurePaper, printIfRequested, requestPrint, zoneOffset } from "./receipt.js";
 
 const config = JSON.parse(document.getElementById("kasir-boot").textContent);
@@ -151,6 +151,7 @@ function paint(html, { aside = false } = {}) {
   const typed = aside ? [...app.querySelectorAll("input[id]")]
     .filter((el) => el !== keep && el.type !== "hidden" && el.value !== el.defaultValue) : [];
   app.innerHTML = html;
+  settleRoving(app);
   for (const was of typed) {
     const field = $(was.id);
     if (field && field.type === was.type) field.value = was.value;

@@ -1,5 +1,5 @@
-// Keyboard shortcuts for the frequent actions, and arrow keys inside the product grid and each
-// row of chips (each is one Tab stop). A shortcut presses the button a finger would, so a
+// Keyboard shortcuts for the frequent actions, and arrow keys inside the product grid, each row
+// of chips and each toolbar (each is one Tab stop). A shortcut presses the button a finger would, so a
 // disabled button stays disabled and the till sees the same action. Function keys never collide
 // with the scanner: it only reads printable keys and Enter/Tab (scanner.js).
 
@@ -59,7 +59,7 @@ function onKeyDown(event) {
 function roving(event) {
   const group = event.target.closest?.("[data-roving]");
   if (!group || event.ctrlKey || event.altKey || event.metaKey) return false;
-  const items = [...group.querySelectorAll("button")];
+  const items = [...group.querySelectorAll("button")].filter((item) => !item.disabled);
   const at = items.indexOf(event.target);
   if (at < 0) return false;
   // Up and Down jump a row of the grid (as many items as sit on the first row); in a single
@@ -91,6 +91,18 @@ function numpad(event) {
   event.preventDefault();
   dispatch("numpad", { arg: key });
   return true;
+}
+
+/**
+ * Each [data-roving] group is one Tab stop: the item the till marked (the active chip, the first
+ * tile: it has no tabindex="-1"), else its first enabled button (a toolbar's come unmarked).
+ */
+export function settleRoving(root) {
+  for (const group of root.querySelectorAll("[data-roving]")) {
+    const items = [...group.querySelectorAll("button")].filter((item) => !item.disabled);
+    const stop = items.find((item) => item.getAttribute("tabindex") !== "-1") ?? items[0];
+    for (const item of items) item.tabIndex = item === stop ? 0 : -1;
+  }
 }
 
 /** Listen to the page's keys; `send(action)` hands an action to the till (boot.js dispatch). */
