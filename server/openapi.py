@@ -335,6 +335,24 @@ CUSTOMER = {
         "id": {"type": "integer"},
         "active": {"type": "boolean"},
         **{name: {"type": ["string", "null"]} for name in records.PARTNER_VALUES},
+        "pricelist_id": {
+            "type": ["integer", "null"],
+            "description": "the pricelist a sale to them is made with (when this Odoo has it)",
+        },
+        "fiscal_position_id": {"type": ["integer", "null"]},
+        "loyalty": {
+            "type": "array",
+            "description": "points per loyalty program of the register, as of the card's last write",
+            "items": {
+                "type": "object",
+                "required": ["program_id", "points", "as_of"],
+                "properties": {
+                    "program_id": {"type": "integer"},
+                    "points": {"type": "string", "pattern": DECIMAL_PATTERN},
+                    "as_of": {"type": "string", "format": "date-time"},
+                },
+            },
+        },
     },
 }
 

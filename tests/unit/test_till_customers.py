@@ -106,6 +106,16 @@ def test_a_customer_record_without_terms_leaves_the_cashiers_choice():
     assert page.one("total").text == "Rp 3.000"
 
 
+def test_switching_to_a_customer_without_terms_drops_the_last_ones():
+    till = with_customers()[1]
+    act(till, "scan", code=INDOMIE)
+    act(till, "customers")
+    act(till, "customer-pick", arg="7")  # Sari: Grosir and Bebas PPN
+    act(till, "customers")
+    page = act(till, "customer-pick", arg="8")  # Budi names none: the till's own again
+    assert till.cart.partner["id"] == 8 and page.one("total").text == "Rp 3.500"
+
+
 def test_terms_follow_odoo_for_unknown_pricelists_and_no_customer():
     shop = Shop.from_bootstrap(BOOTSTRAP)
     assert terms_for(shop, {"pricelist_id": [2, "Grosir"], "fiscal_position_id": False}) == (

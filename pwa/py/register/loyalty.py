@@ -7,8 +7,9 @@ discount, as Odoo's `loyalty.reward` of type "discount") costs points: "per_orde
 amount off for `required_points`, "percent" takes a percentage off, "per_point" gives `discount`
 currency per point spent.
 
-The terminal knows a customer's balance from the partner record "as of" the time the relay read
-it from Odoo. Points this terminal spent since (orders made after that time, or not yet posted)
+The terminal knows a customer's balance from the partner record "as of" the last time Odoo wrote
+the customer's card (every points change writes it). Points this terminal spent since (orders made
+after that time, or not yet posted)
 are not in that figure yet, so they are subtracted; points earned offline are NOT added until
 Odoo has booked them: a customer can never spend the same points twice on a disconnected till.
 
@@ -169,7 +170,7 @@ class PointsBalance:
 
     program_id: int
     known: Decimal  # from the partner record
-    as_of: datetime | None  # when Odoo's figure was read
+    as_of: datetime | None  # when Odoo last wrote the figure (the card's write_date)
     spent_offline: Decimal  # spent here since, not yet in Odoo's figure
 
     @property

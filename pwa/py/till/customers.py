@@ -9,7 +9,7 @@ a new or changed customer is ONE device transaction: the customer kept on the ti
 partner record queued in the outbox with the terminal's next sequence number, so the relay
 forwards it before the sales that name it.
 
-Loyalty: a customer record may carry Odoo's balance "as of" when the relay read it (see
+Loyalty: a customer record may carry Odoo's balance "as of" its card's last write (see
 register/loyalty.py); the points this till spent since are taken off, points earned offline are
 not added before Odoo books them. The receipt shows what a sale earned and spent (`loyalty_block`).
 """
@@ -362,8 +362,8 @@ async def choose(till: Till, partner: Mapping[str, Any] | None) -> None:
             cart.remove_reward(reward.reward_id)
     cart.partner = reference(partner) if partner else None
     terms = terms_for(shop, partner) if partner else None
-    if partner is None and before is not None and terms_for(shop, before) is not None:
-        terms = terms_for(shop, None)  # the customer's terms go with them
+    if terms is None and before is not None and terms_for(shop, before) is not None:
+        terms = terms_for(shop, None)  # the last customer's terms go with them
     if terms is not None:
         cart.set_pricelist(terms[0])
         cart.set_fiscal_position(terms[1])
