@@ -66,6 +66,11 @@ def pairing_code(relay: KasirProcess) -> str:
 @pytest.fixture
 def products(sandbox: KasirProcess) -> list[dict[str, Any]]:
     """The sandbox's first products with a barcode, as catalog-like dicts (id, name, barcode, price)."""
+    return demo_products(sandbox)
+
+
+def demo_products(sandbox: KasirProcess) -> list[dict[str, Any]]:
+    """`products` of any sandbox (a test with a sandbox of its own)."""
     rows = odoo_call(
         sandbox.url,
         "product.product",

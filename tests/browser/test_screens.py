@@ -8,15 +8,24 @@ scrolling panes allow, some of it stays outside the viewport or under another el
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import demo_products
 from playwright.sync_api import Page
+from processes import add_terminal
 
+from . import test_cashiers
 from .helpers import add_by_scan, browser_profile, open_till, settle
+from .test_cashiers import ANI, CASHIER_ANI, CASHIER_BUDI, log_in
+from .test_parked import park
 
 pytestmark = pytest.mark.browser
+
+# The shop whose register has cashiers (Ani 1234, Budi 5678): its lock screen is a screen too.
+hr_sandbox, hr_relay = test_cashiers.hr_sandbox, test_cashiers.hr_relay
 
 SIZES = (
     {"width": 1280, "height": 800},
@@ -74,16 +83,28 @@ def _key(page: Page, key: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s['width']}x{s['height']}")
-def test_every_screen(tmp_path, relay, pairing_code, products, size):
+def test_every_screen(tmp_path, hr_relay, hr_sandbox, size):
+    relay = hr_relay
+    pairing_code = add_terminal(relay, "kasir-1")
+    products = demo_products(hr_sandbox)
     folder = SCREENS_DIR / f"{size['width']}x{size['height']}"
-    folder.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(folder, ignore_errors=True)  # this run's screens only
+    folder.mkdir(parents=True)
     problems: list[str] = []
     with browser_profile(tmp_path / "profile", viewport=size) as context:
         page = context.new_page()
         page.goto(relay.url)
         page.locator("#pair-code").wait_for()
         _look(page, folder, "01-pair", problems)
-        page = open_till(context, f"{relay.url}/?pair={pairing_code}", page=page)
+        page.goto(f"{relay.url}/?pair={pairing_code}")
+        page.locator(".cashier-tile").first.wait_for()
+        _look(page, folder, "01a-cashiers", problems)
+        _click(page, f'.cashier-tile[data-arg="{ANI}"]')
+        _look(page, folder, "01b-pin", problems)
+        log_in(page, ANI, CASHIER_ANI[2])
+        page.locator("#open-day-submit").wait_for()
+        _look(page, folder, "01c-open-day", problems)
+        page = open_till(context, None, page=page)
         _look(page, folder, "02-sell-empty", problems)
         for product in products[:6]:
             add_by_scan(page, product["barcode"])
@@ -112,7 +133,10 @@ def test_every_screen(tmp_path, relay, pairing_code, products, size):
             ("09-keys-help", lambda: (_key(page, "Escape"), _key(page, "F1")), "#help"),
             ("09a-customers", lambda: (_key(page, "Escape"), _click(page, "#customer"))),
             ("09b-customer-form", lambda: _click(page, "#customer-new")),
-            ("10-pay", lambda: (_key(page, "Escape"), _click(page, "#pay"))),
+            ("09c-park", lambda: (_key(page, "Escape"), _click(page, "#park")), ".confirm"),
+            ("09d-day", lambda: (_key(page, "Escape"), _click(page, "#day-button"))),
+            ("09e-close-day", lambda: _click(page, "#close-day")),
+            ("10-pay", lambda: (_click(page, "#back"), _click(page, "#pay"))),
         ]
         for name, step, *scope in walk:
             step()
@@ -129,5 +153,16 @@ def test_every_screen(tmp_path, relay, pairing_code, products, size):
         _click(page, '[data-action="refund"]')
         _look(page, folder, "14-refund", problems)
         _click(page, '[data-action="refund-all"]')
-        _look(page, folder, "15-refund-pay", problems)
+        _look(page, folder, "15-manager-pin", problems, "#manager-pin-form")  # Ani may not refund
+        page.keyboard.type(CASHIER_BUDI[2], delay=120)
+        _key(page, "Enter")
+        _look(page, folder, "15a-refund-pay", problems)
+        _click(page, "#back")
+        _click(page, "#void")
+        page.keyboard.press("Enter")
+        settle(page)
+        add_by_scan(page, products[0]["barcode"])
+        park(page, "Bu Rina")
+        _click(page, "#parked")
+        _look(page, folder, "16-parked", problems)
     assert not problems, "\n".join(problems)
