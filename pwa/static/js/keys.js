@@ -101,7 +101,10 @@ export function settleRoving(root) {
   for (const group of root.querySelectorAll("[data-roving]")) {
     const items = [...group.querySelectorAll("button")].filter((item) => !item.disabled);
     const stop = items.find((item) => item.getAttribute("tabindex") !== "-1") ?? items[0];
-    for (const item of items) item.tabIndex = item === stop ? 0 : -1;
+    for (const item of items) {
+      const wanted = item === stop ? 0 : -1;
+      if (item.tabIndex !== wanted) item.tabIndex = wanted;  // no needless style work on a repaint
+    }
   }
 }
 
