@@ -92,6 +92,15 @@ def test_shortcuts_and_escape(tmp_path, relay, pairing_code, products):
         assert page.locator("#sync-panel[open]").count() == 0
         assert lines.count() == 2
 
+        # F3 opens the customers, F6 parks the sale (Escape keeps it open).
+        _key(page, "F3")
+        expect(page.locator("#customer-q")).to_be_focused()
+        _key(page, "Escape")
+        _key(page, "F6")
+        assert page.locator("#park-note").is_visible()
+        _key(page, "Escape")
+        assert page.locator("#park-note").count() == 0 and lines.count() == 2
+
         # F9 pays; Escape goes back to the sale; F8 tenders the exact cash; F12 validates.
         _key(page, "F9")
         assert page.locator("#validate").is_disabled()

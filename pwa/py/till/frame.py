@@ -202,6 +202,8 @@ def _shortcuts() -> list[tuple[str, str]]:
         ("<kbd>F8</kbd>", _("Pay the exact amount in cash")),
         ("<kbd>F12</kbd> <kbd>Ctrl</kbd>+<kbd>Enter</kbd>", _("Validate the payment")),
         ("<kbd>F4</kbd>", _("New sale (on the receipt)")),
+        ("<kbd>F3</kbd>", _("Choose the customer")),
+        ("<kbd>F6</kbd>", _("Park the sale")),
         ("<kbd>Esc</kbd>", _("Close the editor or panel, or go back to the sale")),
         (arrows, _("Move between products or categories")),
     ]

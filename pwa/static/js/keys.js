@@ -5,7 +5,9 @@
 
 // key -> the button it presses (only when that button is on screen).
 const BUTTONS = {
+  F3: "#customer",
   F4: "#new-sale",
+  F6: "#park",
   F8: "#exact-cash",
   F9: "#pay",
   F12: "#validate",
