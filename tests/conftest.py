@@ -52,6 +52,28 @@ def relay(tmp_path: Path, sandbox: KasirProcess) -> Iterator[KasirProcess]:
 
 
 @pytest.fixture
+def hr_sandbox(tmp_path: Path) -> Iterator[KasirProcess]:
+    """The sandbox whose register uses pos_hr's cashiers (Ani 1234; Budi 5678, a manager)."""
+    (tmp_path / "sandbox").mkdir()
+    process = start_sandbox(tmp_path / "sandbox", cashiers=True)
+    try:
+        yield process
+    finally:
+        process.kill()
+
+
+@pytest.fixture
+def hr_relay(tmp_path: Path, hr_sandbox: KasirProcess) -> Iterator[KasirProcess]:
+    """A relay pointed at `hr_sandbox`."""
+    (tmp_path / "relay").mkdir()
+    process = start_relay(tmp_path / "relay", hr_sandbox.url)
+    try:
+        yield process
+    finally:
+        process.stop(timeout=5)
+
+
+@pytest.fixture
 def paired_terminal(relay: KasirProcess) -> tuple[str, str]:
     """(terminal name, bearer token) of terminal kasir-1, paired through POST /api/v1/pair."""
     return pair(relay, "kasir-1")

@@ -5,15 +5,12 @@ refunds with no second PIN. Odoo then holds each order with its own cashier."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from kasir.sandbox.demo import CASHIER_ANI, CASHIER_BUDI
 from playwright.sync_api import Page, expect
-from processes import KasirProcess, add_terminal, start_relay, start_sandbox, wait_for
+from processes import add_terminal, wait_for
 
-from .helpers import browser_profile, open_till, orders_in_browser, settle
+from .helpers import browser_profile, open_till, orders_in_browser, pay_cash_and_validate, settle
 from .test_layout import _check_controls
 
 pytestmark = pytest.mark.browser
@@ -23,27 +20,6 @@ CASHIER_MS = 120  # a cashier's fingers
 ANI, BUDI = f"employee:{CASHIER_ANI[0]}", f"employee:{CASHIER_BUDI[0]}"
 # A phone, and a landscape tablet: the lock screen and the manager's PIN fit both.
 SIZES = ({"width": 390, "height": 844}, {"width": 1280, "height": 800})
-
-
-@pytest.fixture
-def hr_sandbox(tmp_path: Path) -> Iterator[KasirProcess]:
-    """The sandbox whose register uses its cashiers (Ani 1234, Budi 5678, a manager)."""
-    (tmp_path / "sandbox").mkdir()
-    process = start_sandbox(tmp_path / "sandbox", cashiers=True)
-    try:
-        yield process
-    finally:
-        process.kill()
-
-
-@pytest.fixture
-def hr_relay(tmp_path: Path, hr_sandbox: KasirProcess) -> Iterator[KasirProcess]:
-    (tmp_path / "relay").mkdir()
-    process = start_relay(tmp_path / "relay", hr_sandbox.url)
-    try:
-        yield process
-    finally:
-        process.stop(timeout=5)
 
 
 def scan(page: Page, code: str) -> None:
@@ -70,13 +46,7 @@ def latest_order(page: Page) -> dict:
 
 def pay_exact_and_validate(page: Page) -> str:
     """Pay what is due in cash, validate; the receipt's cashier line."""
-    if page.locator("#pay").count():  # a refund goes to the pay screen by itself
-        page.locator("#pay").click()
-        settle(page)
-    page.locator('[data-action="pay-exact"]').first.click()
-    settle(page)
-    page.locator("#validate").click()
-    settle(page)
+    pay_cash_and_validate(page, next_sale=False)
     cashier = page.locator("#receipt .r-cashier").inner_text()
     page.locator("#new-sale").click()
     settle(page)

@@ -16,6 +16,7 @@ from .helpers import (
     browser_profile,
     open_till,
     orders_in_browser,
+    pay_cash_and_validate,
     pending_count,
     settle,
 )
@@ -120,12 +121,7 @@ def test_card_scan_and_a_customer_made_offline_reach_odoo_once(
 
         add_by_scan(page, products[0]["barcode"])
         assert page.locator("#cart-lines .line").count() == 1, page.locator("#flash").inner_text()
-        page.locator("#pay").click()
-        settle(page)
-        page.locator('[data-action="pay-exact"]').first.click()
-        settle(page)
-        page.locator("#validate").click()
-        settle(page)
+        pay_cash_and_validate(page, next_sale=False)
         assert page.locator("#receipt-customer").inner_text() == "Customer: Dewi Lestari"
         assert "Points earned" in page.locator("#receipt-loyalty").inner_text()
         page.locator("#new-sale").click()

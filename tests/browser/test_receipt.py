@@ -23,7 +23,7 @@ from kasir.sandbox.demo import TAX_ZERO_ID
 from playwright.sync_api import Page, expect
 from processes import add_terminal, start_relay
 
-from .helpers import browser_profile, open_till, orders_in_browser, settle
+from .helpers import browser_profile, open_till, orders_in_browser, pay_cash_and_validate, settle
 
 pytestmark = pytest.mark.browser
 
@@ -56,12 +56,7 @@ def sell(page: Page, *codes: str) -> dict[str, Any]:
     """Scan, take the exact cash, validate: the order record the till kept."""
     for code in codes:
         scanner_scans(page, code)
-    page.locator("#pay").click()
-    settle(page)
-    page.locator('[data-action="pay-exact"]').first.click()
-    settle(page)
-    page.locator("#validate").click()
-    settle(page)
+    pay_cash_and_validate(page, next_sale=False)
     expect(page.locator("#receipt")).to_be_visible()
     name = page.locator("#receipt").get_attribute("data-order-name")
     (order,) = [o for o in orders_in_browser(page) if o["name"] == name]

@@ -19,6 +19,7 @@ from .helpers import (
     browser_profile,
     open_till,
     orders_in_browser,
+    pay_cash_and_validate,
     pending_count,
     settle,
 )
@@ -56,12 +57,7 @@ def scan(page, code: str) -> None:
 
 def sell(page, code: str) -> None:
     scan(page, code)
-    page.locator("#pay").click()
-    settle(page)
-    page.locator('[data-action="pay-exact"]').first.click()
-    settle(page)
-    page.locator("#validate").click()
-    settle(page)
+    pay_cash_and_validate(page, next_sale=False)
     page.locator("#new-sale").click()
     settle(page)
 

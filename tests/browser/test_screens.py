@@ -17,15 +17,12 @@ from conftest import demo_products
 from playwright.sync_api import Page
 from processes import add_terminal
 
-from . import test_cashiers
 from .helpers import add_by_scan, browser_profile, open_till, settle
 from .test_cashiers import ANI, CASHIER_ANI, CASHIER_BUDI, log_in
 from .test_parked import park
 
 pytestmark = pytest.mark.browser
 
-# The shop whose register has cashiers (Ani 1234, Budi 5678): its lock screen is a screen too.
-hr_sandbox, hr_relay = test_cashiers.hr_sandbox, test_cashiers.hr_relay
 
 SIZES = (
     {"width": 1280, "height": 800},

@@ -23,11 +23,11 @@ from playwright.sync_api import BrowserContext, Page, expect
 from processes import add_terminal, wait_for
 from register.drawer import IDR_DENOMINATIONS
 
-from . import test_cashiers
 from .helpers import (
     browser_profiles,
     open_till,
     orders_in_browser,
+    pay_cash_and_validate,
     pending_count,
     settle,
 )
@@ -47,7 +47,6 @@ from .test_session_day import TYPING_MS, outbox_records, type_count
 pytestmark = pytest.mark.browser
 
 # The sandbox whose register uses Ani and Budi, and its relay (fixtures of the cashiers' test).
-hr_sandbox, hr_relay = test_cashiers.hr_sandbox, test_cashiers.hr_relay
 
 SHORT = Decimal(5000)  # what kasir-1's drawer is short at the close
 
@@ -173,12 +172,7 @@ def test_a_whole_day_of_two_tills_reaches_odoo_once(tmp_path, hr_sandbox, hr_rel
         page.locator("#order-discount-reason").press("Enter")
         settle(page)
         expect(page.locator("#order-discount-form")).to_have_count(0)
-        page.locator("#pay").click()
-        settle(page)
-        page.locator('[data-action="pay-exact"]').first.click()
-        settle(page)
-        page.locator("#validate").click()
-        settle(page)
+        pay_cash_and_validate(page, next_sale=False)
         assert page.locator("#receipt-customer").inner_text() == "Customer: Dewi Lestari"
         assert "Pelanggan baru" in page.locator("#receipt-order-discount").inner_text()
         dewi_sale = latest_order(page)

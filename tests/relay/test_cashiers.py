@@ -9,7 +9,6 @@ import asyncio
 import copy
 import json
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,6 @@ from processes import (
     odoo_call,
     pair,
     start_relay,
-    start_sandbox,
     wait_for,
 )
 
@@ -109,27 +107,6 @@ def test_without_pos_hr_or_with_it_off_there_are_no_cashiers(tmp_path: Path) -> 
 
 
 # -- the sandbox answers as Odoo did -------------------------------------------------------------
-
-
-@pytest.fixture
-def hr_sandbox(tmp_path: Path) -> Iterator[KasirProcess]:
-    """The sandbox whose register uses its cashiers (pos_hr's Ani and Budi)."""
-    (tmp_path / "sandbox").mkdir()
-    process = start_sandbox(tmp_path / "sandbox", products=40, cashiers=True)
-    try:
-        yield process
-    finally:
-        process.kill()
-
-
-@pytest.fixture
-def hr_relay(tmp_path: Path, hr_sandbox: KasirProcess) -> Iterator[KasirProcess]:
-    (tmp_path / "relay").mkdir()
-    process = start_relay(tmp_path / "relay", hr_sandbox.url)
-    try:
-        yield process
-    finally:
-        process.stop(timeout=5)
 
 
 def test_the_sandbox_hashes_pins_and_describes_employees_as_odoo(hr_sandbox) -> None:

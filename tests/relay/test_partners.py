@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import threading
 import uuid as uuidlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from kasir import sandbox as sandbox_module
 from kasir.config import OdooSettings
 from kasir.forwarder import Forwarder
@@ -28,11 +26,11 @@ from processes import (
     SANDBOX_KEY,
     SANDBOX_LOGIN,
     drop_postgres_schema,
-    free_port,
     make_order,
     odoo_call,
     postgres_reachable,
     postgres_schema,
+    serve_in_thread,
     wait_for,
 )
 
@@ -310,20 +308,8 @@ def keyed_sandbox(tmp_path: Path, monkeypatch) -> Iterator[str]:
     )
     store = sandbox_module.SandboxStore(str(tmp_path / "sandbox.db"))
     seed(store, products=5)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            sandbox_module.create_app(store), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, timeout=15, what="sandbox start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_in_thread(sandbox_module.create_app(store)) as url:
+        yield url
 
 
 @pytest.mark.parametrize("version", [18, 19])

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -16,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from kasir import sandbox as sandbox_module
 from kasir.config import OdooSettings
 from kasir.journal import Journal
@@ -29,7 +27,7 @@ from kasir.sandbox.demo import (
     MEMBER_PRICELIST_ID,
     PRICELIST_ID,
 )
-from processes import SANDBOX_DB, SANDBOX_KEY, SANDBOX_LOGIN, free_port, wait_for
+from processes import SANDBOX_DB, SANDBOX_KEY, SANDBOX_LOGIN, serve_in_thread, wait_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "odoo18"
 SARI, BUDI, RINA = 11, 12, 13  # the demo's customers: Sari and Budi hold a card, Rina none
@@ -188,20 +186,8 @@ def bare_sandbox(tmp_path: Path, monkeypatch) -> Iterator[str]:
         partner.pop(field)
     monkeypatch.setitem(sandbox_module.MODELS, "res.partner", partner)
     monkeypatch.delitem(sandbox_module.MODELS, "loyalty.card")
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            sandbox_module.create_app(store), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, timeout=15, what="sandbox start")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with serve_in_thread(sandbox_module.create_app(store)) as url:
+        yield url
 
 
 def test_an_odoo_without_the_fields_still_mirrors(bare_sandbox, tmp_path) -> None:

@@ -7,8 +7,6 @@ In-process tests use Starlette's TestClient; the faults that only make sense on 
 from __future__ import annotations
 
 import json
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
@@ -17,7 +15,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from kasir.decimal_json import dumps
 from kasir.sandbox import SandboxStore, create_app
 from kasir.sandbox.demo import (
@@ -34,6 +31,7 @@ from kasir.sandbox.demo import (
     is_valid_ean13,
     seed,
 )
+from processes import serve_in_thread
 from starlette.testclient import TestClient
 
 DB, KEY, UID = "kasir", "sandbox-key", 2
@@ -179,24 +177,8 @@ def rpc(client: TestClient) -> Rpc:
 @pytest.fixture
 def live(app: Any) -> Iterator[str]:
     """The sandbox served by uvicorn on a free 127.0.0.1 port; yields its base URL."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="critical", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    started = threading.Event()
-    for _ in range(500):
-        if server.started:
-            started.set()
-            break
-        started.wait(0.01)
-    assert server.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=5)
-    sock.close()
+    with serve_in_thread(app) as url:
+        yield url
 
 
 @pytest.fixture
