@@ -1,5 +1,6 @@
-"""The manager page, /admin: today's sales per terminal, terminals, the queue, Odoo's
-reachability, and failed items to retry or discard, rendered on the server (jinja2, autoescaped)
+"""The manager page, /admin: today's sales per terminal and per cashier, the registers' days
+with their cash differences, terminals, the queue, Odoo's reachability, and failed items to retry
+or discard, rendered on the server (jinja2, autoescaped)
 so it works on any phone's browser; every time on it in the shop's time zone, which it names once.
 A program that asks for JSON (Accept: application/json) gets the same facts as JSON.
 
@@ -19,7 +20,6 @@ import logging
 import os
 import secrets
 import time
-from collections.abc import Callable
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -28,7 +28,7 @@ from urllib.parse import parse_qs, urlencode
 from zoneinfo import ZoneInfo
 
 import jinja2
-from register.money import Currency, money_str
+from register.money import money_str
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -37,6 +37,7 @@ from starlette.routing import Route
 
 from . import auth, decisions, i18n, sales
 from .negotiation import preferences
+from .phrases import Phrase
 
 log = logging.getLogger("kasir.admin")
 
@@ -93,6 +94,16 @@ def _clock(moment: datetime | None, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%H:%M:%S") if moment else ""
 
 
+def _stamp(moment: datetime | None, zone: ZoneInfo, day: sales.Day) -> str:
+    """A time of a register's day: its clock on the shop's day, else its date too (a day
+    still open since yesterday)."""
+    if moment is None:
+        return ""
+    if day.start <= moment < day.end:
+        return _clock(moment, zone)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def _iso(moment: float | datetime | None, zone: ZoneInfo) -> str | None:
     """A moment for the JSON form: ISO-8601 in the shop's zone, with its offset."""
     if moment is None:
@@ -102,16 +113,43 @@ def _iso(moment: float | datetime | None, zone: ZoneInfo) -> str | None:
     return datetime.fromtimestamp(moment, zone).isoformat()
 
 
-def _day_json(day: sales.Day, zone: ZoneInfo) -> dict[str, Any]:
-    """Today's sales for the JSON form: amounts as decimal strings, never floats."""
+def _amount(amount: Decimal | None) -> str | None:
+    return None if amount is None else money_str(amount)
 
-    def row(terminal: sales.TerminalDay) -> dict[str, Any]:
+
+def _day_json(day: sales.Day, zone: ZoneInfo) -> dict[str, Any]:
+    """Today's sales and the registers' days for the JSON form: amounts as decimal strings,
+    never floats."""
+
+    def row(tally: sales.Tally) -> dict[str, Any]:
         return {
-            "sales": terminal.sales,
-            "refunds": terminal.refunds,
-            "total": money_str(terminal.total),
-            "first": _iso(terminal.first, zone),
-            "last": _iso(terminal.last, zone),
+            "sales": tally.sales,
+            "refunds": tally.refunds,
+            "total": money_str(tally.total),
+            "first": _iso(tally.first, zone),
+            "last": _iso(tally.last, zone),
+        }
+
+    def session(one: sales.Session) -> dict[str, Any]:
+        return {
+            "terminal": one.terminal,
+            "session_uuid": one.uuid,
+            "opened_at": _iso(one.opened_at, zone),
+            "opened_by": one.opened_by,
+            "opening": _amount(one.opening),
+            **{
+                kind: {"count": moves.count, "total": money_str(moves.total)}
+                for kind, moves in (("cash_in", one.cash_in), ("cash_out", one.cash_out))
+            },
+            "closed_at": _iso(one.closed_at, zone),
+            "closed_by": one.closed_by,
+            "counted": _amount(one.counted),
+            "expected": _amount(one.expected),
+            "difference": _amount(one.difference),
+            "note": one.note,
+            "state": one.state,
+            "reason": one.reason,
+            "odoo_id": one.odoo_id,
         }
 
     return {
@@ -119,7 +157,9 @@ def _day_json(day: sales.Day, zone: ZoneInfo) -> dict[str, Any]:
         "from": day.start.isoformat(),
         "to": day.end.isoformat(),
         "terminals": [{"terminal": t.terminal, **row(t)} for t in day.terminals],
+        "cashiers": [{"cashier": c.cashier, **row(c)} for c in day.cashiers],
         "total": row(day.total),
+        "sessions": [session(one) for one in day.sessions],
     }
 
 
@@ -219,7 +259,12 @@ class AdminPage:
         offset = sales.offset_text(datetime.fromtimestamp(now, zone))
         terminals = await run_in_threadpool(db.terminal_overview)
         counts = await run_in_threadpool(db.counts)
-        items = await run_in_threadpool(db.attention_items)
+        money = sales.money_format(shop)
+        items = await run_in_threadpool(
+            lambda: db.attention_items(
+                namer=lambda kind, record: sales.record_name(kind, record, zone, money)
+            )
+        )
         health = self.relay.health
         odoo = (
             "not checked yet"
@@ -247,6 +292,9 @@ class AdminPage:
             )
         speech = await self.speech(request)
         _ = speech.gettext
+        for item in items:  # a register's day record, named in the manager's language
+            if isinstance(item["name"], Phrase):
+                item["name"] = _(item["name"])
         odoo_texts = {
             "not checked yet": _("not checked yet"),
             "not configured": _("not configured"),
@@ -261,8 +309,9 @@ class AdminPage:
             zone_name=zone.key,
             utc_offset=offset,
             day=day,
-            money=_money_format(shop),
+            money=money,
             clock=lambda moment: _clock(moment, zone),
+            stamp=lambda moment: _stamp(moment, zone, day),
             terminals=terminals,
             counts=counts,
             failed=[item for item in items if item["state"] == "failed"],
@@ -385,16 +434,6 @@ class AdminPage:
             self.relay.db, self.relay.client, uuid, reason, _who(session)
         )
         return self._back((await self.speech(request)).gettext(outcome.message))
-
-
-def _money_format(shop: dict[str, Any] | None) -> Callable[[Decimal], str]:
-    """How the page shows an amount: as the till does, in the shop's currency ("Rp 12.500");
-    the plain decimal before the first mirror."""
-    try:
-        currency = Currency.from_bootstrap(shop) if shop else None
-    except (KeyError, TypeError, ValueError, ArithmeticError):
-        currency = None
-    return currency.format if currency is not None else money_str
 
 
 def _who(session: str) -> str:

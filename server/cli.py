@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import secrets
@@ -17,10 +18,10 @@ from pathlib import Path
 
 import uvicorn
 
-from . import auth, decisions, logs
+from . import auth, decisions, logs, sales
 from .config import ConfigError, load
 from .decisions import Outcome
-from .journal import STATES, Journal, JournalUnavailable, open_journal
+from .journal import STATES, Journal, JournalUnavailable, Namer, open_journal
 from .odoo import OdooClient
 
 log = logging.getLogger("kasir")
@@ -257,11 +258,21 @@ QUEUE_SECTIONS = (
 )
 
 
+def _namer(journal: Journal) -> Namer:
+    """Names a register's day record as /admin does: its time in the shop's zone
+    (KASIR_TIMEZONE, else the mirrored bootstrap's), its amount in the shop's currency."""
+    stored = journal.bootstrap()
+    shop = json.loads(stored[0]) if stored else None
+    zone = sales.shop_zone(os.environ.get("KASIR_TIMEZONE"), shop)
+    money = sales.money_format(shop)
+    return lambda kind, record: sales.record_name(kind, record, zone, money)
+
+
 def cmd_queue(args: argparse.Namespace) -> int:
     journal = _journal(args)
     try:
         counts = journal.counts()
-        items = journal.attention_items(terminal=args.terminal)
+        items = journal.attention_items(terminal=args.terminal, namer=_namer(journal))
     finally:
         journal.close()
     for state in STATES:

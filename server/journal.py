@@ -28,6 +28,8 @@ from typing import Any, TypeVar
 from .phrases import Phrase
 
 T = TypeVar("T")
+# Names a record that has none of its own, from its kind and body (None: it stays unnamed).
+Namer = Callable[[str, dict[str, Any]], str | None]
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS items (
@@ -54,6 +56,10 @@ CREATE TABLE IF NOT EXISTS items (
 CREATE INDEX IF NOT EXISTS items_queue ON items (state, terminal, seq);
 CREATE INDEX IF NOT EXISTS items_changes ON items (terminal, change_seq);
 CREATE INDEX IF NOT EXISTS items_updated ON items (updated_at);
+-- A register's days, a few records a day among the sales: a terminal's latest ones are found
+-- without reading its sales (see day_records).
+CREATE INDEX IF NOT EXISTS items_days ON items (terminal, seq)
+    WHERE kind IN ('session', 'cash_move');
 CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value BIGINT NOT NULL);
 CREATE TABLE IF NOT EXISTS terminals (
     name TEXT PRIMARY KEY,
@@ -125,6 +131,13 @@ LATE_COLUMNS = (
     ("items", "sent_at", "DOUBLE PRECISION"),
     # Odoo's name of a posted order ("Shop/0001"), what the cashier finds it by in Odoo.
     ("items", "odoo_name", "TEXT"),
+    # A posted sale's loyalty points on the customer's card in Odoo: NULL (none to book),
+    # 'due' (retried at next_attempt_at, the last reason in `error`) or 'booked'.
+    ("items", "points", "TEXT"),
+)
+# Indexes on late columns, made once the columns exist: the posted sales whose points are due.
+LATE_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS items_points_due ON items (next_attempt_at) WHERE points = 'due'",
 )
 # `in_doubt` ASIDE: a dead relay's call carrying the item may still run in Odoo, so it waits
 # until Odoo holds it or the call's time limit has passed; meanwhile it stands aside and does not
@@ -284,6 +297,8 @@ class Journal:
             for table, column, kind in LATE_COLUMNS:
                 if column not in self._columns(db, table):
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            for statement in LATE_INDEXES:
+                db.execute(statement)
             self._upgrade_states(db)
 
     @staticmethod
@@ -726,11 +741,17 @@ class Journal:
         self.mark_posted_many([(uuid, odoo_id, lines or {})])
 
     def mark_posted_many(
-        self, posted: list[tuple[str, int, dict[str, int]]], names: dict[str, str] | None = None
+        self,
+        posted: list[tuple[str, int, dict[str, int]]],
+        names: dict[str, str] | None = None,
+        *,
+        points: Iterable[str] = (),
     ) -> None:
         """Items Odoo booked (one answer may book several), each with Odoo's id and the Odoo
         ids of its lines by line uuid (what a later refund names), in one transaction.
-        `names`: Odoo's order names by uuid, when its answer gave them (the till shows them)."""
+        `names`: Odoo's order names by uuid, when its answer gave them (the till shows them).
+        `points`: the sales among them whose loyalty points are then due on the customer's
+        card (in the same transaction, so a crash cannot post a sale and forget its points)."""
         if not posted:
             return
 
@@ -757,8 +778,80 @@ class Journal:
                     for n, (uuid, odoo_id, _) in enumerate(posted, first)
                 ],
             )
+            due = [(now, uuid) for uuid in dict.fromkeys(points)]
+            if due:  # an order found posted again (lost answer) keeps its points' state
+                db.executemany(
+                    "UPDATE items SET points = 'due', next_attempt_at = ?, sent_at = NULL "
+                    "WHERE uuid = ? AND points IS NULL",
+                    due,
+                )
 
         self._write(work)
+
+    # -- a posted sale's loyalty points -----------------------------------------------------
+
+    def claim_points(
+        self, owner: str, limit: int, *, lease: float, now: float | None = None
+    ) -> list[Item]:
+        """Posted sales whose points are due now, claimed for `owner` (as queued items are:
+        another relay leaves them alone until the lease runs out). An item whose `sent_at` is
+        set had a call that ended without Odoo's answer: look in Odoo before booking again."""
+        now = time.time() if now is None else now
+
+        def work(db: Any) -> list[Item]:
+            rows = db.execute(
+                f"SELECT {ITEM_FIELDS} FROM items WHERE points = 'due' AND next_attempt_at <= ? "
+                "AND (claimed_until IS NULL OR claimed_until < ?) "
+                "ORDER BY next_attempt_at, terminal, seq LIMIT ?" + self.LOCK_DUE,
+                (now, now, limit),
+            ).fetchall()
+            for row in rows:
+                db.execute(
+                    "UPDATE items SET claimed_by = ?, claimed_until = ? WHERE uuid = ?",
+                    (owner, now + lease, row[0]),
+                )
+            return [self._item(row) for row in rows]
+
+        return self._write_apart(work)
+
+    def points_sending(self, owner: str, uuid: str, lease: float) -> bool:
+        """Right before the call that books a sale's points: its `sent_at`, only while `owner`
+        still claims it (False: another relay took it over, nothing may be sent)."""
+        now = time.time()
+
+        def work(db: Any) -> bool:
+            return (
+                db.execute(
+                    "UPDATE items SET sent_at = ?, claimed_until = ? WHERE uuid = ? "
+                    "AND points = 'due' AND claimed_by = ?",
+                    (now, now + lease, uuid, owner),
+                ).rowcount
+                == 1
+            )
+
+        return self._write_apart(work)
+
+    def points_booked(self, uuid: str) -> None:
+        """The sale's points are on the card in Odoo: never booked again."""
+        self._transition(
+            uuid, "points = 'booked', error = NULL, sent_at = NULL", [], " AND points = 'due'"
+        )
+
+    def points_retry(self, uuid: str, error: str, at: float, *, answered: bool) -> None:
+        """Book the sale's points again at `at`; `error` says why (the terminal and `kasir
+        queue` see it on the posted sale). `answered`: Odoo answered the last call (it booked
+        nothing), else that call may have booked them and may still be running in Odoo."""
+        sent = ", sent_at = NULL" if answered else ""
+        self._transition(
+            uuid,
+            f"error = ?, next_attempt_at = ?, attempts = attempts + 1{sent}",
+            [error, at],
+            " AND points = 'due'",
+        )
+
+    def points_next_due(self) -> float | None:
+        """The soonest moment a sale's points are due (None: none are)."""
+        return self._read("SELECT MIN(next_attempt_at) FROM items WHERE points = 'due'")[0][0]
 
     def line_orders(self, line_uuids: Iterable[str]) -> dict[str, str]:
         """The posted sale each of these line uuids belongs to (line uuid -> order uuid)."""
@@ -964,6 +1057,28 @@ class Journal:
             "SELECT terminal, body FROM items WHERE updated_at >= ? AND kind = 'order' "
             "AND state <> 'rejected'",
             (moment,),
+        )
+
+    def day_records(
+        self, closed_before: float
+    ) -> list[tuple[str, str, str, str | None, int | None]]:
+        """(terminal, body, state, error, odoo_id) of each terminal's day records (session
+        opens and closes, cash moves), not rejected, made after its last close accepted before
+        `closed_before` (relay clock), in the terminal's order: every day that closed since,
+        or is still open whenever it opened, and each one's cash moves.
+
+        Read through a small index of the day records alone, per terminal from its newest
+        back to that close, never through the terminal's sales."""
+        days = "kind IN ('session', 'cash_move')"  # as the index says it, so it is used
+        return self._read(
+            # CROSS JOIN: SQLite goes terminal by terminal (PostgreSQL reads it as a plain join)
+            "SELECT d.terminal, d.body, d.state, d.error, d.odoo_id "
+            f"FROM terminals t CROSS JOIN items d WHERE d.terminal = t.name AND d.{days} "
+            "AND d.state <> 'rejected' AND d.seq > COALESCE((SELECT c.seq FROM items c "
+            f"WHERE c.terminal = t.name AND c.{days} AND c.state <> 'rejected' "
+            "AND c.accepted_at < ? AND c.body LIKE ? ORDER BY c.seq DESC LIMIT 1), -1) "
+            "ORDER BY t.name, d.seq",
+            (closed_before, '%"op":"close"%'),
         )
 
     # -- terminals --------------------------------------------------------------------------
@@ -1196,22 +1311,24 @@ class Journal:
         states: tuple[str, ...] = ("failed", "held", "rejected", "queued"),
         *,
         terminal: str | None = None,
+        namer: Namer | None = None,
     ) -> list[dict[str, Any]]:
         """Items a manager must see, oldest first: failed, held (with what releases them),
         rejected, and queued items that wait for something, each with its reason; then the
         queued items held up behind a waiting one of their terminal ("behind ..."). Each:
-        uuid, state, terminal, seq, name, reason, attempts, odoo_id, failed_at (last change).
-        `terminal` keeps one terminal's items."""
+        uuid, state, terminal, seq, kind, name, reason, attempts, odoo_id, failed_at (last
+        change). `terminal` keeps one terminal's items; `namer` names the records that carry
+        no name of their own (a register's day), from their kind and record."""
         mine = " AND terminal = ?" if terminal is not None else ""
         rows = self._read(
-            "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at, "
+            "SELECT uuid, state, terminal, seq, kind, body, error, attempts, odoo_id, updated_at, "
             f"COALESCE(in_doubt, 0) = {ASIDE} "
             f"FROM items WHERE state IN ({','.join('?' * len(states))}) "
             f"AND (state <> 'queued' OR error IS NOT NULL){mine} "
             "ORDER BY updated_at, terminal, seq LIMIT ?",
             (*states, *([terminal] if terminal is not None else []), limit),
         )
-        items = [_attention(*row[:-1]) for row in rows]
+        items = [_attention(*row[:-1], namer=namer) for row in rows]
         aside = {row[0] for row in rows if row[-1]}  # they hold no one up
         heads: dict[str, dict[str, Any]] = {}
         for item in items:
@@ -1223,14 +1340,17 @@ class Journal:
                 heads[item["terminal"]] = item
         for head in heads.values():
             behind = self._read(
-                "SELECT uuid, state, terminal, seq, body, error, attempts, odoo_id, updated_at "
-                "FROM items WHERE state = 'queued' AND error IS NULL AND terminal = ? "
+                "SELECT uuid, state, terminal, seq, kind, body, error, attempts, odoo_id, "
+                "updated_at FROM items WHERE state = 'queued' AND error IS NULL AND terminal = ? "
                 "AND seq > ? ORDER BY seq LIMIT ?",
                 (head["terminal"], head["seq"], limit),
             )
             who = head["name"] or head["uuid"]
             items += [
-                {**_attention(*row), "reason": f"behind {who}, which is {head['reason']}"}
+                {
+                    **_attention(*row, namer=namer),
+                    "reason": f"behind {who}, which is {head['reason']}",
+                }
                 for row in behind
             ]
         return items
@@ -1336,15 +1456,22 @@ def _attention(
     state: str,
     terminal: str,
     seq: int,
+    kind: str,
     body: str,
     error: str | None,
     attempts: int,
     odoo_id: int | None,
     updated_at: float,
+    *,
+    namer: Namer | None = None,
 ) -> dict[str, Any]:
-    """One row of `Journal.attention_items`, the record's name read from its body."""
+    """One row of `Journal.attention_items`, the record's name read from its body (or made by
+    `namer`)."""
     try:
-        name = json.loads(body).get("name")
+        record = json.loads(body)
+        name = record.get("name")
+        if name is None and namer is not None:
+            name = namer(kind, record)
     except (ValueError, AttributeError):
         name = None
     return {
@@ -1352,6 +1479,7 @@ def _attention(
         "state": state,
         "terminal": terminal,
         "seq": seq,
+        "kind": kind,
         "name": name if isinstance(name, str) else None,
         "reason": error,
         "attempts": attempts,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import time
+import uuid as uuidlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from kasir.journal import Incoming, Journal
-from processes import TerminalClient, make_order, pair, start_relay, wait_for
+from processes import TerminalClient, kasir, make_order, pair, start_relay, wait_for
 
 TOKEN = "s3cret-admin-token"
 HOSTILE_NAME = '<img src=x onerror="alert(1)">'
@@ -226,3 +227,142 @@ def test_times_on_the_page_are_the_shops(admin_relay) -> None:
     entry = page.split("u-late")[1]
     assert failed_at.strftime("%Y-%m-%d %H:%M:%S") in entry[:200]
     assert "UTC" not in page.replace("(UTC+07:00)", "")
+
+
+def _day_record(terminal: str, seq: int, moment: datetime, **fields: Any) -> dict[str, Any]:
+    """A register's day record as a till makes it: a session open or close, or a cash move."""
+    kind = "cash_move" if "type" in fields else "session"
+    record = {"uuid": str(uuidlib.uuid4()), "kind": kind, "terminal": terminal, "seq": seq}
+    return _made_at({**record, **fields}, moment)
+
+
+def _sold_by(order: dict[str, Any], employee_id: int, name: str) -> dict[str, Any]:
+    return {**order, "cashier": {"employee_id": employee_id, "name": name}}
+
+
+def test_the_day_per_cashier_and_each_tills_day_with_its_difference(admin_relay) -> None:
+    """Two tills in Jakarta: kasir-1 opened and closed today with 500 short, its close waiting
+    behind a sale held for the manager; kasir-2 closed a day before midnight and opened the one
+    still open. Sales per cashier (Ani, Budi, and a sale naming none), each till's day with its
+    cash and where it is on its way to Odoo, and the day records named for people, on the page,
+    in its JSON and in `kasir queue`."""
+    _wait_for_the_shops_zone(admin_relay)
+    start = _jakarta_midnight()
+
+    def at(minutes: int) -> datetime:
+        return start + timedelta(minutes=minutes)
+
+    one = TerminalClient(admin_relay, *pair(admin_relay, "kasir-1"))
+    two = TerminalClient(admin_relay, *pair(admin_relay, "kasir-2"))
+    opened = _day_record("kasir-1", 1, at(1), op="open", cashier="Ani", cash="150000")
+    day = {"session_uuid": opened["uuid"], "cashier": "Ani"}
+    ani = _sold_by(_made_at(make_order("kasir-1", 2, [(1, "3500", 2)]), at(2)), 1, "Ani")
+    budi = _sold_by(_made_at(make_order("kasir-1", 3, [(1, "3500", 1)]), at(3)), 2, "Budi")
+    out = _day_record("kasir-1", 4, at(4), type="out", amount="20000", reason="Es batu", **day)
+    cash_in = _day_record("kasir-1", 5, at(5), type="in", amount="5000", reason="Modal", **day)
+    # A product the shop never had: held for the manager, and the close waits behind it.
+    held = _sold_by(_made_at(make_order("kasir-1", 6, [(999999, "3500", 1)]), at(6)), 1, "Ani")
+    # 150.000 opening + 14.000 in cash sales - 20.000 out + 5.000 in = 149.000 expected
+    closed = _day_record(
+        "kasir-1", 7, at(8), op="close", session_uuid=opened["uuid"], cashier="Budi",
+        cash="148500", expected="149000", note="Kurang 500",
+    )  # fmt: skip
+    before = _day_record("kasir-2", 1, at(-180), op="open", cashier="Budi", cash="100000")
+    ended = _day_record(
+        "kasir-2", 2, at(-120), op="close", session_uuid=before["uuid"], cashier="Budi",
+        cash="100000", expected="100000",
+    )  # fmt: skip
+    still = _day_record("kasir-2", 3, at(-60), op="open", cashier="Budi", cash="50000")
+    budi_two = _sold_by(_made_at(make_order("kasir-2", 4, [(1, "3500", 1)]), at(7)), 2, "Budi")
+    nobody = _made_at(make_order("kasir-2", 5, [(1, "3500", 1)]), at(9))
+    first = [opened, ani, budi, out, cash_in]
+    assert {r["status"] for r in one.sync([*first, held, closed])["results"]} == {"accepted"}
+    second = [before, ended, still, budi_two, nobody]
+    assert {r["status"] for r in two.sync(second)["results"]} == {"accepted"}
+    one.wait_settled([r["uuid"] for r in first])
+    two.wait_settled([r["uuid"] for r in second])
+    one.http.close()
+    two.http.close()
+
+    def closing_waits() -> dict[str, Any] | None:
+        data = httpx.get(f"{admin_relay.url}/admin", headers=JSON).json()
+        kasir_1 = data["today"]["sessions"][0]
+        return data if (kasir_1["reason"] or "").startswith("waiting for kasir-1-000006") else None
+
+    data = wait_for(closing_waits, "kasir-1's close waiting behind the held sale")
+    today = data["today"]
+    assert today["cashiers"] == [
+        {"cashier": "Ani", "sales": 2, "refunds": 0, "total": "10500",
+         "first": at(2).isoformat(), "last": at(6).isoformat()},
+        {"cashier": "Budi", "sales": 2, "refunds": 0, "total": "7000",
+         "first": at(3).isoformat(), "last": at(7).isoformat()},
+        {"cashier": "—", "sales": 1, "refunds": 0, "total": "3500",
+         "first": at(9).isoformat(), "last": at(9).isoformat()},
+    ]  # fmt: skip
+    assert today["total"]["sales"] == 5 and today["total"]["total"] == "21000"
+    kasir_1, kasir_2 = today["sessions"]
+    assert isinstance(kasir_1.pop("odoo_id"), int) and isinstance(kasir_2.pop("odoo_id"), int)
+    assert kasir_1.pop("reason").startswith("waiting for kasir-1-000006 (held: ")
+    assert kasir_1 == {
+        "terminal": "kasir-1",
+        "session_uuid": opened["uuid"],
+        "opened_at": at(1).isoformat(),
+        "opened_by": "Ani",
+        "opening": "150000",
+        "cash_in": {"count": 1, "total": "5000"},
+        "cash_out": {"count": 1, "total": "20000"},
+        "closed_at": at(8).isoformat(),
+        "closed_by": "Budi",
+        "counted": "148500",
+        "expected": "149000",
+        "difference": "-500",
+        "note": "Kurang 500",
+        "state": "queued",
+    }
+    assert kasir_2 == {
+        "terminal": "kasir-2",
+        "session_uuid": still["uuid"],
+        "opened_at": at(-60).isoformat(),
+        "opened_by": "Budi",
+        "opening": "50000",
+        "cash_in": {"count": 0, "total": "0"},
+        "cash_out": {"count": 0, "total": "0"},
+        "closed_at": None,
+        "closed_by": None,
+        "counted": None,
+        "expected": None,
+        "difference": None,
+        "note": None,
+        "state": "posted",
+        "reason": None,
+    }
+    named = {item["uuid"]: item["name"] for item in data["items"]}
+    close_name = f"Day closed · kasir-1 · {at(8):%d-%m %H:%M}"
+    assert named[closed["uuid"]] == close_name
+    assert named[held["uuid"]] == "kasir-1-000006"
+
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    page = httpx.get(f"{admin_relay.url}/admin", headers=bearer).text
+    cashiers = page.split("Today&#39;s sales per cashier")[1].split("</table>")[0]
+    cells = r"</td>\s*<td>{}</td>\s*<td>{}</td>\s*<td class=\"money\">{}</td>"
+    assert re.search("<td>Ani" + cells.format(2, 0, r"Rp 10\.500"), cashiers)
+    assert re.search("<td>—" + cells.format(1, 0, r"Rp 3\.500"), cashiers)
+    days = page.split("Days at the tills (2)")[1].split("</table>")[0]
+    kasir_1_row, kasir_2_row = days.split("<td>kasir-")[1:]
+    assert f"{at(1):%H:%M:%S} · Ani" in kasir_1_row and "Rp 150.000" in kasir_1_row
+    assert "+ Rp 5.000 (1)" in kasir_1_row and "− Rp 20.000 (1)" in kasir_1_row
+    assert f'{at(8):%H:%M:%S} · Budi<br><span class="small">Kurang 500</span>' in kasir_1_row
+    assert re.search(r'class="money difference bad">-Rp 500<', kasir_1_row)
+    assert "at the relay" in kasir_1_row and "waiting for kasir-1-000006" in kasir_1_row
+    assert f"{at(-60):%Y-%m-%d %H:%M:%S} · Budi" in kasir_2_row  # opened the day before
+    assert "still open" in kasir_2_row and "in Odoo" in kasir_2_row
+    assert "Rp 100.000" not in days  # the day kasir-2 closed before midnight is not today's
+    waiting = page.split("<h2>Waiting")[1].split("<h2>")[0]
+    assert f"<b>{close_name}</b>" in waiting
+    indonesian = httpx.get(f"{admin_relay.url}/admin?lang=id", headers=bearer).text
+    assert "Penjualan hari ini per kasir" in indonesian and "masih terbuka" in indonesian
+    assert f"<b>Hari ditutup · kasir-1 · {at(8):%d-%m %H:%M}</b>" in indonesian
+
+    queue = kasir("queue", "--db", str(admin_relay.db_path))
+    assert queue.returncode == 0, queue.stderr
+    assert f"{closed['uuid']}  kasir-1  {close_name}  " in queue.stdout

@@ -218,6 +218,117 @@ def test_the_shops_day_is_read_alike_from_both_journals(journal: Journal) -> Non
     assert day.total.first == start + timedelta(seconds=1)
 
 
+def day_record(terminal: str, seq: int, made: datetime, **fields: object) -> Incoming:
+    """A register's day record (session open or close, cash move) a till made at `made`."""
+    record = {
+        "uuid": str(uuidlib.uuid4()),
+        "kind": "cash_move" if "type" in fields else "session",
+        "terminal": terminal,
+        "seq": seq,
+        "created_at": made.astimezone(UTC).isoformat(),
+        "cashier": "Ani",
+        **fields,
+    }
+    body = canonical(record)
+    return Incoming(record["uuid"], terminal, seq, record["kind"], body, body_sha256(body))
+
+
+def test_the_registers_days_are_read_alike_from_both_journals(journal: Journal) -> None:
+    """Each terminal's day records after its last close accepted before the moment asked: a day
+    closed long ago is not read, one still open is however old; sales and rejected records
+    are never among them. The days made of them: cash moves summed, the difference counted
+    less expected, and the state of the record least far along on its way to Odoo."""
+    jakarta = ZoneInfo("Asia/Jakarta")
+    start = datetime(2026, 11, 30, tzinfo=jakarta)
+    at = start.timestamp()
+    journal.add_terminal("kasir-1")
+    journal.add_terminal("kasir-2")
+    old_open = day_record("kasir-1", 1, start - timedelta(days=3), op="open", cash="100000")
+    old_close = day_record(
+        "kasir-1", 2, start - timedelta(days=3, hours=-8), op="close", session_uuid=old_open.uuid,
+        cash="100000", expected="100000",
+    )  # fmt: skip
+    journal.accept([old_open, old_close], now=at - 3 * 86400)
+    late_open = day_record("kasir-1", 3, start - timedelta(hours=2), op="open", cash="150000")
+    sale = incoming("kasir-1", 4)
+
+    def move(seq: int, kind: str, amount: str) -> Incoming:
+        made = start + timedelta(minutes=seq)
+        return day_record("kasir-1", seq, made, session_uuid=late_open.uuid, type=kind,
+                          amount=amount, reason="Beli es batu")  # fmt: skip
+
+    out, out_again, cash_in = (
+        move(5, "out", "20000"),
+        move(6, "out", "2500.50"),
+        move(7, "in", "5000"),
+    )
+    late_close = day_record(
+        "kasir-1", 8, start + timedelta(hours=9), op="close", session_uuid=late_open.uuid,
+        cash="139999.50", expected="139999.50", cashier="Budi",
+    )  # fmt: skip
+    new_open = day_record("kasir-1", 9, start + timedelta(hours=10), op="open", cash="80000")
+    refused = day_record("kasir-1", 10, start + timedelta(hours=11), op="close", cash="1")
+    refused = Incoming(
+        refused.uuid, "kasir-1", 10, "session", refused.body, refused.body_sha256, "rejected", "bad"
+    )
+    journal.accept(
+        [late_open, sale, out, out_again, cash_in, late_close, new_open, refused], now=at - 3600
+    )
+    week_open = day_record("kasir-2", 1, start - timedelta(days=6), op="open", cash="50000")
+    week_move = day_record(
+        "kasir-2", 2, start - timedelta(days=6), session_uuid=week_open.uuid, type="in", amount="1"
+    )
+    journal.accept([week_open, week_move], now=at - 6 * 86400)
+    journal.mark_posted(late_open.uuid, 7)
+    journal.mark_posted(out.uuid, 70)
+    journal.mark_failed(out_again.uuid, "Odoo said no")
+    journal.mark_retry(late_close.uuid, "waiting for kasir-1-000004 to reach Odoo", at)
+
+    rows = journal.day_records(at - 86400)
+    read = [(terminal, json.loads(body)["uuid"]) for terminal, body, *_ in rows]
+    assert read == [
+        ("kasir-1", uuid)
+        for uuid in (
+            late_open.uuid,
+            out.uuid,
+            out_again.uuid,
+            cash_in.uuid,
+            late_close.uuid,
+            new_open.uuid,
+        )
+    ] + [("kasir-2", week_open.uuid), ("kasir-2", week_move.uuid)]
+    # The last close accepted before the moment asked bounds the read, whatever was made when.
+    after = [json.loads(body)["uuid"] for _terminal, body, *_ in journal.day_records(at)]
+    assert after == [new_open.uuid, week_open.uuid, week_move.uuid]
+    assert len(journal.day_records(at - 3 * 86400)) == len(rows) + 2  # not before it: read too
+
+    late, new, week = sales.day_sessions(rows, start)
+    assert (late.terminal, late.uuid, late.opened_by, late.closed_by) == (
+        "kasir-1", late_open.uuid, "Ani", "Budi"
+    )  # fmt: skip
+    assert (late.opened_at, late.closed_at) == (
+        start - timedelta(hours=2),
+        start + timedelta(hours=9),
+    )
+    assert (late.opening, late.counted, late.expected) == (
+        Decimal("150000"), Decimal("139999.50"), Decimal("139999.50")
+    )  # fmt: skip
+    assert late.difference == 0 and late.odoo_id == 7
+    assert (late.cash_out.count, late.cash_out.total) == (2, Decimal("22500.50"))
+    assert (late.cash_in.count, late.cash_in.total) == (1, Decimal("5000"))
+    assert (late.state, late.reason) == ("failed", "Odoo said no")
+    assert (new.uuid, new.closed_at, new.difference, new.state) == (
+        new_open.uuid,
+        None,
+        None,
+        "queued",
+    )
+    assert (week.terminal, week.opening, week.cash_in.total) == ("kasir-2", Decimal("50000"), 1)
+    # The next day, the day that closed the day before is not shown; those still open are.
+    later = sales.day_sessions(rows, start + timedelta(days=1))
+    assert [one.uuid for one in later] == [new_open.uuid, week_open.uuid]
+
+
 def test_orders_are_found_alike_in_both_journals(journal: Journal) -> None:
     """A receipt number's start or a part of Odoo's name, any case, with LIKE's own characters
     taken literally; rejected records sold nothing and are not found."""
