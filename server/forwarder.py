@@ -30,6 +30,11 @@ terminal into the config's session (made and opened with the counted cash when t
 cash move becomes a statement line of the open session (kasir's key at the end of its reason), a
 close waits until everything before it on its terminal is in Odoo and closes the session when no
 other terminal that opened it is still open. Each looks first for what a lost answer made.
+
+A posted sale that moved loyalty points has them booked next on its customer's card, apart from
+the queue (it never holds up a terminal's items): one loyalty.card call sets the points and
+makes the card's history line naming the pos.order, and that line is looked for first, so the
+points are booked once (see book_points). The journal keeps whether they are due or booked.
 """
 
 from __future__ import annotations
@@ -63,6 +68,9 @@ from .odoo import (
 )
 from .odoo_mapping import (
     cash_move_to_odoo,
+    loyalty_history_line,
+    loyalty_points,
+    m2o_id,
     order_line_ids,
     order_to_odoo,
     partner_country_codes,
@@ -77,6 +85,9 @@ log = logging.getLogger("kasir.forwarder")
 BOOKED_STATES = ("paid", "done", "invoiced")
 DAY_KINDS = ("session", "cash_move")  # a register's day: opened, cash moved, closed
 ALL = {"active_test": False}
+# Sales whose points one pass books, one after the other (about four calls each): few enough to
+# be done well within the claim's lease.
+POINTS_PER_PASS = 20
 
 
 class _Waiting(Exception):
@@ -192,6 +203,7 @@ class Forwarder:
     async def pass_once(self) -> float | None:
         """Claim and forward the due items, each terminal's in order and terminals side by side;
         returns when to look again (None: nothing is queued)."""
+        points_due = await self.book_points()
         items = await run_in_threadpool(
             self.journal.claim,
             self.owner,
@@ -221,7 +233,8 @@ class Forwarder:
                     raise outcome
             if any(done):
                 return time.time()  # look again at once: more may be queued behind
-        return await run_in_threadpool(self.journal.next_due)
+        queue_due = await run_in_threadpool(self.journal.next_due)
+        return min((t for t in (queue_due, points_due) if t is not None), default=None)
 
     async def _renew(self, uuids: list[str]) -> None:
         """Every third of the lease, extend this forwarder's claims on `uuids` (those settled
@@ -328,7 +341,9 @@ class Forwarder:
                     break
                 return 0, await self._odoo_refused(item, error)
         if booked:
-            await run_in_threadpool(self.journal.mark_posted_many, booked)
+            await run_in_threadpool(
+                self.journal.mark_posted_many, booked, points=self._points_due(items, booked)
+            )
         if not batch:
             return len(booked) + aside, None
         done, retry_at = await self._send_orders(batch)
@@ -402,7 +417,7 @@ class Forwarder:
         for item, _ in batch:
             row = rows.get(item.uuid)
             if row is None:  # Odoo answered without it: sent again, Odoo deduplicates
-                await run_in_threadpool(self.journal.mark_posted_many, posted, names)
+                await self._mark_posted(batch, posted, names)
                 return len(posted), await self._retry(
                     item, "Odoo answered without this order; trying again"
                 )
@@ -410,7 +425,7 @@ class Forwarder:
             if state in BOOKED_STATES or state is None:
                 posted.append((item.uuid, int(row["id"]), row.get("lines") or {}))
                 continue
-            await run_in_threadpool(self.journal.mark_posted_many, posted, names)
+            await self._mark_posted(batch, posted, names)
             await self._fail(
                 item,
                 f"Odoo kept order {row.get('name') or item.uuid} in state {state!r} "
@@ -418,10 +433,38 @@ class Forwarder:
                 odoo_id=int(row["id"]),
             )
             return len(posted) + 1, None
-        await run_in_threadpool(self.journal.mark_posted_many, posted, names)
+        await self._mark_posted(batch, posted, names)
         for item, _ in batch:
             self._log(item, "posted", odoo_id=posted_id(posted, item.uuid))
         return len(batch), None
+
+    async def _mark_posted(
+        self,
+        batch: list[tuple[Item, dict[str, Any]]],
+        posted: list[tuple[str, int, dict[str, int]]],
+        names: dict[str, str],
+    ) -> None:
+        points = self._points_due([item for item, _ in batch], posted)
+        await run_in_threadpool(self.journal.mark_posted_many, posted, names, points=points)
+
+    @staticmethod
+    def _points_due(items: list[Item], posted: list[tuple[str, int, dict[str, int]]]) -> list[str]:
+        """The posted sales among `items` whose loyalty points go on a card in Odoo next."""
+        done = {uuid for uuid, _, _ in posted}
+        due = []
+        for item in items:
+            if item.uuid not in done or item.kind != "order":
+                continue
+            try:
+                if loyalty_points(item.record()):
+                    due.append(item.uuid)
+            except (KeyError, TypeError, ValueError, ArithmeticError):
+                # the sale is in Odoo all the same; only its points cannot be read
+                log.warning(
+                    "a sale's loyalty entries cannot be read: its points are not booked",
+                    extra={"uuid": item.uuid, "terminal": item.terminal},
+                )
+        return due
 
     async def _call_ended(self, items: list[Item], error: OdooError) -> None:
         """A call carrying `items` ended without Odoo's answer: whether Odoo may have booked
@@ -910,6 +953,122 @@ class Forwarder:
         if answer.get("title") == "Session already closed":
             return
         raise OdooBusinessError(f"Odoo did not close the session: {answer.get('message')}")
+
+    # -- a sale's loyalty points -------------------------------------------------------------
+
+    async def book_points(self) -> float | None:
+        """Put the loyalty points of the posted sales on their customers' cards in Odoo, each
+        sale's once; returns when to look again (None: no sale's points are due).
+
+        Odoo 18's POS books points with pos.order.confirm_coupon_programs, then writes the
+        card's history with add_loyalty_history_lines: two calls, two transactions, and the
+        first leaves no trace naming the order (a second call adds the points again). So the
+        relay books a sale's points with ONE call that both sets the card's points and makes
+        the history line naming the pos.order (loyalty.card write, or create for a customer
+        without a card in that program, as confirm_coupon_programs makes one): Odoo commits
+        both or neither, so the line proves the booking, and a sale whose line is in Odoo is
+        never booked again. The price: the new balance is the card's points read right before
+        plus the sale's, so a change made elsewhere in between (milliseconds) would be lost."""
+        items = await run_in_threadpool(
+            self.journal.claim_points, self.owner, POINTS_PER_PASS, lease=self.lease
+        )
+        for item in items:
+            await self._book_points(item)
+        return await run_in_threadpool(self.journal.points_next_due)
+
+    async def _book_points(self, item: Item) -> None:
+        record = item.record()
+        order_id = int(item.odoo_id or 0)
+        doubt = item.sent_at is not None  # a call that got no answer may have booked them
+        try:
+            [order] = await self.client.execute_kw(
+                "pos.order", "read", [[order_id], ["partner_id"]]
+            )
+            partner_id = m2o_id(order.get("partner_id"))
+            booked = await self._programs_booked(order_id)
+            todo = {
+                program: points
+                for program, points in loyalty_points(record).items()
+                if program not in booked and partner_id is not None
+            }
+            if todo and doubt:
+                self._not_running(item)  # that call may still be running in Odoo
+            doubt = False  # it booked nothing (no history line) and is over
+            for program, points in todo.items():
+                if not await run_in_threadpool(
+                    self.journal.points_sending, self.owner, item.uuid, self.lease
+                ):
+                    return  # another relay holds the sale now
+                try:
+                    await self._book_card(record, order_id, int(partner_id), program, points)
+                except OdooError as error:
+                    doubt = isinstance(error, OdooTransient) and error.in_doubt
+                    raise
+        except _InFlight as waiting:
+            await run_in_threadpool(
+                self.journal.points_retry, item.uuid, waiting.message, waiting.at, answered=False
+            )
+            return
+        except OdooError as error:
+            retry_at = time.time() + backoff(item.attempts, self.backoff_base, self.backoff_cap)
+            why = f"Odoo has the sale; its loyalty points are not booked yet: {error.message}"
+            await run_in_threadpool(
+                self.journal.points_retry, item.uuid, why, retry_at, answered=not doubt
+            )
+            self._log(item, "posted", error=why)
+            return
+        await run_in_threadpool(self.journal.points_booked, item.uuid)
+        if partner_id is None:  # a customer a manager discarded: Odoo has the sale without one
+            log.warning(
+                "a sale without a customer in Odoo: its points go on no card",
+                extra={"uuid": item.uuid, "terminal": item.terminal},
+            )
+        self._log(item, "posted", points=",".join(f"{p}:{n}" for p, n in todo.items()) or None)
+
+    async def _programs_booked(self, order_id: int) -> set[int]:
+        """The programs whose card has a history line of this pos.order: booked already."""
+        lines = await self.client.search_read(
+            "loyalty.history",
+            [["order_model", "=", "pos.order"], ["order_id", "=", order_id]],
+            ["card_id"],
+        )
+        cards = sorted({card for line in lines if (card := m2o_id(line.get("card_id")))})
+        if not cards:
+            return set()
+        rows = await self.client.search_read(
+            "loyalty.card", [["id", "in", cards]], ["program_id"], context=ALL
+        )
+        return {program for row in rows if (program := m2o_id(row.get("program_id")))}
+
+    async def _book_card(
+        self, record: dict[str, Any], order_id: int, partner_id: int, program: int, points: Decimal
+    ) -> None:
+        """One call: the customer's card in the program (the first, as pos_loyalty takes it)
+        gets the points and the history line, or a card is made with them."""
+        line = [0, 0, loyalty_history_line(record, order_id, points)]
+        cards = await self.client.search_read(
+            "loyalty.card",
+            [["partner_id", "=", partner_id], ["program_id", "=", program]],
+            ["id", "points"],
+            order="id",
+            limit=1,
+        )
+        if cards:
+            balance = Decimal(str(cards[0].get("points") or 0)) + points
+            await self.client.execute_kw(
+                "loyalty.card",
+                "write",
+                [[cards[0]["id"]], {"points": balance, "history_ids": [line]}],
+            )
+            return
+        values = {
+            "program_id": program,
+            "partner_id": partner_id,
+            "points": points,
+            "source_pos_order_id": order_id,
+            "history_ids": [line],
+        }
+        await self.client.execute_kw("loyalty.card", "create", [values])
 
     # -- outcomes ---------------------------------------------------------------------------
 

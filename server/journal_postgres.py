@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg
 
-from .journal import LATE_COLUMNS, SCHEMA, Journal, JournalUnavailable, T
+from .journal import LATE_COLUMNS, LATE_INDEXES, SCHEMA, Journal, JournalUnavailable, T
 
 SCHEMA_LOCK = 0x6B61736972  # "kasir": one relay at a time creates the tables
 PLACEHOLDER = re.compile(r"\?")
@@ -125,6 +125,8 @@ class PostgresJournal(Journal):
                     db.execute(statement)
             for table, column, kind in LATE_COLUMNS:
                 db.execute(f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {column} {kind}")
+            for statement in LATE_INDEXES:
+                db.execute(statement)
             self._upgrade_states(db)
 
     @staticmethod

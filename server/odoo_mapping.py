@@ -379,6 +379,31 @@ def cash_move_to_odoo(record: dict[str, Any], session_id: int) -> list[Any]:
     return [[session_id], kind, Decimal(record["amount"]), reason, extras]
 
 
+def loyalty_points(record: dict[str, Any]) -> dict[int, Decimal]:
+    """The points a sale moves on its customer's card, per program: earned less spent (Odoo's
+    POS books the net, as one history line of "issued" or "used" points). Programs the sale
+    moves no points in are left out."""
+    net: dict[int, Decimal] = {}
+    for entry in record.get("loyalty") or ():
+        program = int(entry["program_id"])
+        points = Decimal(entry.get("points_earned") or 0) - Decimal(entry.get("points_spent") or 0)
+        net[program] = net.get(program, Decimal(0)) + points
+    return {program: points for program, points in net.items() if points}
+
+
+def loyalty_history_line(record: dict[str, Any], order_id: int, points: Decimal) -> dict[str, Any]:
+    """The loyalty.history line a sale's points make on the card, as pos_loyalty's
+    add_loyalty_history_lines makes it (the pos.order it came from; the net as issued or used),
+    kasir's key ending the description: the line is how a booking is found again."""
+    return {
+        "description": f"Onsite {record['name']} {partner_ref(record['uuid'])}",
+        "order_model": "pos.order",
+        "order_id": order_id,
+        "issued": points if points > 0 else Decimal(0),
+        "used": -points if points < 0 else Decimal(0),
+    }
+
+
 def partner_country_codes(record: dict[str, Any]) -> list[str]:
     """The country codes a partner record needs resolved to res.country ids (0 or 1)."""
     code = (record.get("values") or {}).get("country_code")

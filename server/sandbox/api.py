@@ -1,7 +1,8 @@
 """What `object.execute_kw` (and JSON-2) reaches: the model methods kasir calls.
 
 Generic ORM reads (search_read, search, search_count, read, fields_get), res.partner create and
-write for the customers terminals make, res.users.context_get and write (the user's language),
+write for the customers terminals make, loyalty.card create and write (a sale's points, see
+loyalty.py), res.users.context_get and write (the user's language),
 pos_hr's hr.employee.get_barcodes_and_pin_hashed,
 pos.order.sync_from_ui (see pos.py) and a register's day: pos.session create, opening, cash in
 and out, closing (see sessions.py). The signatures follow Odoo's, so positional and keyword arguments land where
@@ -11,12 +12,12 @@ they do there; every call runs in one transaction of the store.
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from typing import Any
 
 from .errors import AccessError, ValidationError, missing, no_method
+from .loyalty import Cards
 from .models import MODELS, SANDBOX_UID, field_type
-from .orm import Searcher, Transaction, export, field_list, to_decimal
+from .orm import Searcher, Transaction, export, field_list
 from .pos import PointOfSale
 from .sessions import Sessions
 
@@ -146,6 +147,9 @@ class Odoo:
         values_list = [vals_list] if single else vals_list
         if not isinstance(values_list, list) or not all(isinstance(v, dict) for v in values_list):
             raise ValueError("create expects a dictionary of values or a list of them")
+        if model == "loyalty.card":
+            ids = [Cards(self.tx).create(values) for values in values_list]
+            return ids[0] if single else ids
         ids = [self.tx.insert(model, None, self._partner_values(v, None)) for v in values_list]
         return ids[0] if single else ids
 
@@ -158,10 +162,11 @@ class Odoo:
             current = self.tx.get(model, record_id)
             if current is None:
                 raise missing(model, [record_id])
+            if model == "loyalty.card":
+                Cards(self.tx).write(record_id, vals)
+                continue
             if model == "res.users":
                 values = self._user_values(vals)
-            elif model == "loyalty.card":
-                values = self._card_values(vals)
             else:
                 values = self._partner_values(vals, current)
             self.tx.update(model, record_id, values)
@@ -177,20 +182,6 @@ class Odoo:
             if value not in LANGUAGES:
                 raise ValueError(f"Wrong value for res.users.lang: {value!r}")
         return dict(vals)
-
-    @staticmethod
-    def _card_values(vals: dict[str, Any]) -> dict[str, Any]:
-        """A card's points, as a manager (or pos_loyalty's confirm_coupon_programs) sets them:
-        the card's write_date moves, its customer's does not."""
-        for field, value in vals.items():
-            if field != "points":
-                field_type("loyalty.card", field)  # ValueError for an unknown field
-                raise ValueError(
-                    f"Field {field!r} of loyalty.card cannot be written in the sandbox"
-                )
-            if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-                raise ValueError(f"Wrong value for loyalty.card.points: {value!r}")
-        return {"points": str(to_decimal(vals["points"]))} if "points" in vals else {}
 
     def _partner_values(
         self, vals: dict[str, Any], current: dict[str, Any] | None
@@ -299,10 +290,11 @@ def writable(model: str, method: str) -> None:
     if model != "res.partner" and (model, method) not in (
         ("res.users", "write"),
         ("loyalty.card", "write"),
+        ("loyalty.card", "create"),
     ):
         raise AccessError(
             f"You are not allowed to {method} '{model}' records in the sandbox "
-            "(only res.partner is, a user's language and a loyalty card's points)."
+            "(only res.partner is, a user's language and loyalty cards)."
         )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 _SWITCHES = ("down",)
 _SECONDS = ("slow", "call_cost", "order_cost")
-_COUNTS = ("error_500", "drop_after_commit", "serialization_failures")
+_COUNTS = ("error_500", "drop_after_commit", "drop_card_after_commit", "serialization_failures")
 
 
 @dataclass
@@ -29,6 +29,7 @@ class Faults:
     slow: float = 0.0  # seconds to wait before handling each call (the network, not Odoo)
     error_500: int = 0  # next N execute_kw calls: HTTP 500 with an HTML body, nothing done
     drop_after_commit: int = 0  # next N sync_from_ui calls: commit, then drop the connection
+    drop_card_after_commit: int = 0  # next N loyalty.card create/write calls: the same
     serialization_failures: int = 0  # next N sync_from_ui calls: Odoo's retries ran out
     call_cost: float = 0.0  # seconds each sync_from_ui call takes in Odoo...
     order_cost: float = 0.0  # ...plus this much per order it creates or updates

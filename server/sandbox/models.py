@@ -416,6 +416,16 @@ MODELS: dict[str, dict[str, str]] = {
         "points": "float",
         "expiration_date": "date",
         "active": "boolean",
+        "source_pos_order_id": "m2o:pos.order",  # pos_loyalty: the sale that made the card
+    },
+    # a card's points history (loyalty 18): the relay's booking of a sale makes one line
+    "loyalty.history": {
+        "card_id": "m2o:loyalty.card",
+        "description": "char",
+        "order_model": "char",
+        "order_id": "integer",
+        "issued": "float",
+        "used": "float",
     },
 }
 for _fields in MODELS.values():
@@ -445,6 +455,7 @@ DEFAULT_ORDER = {
     "pos.order.line": "id",
     "loyalty.program": "sequence, id",
     "loyalty.reward": "required_points, id",
+    "loyalty.history": "id desc",
     "product.pricelist": "sequence, id",
     "barcode.rule": "sequence, id",
     "hr.employee": "name, id",

@@ -144,6 +144,11 @@ class Sandbox:
         is_sync = is_object_call and len(args) > 4 and args[4] == "sync_from_ui"
         if is_sync:
             self.stats["sync_calls"] += 1
+        # a sale's points booked on a card (see kasir's forwarder)
+        is_card = is_object_call and args[3:5] in (
+            ["loyalty.card", "write"],
+            ["loyalty.card", "create"],
+        )
         try:
             result = await self._dispatch(service, method, args)
         except OdooError as error:
@@ -156,7 +161,8 @@ class Sandbox:
             # Odoo's message is the exception's arguments (a KeyError's key without quotes)
             message = "\n".join(map(str, error.args)) if error.args else str(error)
             return _rpc_error(request_id, f"{module}.{kind.__qualname__}", message)
-        if is_sync and self.faults.take("drop_after_commit"):
+        dropped = "drop_after_commit" if is_sync else "drop_card_after_commit" if is_card else None
+        if dropped and self.faults.take(dropped):
             if await _drop(request):
                 return Response(status_code=200)  # never sent: the connection is gone
             raise DroppedConnection("sandbox dropped the connection after committing")
