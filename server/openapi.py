@@ -370,6 +370,13 @@ HEALTH = {
     },
 }
 
+LIMIT = {
+    "name": "limit",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
+}
+
 SINCE = {
     "name": "since",
     "in": "query",
@@ -436,12 +443,7 @@ def _page(operation: str, what: str, schema: str) -> dict[str, Any]:
             "security": BEARER,
             "parameters": [
                 SINCE,
-                {
-                    "name": "limit",
-                    "in": "query",
-                    "required": False,
-                    "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
-                },
+                LIMIT,
             ],
             "responses": {
                 "200": _json(
@@ -653,12 +655,7 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                             "description": "the start of a receipt number, or part of Odoo's name",
                             "schema": {"type": "string", "minLength": 3, "maxLength": 64},
                         },
-                        {
-                            "name": "limit",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string", "pattern": "^[0-9]{0,6}$"},
-                        },
+                        LIMIT,
                     ],
                     "responses": {
                         "200": _json(
