@@ -27,9 +27,18 @@ BOXES = """(selector) => [...document.querySelectorAll(selector)]
     })
     .map((el) => {
         const r = el.getBoundingClientRect();
+        // What a finger can reach is the part its scrolling panes leave in view.
+        let [left, top, right, bottom] = [r.left, r.top, r.right, r.bottom];
+        for (let up = el.parentElement; up; up = up.parentElement) {
+            const style = getComputedStyle(up);
+            if (style.overflowX === "visible" && style.overflowY === "visible") continue;
+            const clip = up.getBoundingClientRect();
+            left = Math.max(left, clip.left); top = Math.max(top, clip.top);
+            right = Math.min(right, clip.right); bottom = Math.min(bottom, clip.bottom);
+        }
         return {what: el.id || el.dataset.action || el.className || el.tagName,
                 danger: el.classList.contains("danger"),
-                x: r.left, y: r.top, right: r.right, bottom: r.bottom,
+                x: left, y: top, right: right, bottom: bottom,
                 width: r.width, height: r.height};
     })"""
 
