@@ -32,9 +32,10 @@ BOXES = """(selector) => [...document.querySelectorAll(selector)]
         for (let up = el.parentElement; up; up = up.parentElement) {
             const style = getComputedStyle(up);
             if (style.overflowX === "visible" && style.overflowY === "visible") continue;
-            const clip = up.getBoundingClientRect();
-            left = Math.max(left, clip.left); top = Math.max(top, clip.top);
-            right = Math.min(right, clip.right); bottom = Math.min(bottom, clip.bottom);
+            const box = up.getBoundingClientRect();  // it clips at its padding edge
+            const [x, y] = [box.left + up.clientLeft, box.top + up.clientTop];
+            left = Math.max(left, x); top = Math.max(top, y);
+            right = Math.min(right, x + up.clientWidth); bottom = Math.min(bottom, y + up.clientHeight);
         }
         return {what: el.id || el.dataset.action || el.className || el.tagName,
                 danger: el.classList.contains("danger"),

@@ -310,8 +310,9 @@ def _cart_panel(
     )
     return (
         f'<aside class="cart" aria-label="{e(_("Current sale"))}">'
-        f"{_pickers(shop, cart, customer)}"
-        f'<ol id="cart-lines"{shown}>{lines}</ol>{empty}{pad}'
+        # The customer, the pickers and the lines scroll as one, above the numpad and the totals.
+        f'<div class="cart-body">{_pickers(shop, cart, customer)}'
+        f'<ol id="cart-lines"{shown}>{lines}</ol>{empty}</div>{pad}'
         '<div class="cart-foot">'
         + (_order_discount_form(cart, form) if order_discount_open else "")
         + f'<div class="cart-tools" role="toolbar" data-roving aria-label="{e(_("Sale"))}">'

@@ -146,7 +146,7 @@ function paint(html, { aside = false } = {}) {
   // A field keeps the focus through a repaint; a repaint from aside keeps it on any element
   // (a background sync must not move the cashier's focus, e.g. off the help's Close).
   const keep = active && active.id && (aside || active.tagName === "INPUT") ? active : null;
-  const scrolled = $("cart-lines")?.scrollTop ?? 0;
+  const scrolled = app.querySelector(".cart-body")?.scrollTop ?? 0;
   // Nor may it eat what was typed in the other fields of a form (a customer's name, then the phone).
   const typed = aside ? [...app.querySelectorAll("input[id]")]
     .filter((el) => el !== keep && el.type !== "hidden" && el.value !== el.defaultValue) : [];
@@ -156,9 +156,10 @@ function paint(html, { aside = false } = {}) {
     const field = $(was.id);
     if (field && field.type === was.type) field.value = was.value;
   }
-  // The cart list stays where the cashier scrolled it (a new list would start at its top).
+  // The cart stays where the cashier scrolled it (a new list would start at its top).
+  const body = app.querySelector(".cart-body");
+  if (body) body.scrollTop = scrolled;
   const lines = $("cart-lines");
-  if (lines) lines.scrollTop = scrolled;
   // An open dialog holds the focus: what is under it is inert, and focus left there is lost.
   const scope = app.querySelector('[aria-modal="true"]') || app;
   const kept = keep && $(keep.id);
