@@ -118,15 +118,23 @@ export async function nextSeq() {
  */
 export function finishSale(order, seq) {
   return transact(["orders", "outbox", "meta", "drafts"], "readwrite", async (s) => {
-    const last = (await result(s.meta.get("seq"))) || 0;
-    if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
-    const now = new Date().toISOString();
+    await queue(s, order, seq);
     s.orders.add(order);
-    s.outbox.add({ uuid: order.uuid, seq, kind: order.kind, record: order, state: "pending",
-                   error: null, odoo_id: null, created_at: now, updated_at: now });
-    s.meta.put(seq, "seq");
     s.drafts.delete("current");
   }, "strict");
+}
+
+/**
+ * Inside a transaction over `outbox` and `meta`: `record` queued with the terminal's next
+ * sequence number `seq`, which it takes (a number another record took first is refused).
+ */
+async function queue(s, record, seq) {
+  const last = (await result(s.meta.get("seq"))) || 0;
+  if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
+  const now = new Date().toISOString();
+  s.outbox.add({ uuid: record.uuid, seq, kind: record.kind, record, state: "pending",
+                 error: null, odoo_id: null, created_at: now, updated_at: now });
+  s.meta.put(seq, "seq");
 }
 
 /**
@@ -136,12 +144,7 @@ export function finishSale(order, seq) {
  */
 export function recordDay(record, seq, session) {
   return transact(["outbox", "meta"], "readwrite", async (s) => {
-    const last = (await result(s.meta.get("seq"))) || 0;
-    if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
-    const now = new Date().toISOString();
-    s.outbox.add({ uuid: record.uuid, seq, kind: record.kind, record, state: "pending",
-                   error: null, odoo_id: null, created_at: now, updated_at: now });
-    s.meta.put(seq, "seq");
+    await queue(s, record, seq);
     if (session) s.meta.put(session, "session");
     else s.meta.delete("session");
   }, "strict");
@@ -239,13 +242,8 @@ export async function partnerWithBarcode(code) {
  */
 export function savePartner(partner, record, seq) {
   return transact(["partners", "outbox", "meta"], "readwrite", async (s) => {
-    const last = (await result(s.meta.get("seq"))) || 0;
-    if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
-    const now = new Date().toISOString();
+    await queue(s, record, seq);
     s.partners.put(partner);
-    s.outbox.add({ uuid: record.uuid, seq, kind: record.kind, record, state: "pending",
-                   error: null, odoo_id: null, created_at: now, updated_at: now });
-    s.meta.put(seq, "seq");
   }, "strict");
 }
 
