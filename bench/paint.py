@@ -41,7 +41,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 # The bench drives Chromium and processes exactly as the browser tests do.
 sys.path.insert(0, str(ROOT / "tests"))
-from browser.helpers import CHROMIUM, CHROMIUM_ARGS, open_till, settle  # noqa: E402
+from browser.helpers import CHROMIUM, CHROMIUM_ARGS, open_till, settle, stored  # noqa: E402
 from processes import add_terminal, start_relay, start_sandbox, wait_for  # noqa: E402
 
 BUDGET_MS = 16.0
@@ -174,17 +174,7 @@ class Lane:
 
 def catalog_in_browser(page: Any) -> int:
     """Products the till holds in IndexedDB: the lane really has the big catalog."""
-    return page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const open = indexedDB.open("kasir");
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-                const req = open.result.transaction("catalog").objectStore("catalog").count();
-                req.onsuccess = () => resolve(req.result);
-                req.onerror = () => reject(req.error);
-            };
-        })"""
-    )
+    return stored(page, "catalog", count=True)
 
 
 def open_lane(

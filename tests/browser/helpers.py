@@ -149,18 +149,25 @@ def pending_count(page: Page) -> int:
     return int(page.locator("#pending-count").get_attribute("data-count"))
 
 
-def orders_in_browser(page: Page) -> list[dict[str, Any]]:
+def stored(page: Page, store: str, *, count: bool = False) -> Any:
+    """Everything in one IndexedDB store of the till (or, `count`, how many records it holds)."""
     return page.evaluate(
-        """() => new Promise((resolve, reject) => {
+        """([store, count]) => new Promise((resolve, reject) => {
             const open = indexedDB.open("kasir");
             open.onerror = () => reject(open.error);
             open.onsuccess = () => {
-                const req = open.result.transaction("orders").objectStore("orders").getAll();
+                const records = open.result.transaction(store).objectStore(store);
+                const req = count ? records.count() : records.getAll();
                 req.onsuccess = () => resolve(req.result);
                 req.onerror = () => reject(req.error);
             };
-        })"""
+        })""",
+        [store, count],
     )
+
+
+def orders_in_browser(page: Page) -> list[dict[str, Any]]:
+    return stored(page, "orders")
 
 
 def sandbox_orders(sandbox: Any, uuids: list[str]) -> list[dict[str, Any]]:

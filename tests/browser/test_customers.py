@@ -19,6 +19,7 @@ from .helpers import (
     pay_cash_and_validate,
     pending_count,
     settle,
+    stored,
 )
 
 pytestmark = pytest.mark.browser
@@ -27,17 +28,7 @@ SARI_CARD = "0420000000013"  # the demo's Ibu Sari Wulandari (server/sandbox/dem
 
 
 def partners_in_browser(page) -> list[dict[str, Any]]:
-    return page.evaluate(
-        """() => new Promise((resolve, reject) => {
-            const open = indexedDB.open("kasir");
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-                const req = open.result.transaction("partners").objectStore("partners").getAll();
-                req.onsuccess = () => resolve(req.result);
-                req.onerror = () => reject(req.error);
-            };
-        })"""
-    )
+    return stored(page, "partners")
 
 
 def scan(page, code: str) -> None:

@@ -22,6 +22,7 @@ from .helpers import (
     pending_count,
     sandbox_orders,
     settle,
+    stored,
 )
 from .test_layout import SIZES, _check_controls
 
@@ -36,19 +37,7 @@ def type_count(page, form: str, counts: dict[str, str]) -> None:
 
 
 def outbox_records(page, kind: str) -> list[dict]:
-    return page.evaluate(
-        """(kind) => new Promise((resolve, reject) => {
-            const open = indexedDB.open("kasir");
-            open.onerror = () => reject(open.error);
-            open.onsuccess = () => {
-                const req = open.result.transaction("outbox").objectStore("outbox").getAll();
-                req.onsuccess = () => resolve(req.result.map((i) => i.record)
-                    .filter((r) => r.kind === kind));
-                req.onerror = () => reject(req.error);
-            };
-        })""",
-        kind,
-    )
+    return [item["record"] for item in stored(page, "outbox") if item["record"]["kind"] == kind]
 
 
 def test_a_day_opened_counted_moved_and_closed_reaches_odoo_once(
