@@ -245,6 +245,13 @@ class Till:
             return _local_time(iso)
         return _local_time(iso, lambda moment: self.device.zone_offset(zone, moment))
 
+    def ask(self, question: Ask) -> None:
+        """A question over the sale (void it? park it?): the editors close under it."""
+        self.asking = question
+        self.editing = None
+        self.order_discount_open = False
+        self.screen = "sell"
+
     def who(self) -> str:
         """Who gave a discount or set a price: the cashier logged in, else the terminal's name
         (a shop without cashiers)."""

@@ -30,7 +30,7 @@ from register.shop import Shop
 from .actions import Actions
 from .forms import Form, in_field, typed
 from .i18n import _
-from .views import Flash, _qty, button, e
+from .views import Flash, _qty, button, e, search_form
 
 if TYPE_CHECKING:
     from .app import Till
@@ -235,13 +235,7 @@ def _list(till: Till) -> str:
     else:
         body = f'<p class="empty">{e(_("No customers on this till yet."))}</p>'
     label = _("Name, phone, e-mail or card")
-    search = (
-        '<form class="orders-search" role="search" data-action="customer-search"'
-        ' autocomplete="off">'
-        f'<input type="search" name="q" id="customer-q" value="{e(state.query)}" autofocus'
-        f' spellcheck="false" placeholder="{e(label)}" aria-label="{e(label)}">'
-        f'<button type="submit" id="customer-find">{e(_("Find"))}</button></form>'
-    )
+    search = search_form("customer-search", "customer", state.query, label, autofocus=True)
     return (
         '<section class="orders-screen customers-screen card">'
         + button("&larr; " + e(_("Back to sale")), "back", cls="ghost", id="back")

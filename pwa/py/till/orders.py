@@ -25,7 +25,7 @@ from . import cashiers, texts
 from .actions import Actions
 from .forms import Form, in_field, number_text, typed
 from .i18n import _
-from .views import _is_refund_record, _local_time, _qty, button, e
+from .views import _is_refund_record, _local_time, _qty, button, e, search_form
 
 if TYPE_CHECKING:
     from .app import Till
@@ -180,12 +180,7 @@ def orders_screen(
     if more:
         body += button(e(_("More")), "more-orders", id="more-orders", cls="more-orders")
     label = _("Receipt number, customer, amount or date")
-    search = (
-        '<form class="orders-search" role="search" data-action="find-orders" autocomplete="off">'
-        f'<input type="search" name="q" id="orders-q" value="{e(query)}"'
-        f' placeholder="{e(label)}" aria-label="{e(label)}">'
-        f'<button type="submit" id="orders-find">{e(_("Find"))}</button></form>'
-    )
+    search = search_form("find-orders", "orders", query, label)
     return (
         '<section class="orders-screen card">'
         + button("&larr; " + e(_("Back to sale")), "back", cls="ghost", id="back")

@@ -164,10 +164,7 @@ actions = Actions()
 async def park(till: Till, data: dict[str, Any]) -> None:
     """The Park button: asks for a note (Enter parks without one)."""
     _check_parkable(till.current_cart())
-    till.asking = Ask("park", "")
-    till.editing = None
-    till.order_discount_open = False
-    till.screen = "sell"
+    till.ask(Ask("park", ""))
 
 
 @actions("park-sale")

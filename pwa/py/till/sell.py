@@ -580,10 +580,7 @@ async def void(till: Till, data: dict[str, Any]) -> None:
     cart = till.current_cart()
     if cart.is_empty() and not cart.payments:
         raise RegisterError("There is no sale to void.")
-    till.asking = Ask("void", "")
-    till.editing = None
-    till.order_discount_open = False
-    till.screen = "sell"
+    till.ask(Ask("void", ""))
 
 
 @actions("void-sale")

@@ -410,6 +410,13 @@ async def _record(till: Till, record: dict[str, Any], keep: dict[str, Any] | Non
     await till.device.record_day(record, seq, keep)
 
 
+def _open_day(till: Till) -> dict[str, Any]:
+    """The day open on this till (its open record), or a refusal: cash moves and a close need one."""
+    if till.day.open is None:
+        raise RegisterError("Open the day first.")
+    return till.day.open
+
+
 def _who(till: Till, day: dict[str, Any]) -> str:
     """Who moves or counts the cash: the cashier logged in, else who opened the day."""
     if till.cashiers.current:
@@ -482,9 +489,7 @@ async def show_day(till: Till, data: dict[str, Any]) -> None:
 async def cash_move(till: Till, data: dict[str, Any]) -> None:
     """Cash put in or taken out of the drawer, with the reason (Odoo keeps it on the move)."""
     shop, _cart = till.sale()
-    day = till.day.open
-    if day is None:
-        raise RegisterError("Open the day first.")
+    day = _open_day(till)
     kind = "in" if data.get("type") == "in" else "out"
     with in_field("amount"):
         amount = cash_amount(data.get("amount"), shop.currency, positive=True)
@@ -519,8 +524,7 @@ async def cash_move(till: Till, data: dict[str, Any]) -> None:
 @actions("close-day-screen")
 async def close_day_screen(till: Till, data: dict[str, Any]) -> None:
     till.sale()
-    if till.day.open is None:
-        raise RegisterError("Open the day first.")
+    _open_day(till)
     await _records(till)
     await till.update_counts()
     till.screen = "close-day"
@@ -530,9 +534,7 @@ async def close_day_screen(till: Till, data: dict[str, Any]) -> None:
 async def close_day(till: Till, data: dict[str, Any]) -> None:
     """Close with the cash counted: refused while anything of this till is unsent."""
     shop, cart = till.sale()
-    day = till.day.open
-    if day is None:
-        raise RegisterError("Open the day first.")
+    day = _open_day(till)
     till.screen = "close-day"
     till.day.counting = Form("close-day", data)
     if not cart.is_empty() or cart.payments:

@@ -102,3 +102,14 @@ def _is_refund_record(order: dict[str, Any]) -> bool:
         return Decimal(str(order.get("amount_total") or "0")) < 0
     except decimal.InvalidOperation:
         return False
+
+
+def search_form(action: str, ident: str, query: str, label: str, *, autofocus: bool = False) -> str:
+    """A screen's search field and its Find button (`ident`-q, `ident`-find); Enter searches."""
+    focus = " autofocus" if autofocus else ""
+    return (
+        f'<form class="orders-search" role="search" data-action="{e(action)}" autocomplete="off">'
+        f'<input type="search" name="q" id="{ident}-q" value="{e(query)}"{focus}'
+        f' spellcheck="false" placeholder="{e(label)}" aria-label="{e(label)}">'
+        f'<button type="submit" id="{ident}-find">{e(_("Find"))}</button></form>'
+    )
