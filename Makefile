@@ -7,7 +7,15 @@ STAMP := $(VENV)/.installed-stamp
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run test bench build lint format clean
+.PHONY: run test bench build lint format clean setup setup-test
+
+# What the machine must have (Node for the build; Chromium for the tests), installed with apt-get
+# as root where it is missing, or one line saying what to install: before anything else.
+setup:
+	@PYTHON=$(PYTHON) bash scripts/setup
+
+setup-test:
+	@PYTHON=$(PYTHON) bash scripts/setup chromium
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
-build: $(STAMP)
+build: setup $(STAMP)
 	$(PY) build.py
 
 run: build
@@ -29,10 +37,11 @@ format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
 
-test: build lint
+test: setup-test build lint
 	$(PY) -m pytest
 
-bench: build
+bench: setup-test build
+	$(PY) bench/install.py
 	$(PY) bench/boot.py
 	$(PY) bench/register.py
 	$(PY) bench/paint.py

@@ -6,11 +6,12 @@ What it does, in order, each step cached so that a rebuild with nothing changed 
    only the runtime files go to dist/.
 2. Pyodide itself, run under Node, compiles the standard library and our packages to `.pyc`
    (unchecked-hash pycs, so no source stat at import); CPython compiling the stdlib at every start was
-   most of the boot time.
+   most of the boot time. The browser gets only the stdlib modules the till can import, as pycs.
 3. Our packages (`register`, `till`) become wheels listed with their sha256 in a trimmed lock file, so the
    browser installs exactly these bytes and never asks micropip or a CDN.
 4. Static files get content-hashed names, index.html and sw.js are rendered with jinja2, and the list of
-   every URL the service worker precaches is written beside them.
+   every URL the service worker precaches is written beside them. Each file that compresses gets a
+   Brotli (or gzip) copy beside it, which the relay sends to browsers that take it.
 
 5. The message catalogs (pwa/static/i18n/<lang>.json) are copied to /i18n/<lang>.json, a name
    without the build hash: the worker keeps them in a cache that survives new builds.
@@ -26,7 +27,9 @@ from __future__ import annotations
 import argparse
 import ast
 import base64
+import concurrent.futures
 import fcntl
+import gzip
 import hashlib
 import io
 import json
@@ -136,14 +139,36 @@ py.FS.mkdirTree("/host");
 py.FS.mount(py.FS.filesystems.NODEFS, { root: "HOST_ROOT" }, "/host");
 py.globals.set("job_path", "/host/" + job);
 py.runPython(`
-import importlib._bootstrap_external as ext, importlib.util, json, zipfile
+import ast, importlib._bootstrap_external as ext, importlib.util, json, zipfile
 
 def pyc(source, filename):
     code = compile(source, filename, "exec", dont_inherit=True)
     return bytes(ext._code_to_hash_pyc(code, importlib.util.source_hash(source), False))
 
+def imported(source, filename):
+    # Every module an import statement names, at any depth (a function's import counts), except
+    # under "if __name__ == '__main__':", which never runs on import.
+    module = filename.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+    package = module if filename.endswith("__init__.py") else module.rpartition(".")[0]
+    names = set()
+    for top in ast.parse(source).body:
+        if isinstance(top, ast.If) and ast.unparse(top.test) == "__name__ == '__main__'":
+            continue
+        for node in ast.walk(top):
+            if isinstance(node, ast.Import):
+                names.update(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parent = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    base = f"{parent}.{base}" if base else parent
+                names.add(base)
+                names.update(f"{base}.{alias.name}" for alias in node.names)
+    return module, sorted(names)
+
 job = json.load(open(job_path))
 if job["stdlib_in"]:
+  graph = {}
   with zipfile.ZipFile("/host/" + job["stdlib_in"]) as src, \
        zipfile.ZipFile("/host/" + job["stdlib_out"], "w", zipfile.ZIP_DEFLATED) as out:
     for info in src.infolist():
@@ -155,6 +180,10 @@ if job["stdlib_in"]:
             except SyntaxError:
                 continue  # test fixtures with deliberate errors; the .py stays
             out.writestr(info.filename + "c", compiled)
+            module, names = imported(data, info.filename)
+            graph[module] = names
+  with open("/host/" + job["graph_out"], "w") as f:
+    json.dump(graph, f)
 for src, dst in job["modules"]:
     with open("/host/" + src, "rb") as f:
         source = f.read()
@@ -211,12 +240,14 @@ def cached_compile(pyodide_dir: Path, kind: str, key_parts: list[bytes], job: di
 def compile_python(pyodide_dir: Path) -> tuple[Path, dict[str, Path]]:
     """Precompile the stdlib (once per Pyodide pin) and our packages (when their sources change).
 
-    Returns the precompiled stdlib zip and, per package, the folder holding its __pycache__ tree.
+    Returns the precompiled stdlib zip (its import graph beside it, imports.json) and, per
+    package, the folder holding its __pycache__ tree.
     """
     pin = (pyodide_dir / ".integrity").read_bytes()
     stdlib_job = {
         "stdlib_in": (pyodide_dir / "python_stdlib.zip").relative_to(ROOT).as_posix(),
         "stdlib_out": "@/python_stdlib.zip",
+        "graph_out": "@/imports.json",
         "site": SITE_PACKAGES,
         "modules": [],
     }
@@ -232,6 +263,79 @@ def compile_python(pyodide_dir: Path) -> tuple[Path, dict[str, Path]]:
     job = {"stdlib_in": None, "stdlib_out": None, "site": SITE_PACKAGES, "modules": modules}
     out = cached_compile(pyodide_dir, "packages", key_parts, job)
     return stdlib, {name: out / name for name in OUR_PACKAGES}
+
+
+# --- 2b. Only the stdlib the till can import ----------------------------------------------------
+
+# What no import statement names: what Pyodide imports by name from JS or C when it starts and
+# loads packages (the two packages of its own Python, whole), what CPython imports from C (codecs by
+# name, time.strptime, big int to text) and sysconfig by a name it makes.
+STDLIB_ROOTS = (
+    "site", "zipimport", "encodings", "_strptime", "_pylong",
+    "_sysconfigdata__emscripten_wasm32-emscripten", "_pyodide", "pyodide",
+)  # fmt: skip
+# Tools for a person at a terminal or a server, reached only through a function of another module
+# (help(), the REPL, a debugger, a test runner), or that cannot run in a browser: a till never runs
+# them. With them the stdlib is about 0.3 MB bigger over the wire.
+STDLIB_CUT = (
+    "_pyrepl", "pydoc", "pdb", "bdb", "doctest", "unittest", "multiprocessing", "compileall",
+    "xmlrpc", "wsgiref", "http.server", "mailbox",
+    "pyodide.console", "pyodide.http", "pyodide._nodesock_transport",
+)  # fmt: skip
+
+
+def _within(module: str, packages: tuple[str, ...]) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in packages)
+
+
+def package_imports() -> set[str]:
+    """The absolute imports of our packages, at any depth (CPython parses them: they are 3.11)."""
+    found: set[str] = set()
+    for name in OUR_PACKAGES:
+        for path in package_sources(name):
+            for node in ast.walk(ast.parse(path.read_bytes())):
+                if isinstance(node, ast.Import):
+                    found.update(alias.name for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+                    found.add(node.module)
+                    found.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return found
+
+
+def stdlib_closure(graph: dict[str, list[str]], imports: set[str]) -> set[str]:
+    """The stdlib modules reachable by import statements (`graph`, from the compile job) from
+    `imports` and STDLIB_ROOTS, with their parent packages, never entering STDLIB_CUT. A static
+    superset of what runs: an import inside a function counts even if it is never called."""
+    known = {m for m in graph if not _within(m, STDLIB_CUT)}
+    todo = [*imports, *(m for m in known if _within(m, STDLIB_ROOTS))]
+    kept: set[str] = set()
+    while todo:
+        parts = todo.pop().split(".")
+        for end in range(1, len(parts) + 1):
+            module = ".".join(parts[:end])
+            if module in known and module not in kept:
+                kept.add(module)
+                todo.extend(graph[module])
+    return kept
+
+
+def trim_stdlib(stdlib: Path) -> bytes:
+    """The stdlib zip the browser gets: the modules the till can import (stdlib_closure), each as
+    its pyc alone (its source only if it has no pyc), uncompressed, so that the whole file
+    compresses as one on the wire (the whole stdlib's pycs: 3.2 MB so, 4.5 MB deflated file by
+    file) and imports read it without inflating. Every source and pyc of the whole stdlib came to
+    7 MB over the wire; this, about 1.8 MB."""
+    graph = json.loads((stdlib.parent / "imports.json").read_text())
+    kept = stdlib_closure(graph, package_imports())
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(stdlib) as src, zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as out:
+        names = set(src.namelist())
+        for module in sorted(kept):
+            path = module.replace(".", "/")
+            base = f"{path}/__init__" if f"{path}/__init__.py" in names else path
+            member = f"{base}.pyc" if f"{base}.pyc" in names else f"{base}.py"
+            out.writestr(zipfile.ZipInfo(member, ZIP_DATE), src.read(member))
+    return buffer.getvalue()
 
 
 # --- 3. Wheels and the lock --------------------------------------------------------------------
@@ -298,6 +402,9 @@ def lock_file(pyodide_dir: Path, wheels: dict[str, tuple[str, bytes]]) -> bytes:
 
 # --- 4. Static files, pages and the precache manifest -----------------------------------------
 
+# The shell is cached under "/" (what navigations ask for) and the emergency page under /offline:
+# the only precached URLs whose path does not name their content.
+SHELL = ("/", "/offline")
 IMPORT_RE = re.compile(r"""(from\s+|import\s*\(?\s*)(["'])\./([\w.-]+\.js)\2""")
 
 
@@ -346,6 +453,59 @@ def hash_scripts(site: Site) -> dict[str, str]:
     for name in sources:
         visit(name)
     return urls
+
+
+# --- 4b. Precompressed copies ------------------------------------------------------------------
+
+try:
+    import brotli
+except ImportError:  # the build still works without it; gzip is the stdlib's
+    brotli = None
+
+# The relay sends a copy to a browser that accepts its encoding (server/assets.py).
+ENCODING_SUFFIX = ".br" if brotli else ".gz"
+# A copy must save at least this share of the file, or it is not worth a second file.
+MIN_SAVING = 0.1
+
+
+def compress(data: bytes, best: bool) -> bytes:
+    """Brotli's best (11) for what seldom changes, 9 for what changes with every edit (11 takes
+    about 2 minutes on the wasm and ~10 s on our wheels for 10 % less); else gzip -9."""
+    if brotli is None:
+        return gzip.compress(data, 9, mtime=0)
+    return brotli.compress(data, quality=11 if best else 9, lgwin=24)
+
+
+def precompress(staging: Path, best: str) -> dict[str, int]:
+    """Write `name.br` (or `.gz`) beside each file of the build that it makes smaller; return
+    the encoded size per URL. Files under the `best` URL prefix get the best compression. Copies are
+    cached in .cache/compressed by content, so a rebuild compresses only what changed."""
+    cache = CACHE / "compressed"
+    cache.mkdir(parents=True, exist_ok=True)
+    files = {"/" + p.relative_to(staging).as_posix(): p for p in staging.rglob("*") if p.is_file()}
+
+    def one(url: str) -> tuple[str, str, int, bytes]:
+        data = files[url].read_bytes()
+        key = f"{sha256_hex(data)}-{'best' if url.startswith(best) else 'fast'}"
+        cached = cache / f"{key}{ENCODING_SUFFIX}"
+        if not cached.exists():
+            part = cache / f"{key}.part"
+            part.write_bytes(compress(data, url.startswith(best)))
+            part.rename(cached)
+        return url, key, len(data), cached.read_bytes()
+
+    encoded: dict[str, int] = {}
+    with concurrent.futures.ThreadPoolExecutor() as pool:
+        done = list(pool.map(one, sorted(files)))
+    for url, _, size, copy in done:
+        if len(copy) <= size * (1 - MIN_SAVING):
+            files[url].with_name(files[url].name + ENCODING_SUFFIX).write_bytes(copy)
+            encoded[url] = len(copy)
+    used = {key for _, key, _, _ in done}
+    for old in cache.iterdir():  # copies of files no build has any more
+        if old.name.split(".")[0] not in used:
+            old.unlink()
+    return encoded
 
 
 # --- 5. Message catalogs -------------------------------------------------------------------------
@@ -504,7 +664,7 @@ def build(dist: Path) -> dict:
     site = Site(staging)
 
     runtime = {name: (pyodide_dir / name).read_bytes() for name in PYODIDE_RUNTIME}
-    runtime["python_stdlib.zip"] = stdlib.read_bytes()
+    runtime["python_stdlib.zip"] = trim_stdlib(stdlib)
     runtime_dir = f"/pyodide/{PYODIDE_VERSION}-{short_hash(b''.join(runtime.values()))}/"
     for name, data in runtime.items():
         site.write(runtime_dir + name, data)
@@ -559,20 +719,24 @@ def build(dist: Path) -> dict:
         boot=boot, scripts=scripts, styles=styles, manifest=manifest_url, icons=icons
     )
     site.write("/index.html", index.encode(), precache=False)
-    # The shell is cached under "/" (what navigations ask for) and the emergency page under /offline.
-    precache = ["/", "/offline", *site.urls]
+    precache = [*SHELL, *site.urls]
     version = short_hash(json.dumps(precache).encode())
     sw = templates.get_template("sw.js").render(
-        version=version, precache=precache, scripts=scripts, catalogs=catalogs
+        version=version, precache=precache, shell=SHELL, scripts=scripts, catalogs=catalogs
     )
     site.write("/sw.js", sw.encode(), precache=False)
+    encoded = precompress(staging, runtime_dir)
+    sizes = {u: (staging / u.lstrip("/")).stat().st_size for u in site.urls}
     build_info = {
         "version": version,
         "pyodide": PYODIDE_VERSION,
         "boot": boot,
         "precache": precache,
         "catalogs": catalogs,
-        "bytes": sum((staging / u.lstrip("/")).stat().st_size for u in site.urls),
+        "bytes": sum(sizes.values()),
+        # What the precache costs over the wire to a browser that takes the copies.
+        "encoded_bytes": sum(encoded.get(u, size) for u, size in sizes.items()),
+        "encoding": ENCODING_SUFFIX.lstrip("."),
     }
     site.write("/build.json", json.dumps(build_info, indent=1).encode(), precache=False)
 
@@ -581,7 +745,8 @@ def build(dist: Path) -> dict:
     print(
         f"built {dist.relative_to(ROOT) if dist.is_relative_to(ROOT) else dist} "
         f"version {version}: {len(precache)} precached URLs, "
-        f"{build_info['bytes'] / 1e6:.1f} MB, in {time.monotonic() - started:.1f} s",
+        f"{build_info['bytes'] / 1e6:.1f} MB ({build_info['encoded_bytes'] / 1e6:.1f} MB "
+        f"{build_info['encoding']}), in {time.monotonic() - started:.1f} s",
         flush=True,
     )
     return build_info

@@ -13,6 +13,7 @@ session. Without a configured token the page does not exist (404).
 from __future__ import annotations
 
 import asyncio
+import email.policy
 import hashlib
 import hmac
 import json
@@ -22,6 +23,7 @@ import secrets
 import time
 from datetime import datetime
 from decimal import Decimal
+from email.parser import BytesParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -35,7 +37,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from . import auth, decisions, i18n, sales
+from . import auth, decisions, i18n, recovery, sales
 from .negotiation import preferences
 from .phrases import Phrase
 
@@ -44,6 +46,7 @@ log = logging.getLogger("kasir.admin")
 COOKIE = "kasir_admin"
 MAX_FORM = 16 * 1024
 MAX_REASON = 500
+CLOCK_OFF = 300  # seconds a terminal's clock may be off before the manager is warned
 TEMPLATES = Path(__file__).parent / "templates"
 HEADERS = {
     "Cache-Control": "no-store",
@@ -104,6 +107,14 @@ def _stamp(moment: datetime | None, zone: ZoneInfo, day: sales.Day) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _sold_at(text: str | None, zone: ZoneInfo) -> str:
+    """A record's own time (the terminal's clock, ISO-8601) in the shop's zone; "" if none."""
+    try:
+        return datetime.fromisoformat(str(text)).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return ""
+
+
 def _iso(moment: float | datetime | None, zone: ZoneInfo) -> str | None:
     """A moment for the JSON form: ISO-8601 in the shop's zone, with its offset."""
     if moment is None:
@@ -111,6 +122,23 @@ def _iso(moment: float | datetime | None, zone: ZoneInfo) -> str | None:
     if isinstance(moment, datetime):
         return moment.astimezone(zone).isoformat()
     return datetime.fromtimestamp(moment, zone).isoformat()
+
+
+def _clock_wrong(skew: float | None) -> bool:
+    """Whether a terminal's clock is off by more than CLOCK_OFF: its sales carry a wrong time."""
+    return skew is not None and abs(skew) > CLOCK_OFF
+
+
+def _clock_off(skew: float | None, _: i18n.Translate) -> str:
+    """A terminal's clock against the relay's, in words for the manager."""
+    if skew is None:
+        return _("not known yet")
+    if not _clock_wrong(skew):
+        return _("right")
+    minutes = round(abs(skew) / 60)
+    if skew > 0:
+        return _("{n} min ahead: set the tablet's clock", n=minutes)
+    return _("{n} min behind: set the tablet's clock", n=minutes)
 
 
 def _amount(amount: Decimal | None) -> str | None:
@@ -283,10 +311,21 @@ class AdminPage:
                     "odoo": odoo,
                     "odoo_error": health.error,
                     "terminals": [
-                        {**t, **{k: _iso(t[k], zone) for k in t if k.endswith("_at")}}
+                        {
+                            **t,
+                            **{k: _iso(t[k], zone) for k in t if k.endswith("_at")},
+                            "clock_wrong": _clock_wrong(t["clock_skew"]),
+                        }
                         for t in terminals
                     ],
-                    "items": [{**i, "failed_at": _iso(i["failed_at"], zone)} for i in items],
+                    "items": [
+                        {
+                            **i,
+                            "failed_at": _iso(i["failed_at"], zone),
+                            "received_at": _iso(i["received_at"], zone),
+                        }
+                        for i in items
+                    ],
                 },
                 headers=HEADERS,
             )
@@ -312,6 +351,9 @@ class AdminPage:
             money=money,
             clock=lambda moment: _clock(moment, zone),
             stamp=lambda moment: _stamp(moment, zone, day),
+            clock_off=lambda skew: _clock_off(skew, _),
+            clock_wrong=_clock_wrong,
+            sold_at=lambda text: _sold_at(text, zone),
             terminals=terminals,
             counts=counts,
             failed=[item for item in items if item["state"] == "failed"],
@@ -420,6 +462,44 @@ class AdminPage:
             else _("{uuid} approved: forwarded to Odoo as it was sold", uuid=uuid)
         )
 
+    async def recovery(self, request: Request) -> Response:
+        """A terminal's recovery file, uploaded by the manager (recovery.py): a form with the
+        file and the CSRF token from the page, or the file itself as JSON with the Bearer
+        token. Refused with the reason; else what it did ("kasir-1: 3 new, 5 already here")."""
+        session = self.session(request)
+        if session is None:
+            return _error(401, "unauthorized", "log in to the manager page first")
+        kind = request.headers.get("content-type", "")
+        raw = await self.relay.read_body(request, recovery.MAX_FILE_BYTES + MAX_FORM)
+        if kind.startswith("multipart/form-data"):
+            fields = await run_in_threadpool(_multipart, kind, raw)
+            csrf = fields.get("csrf", b"").decode("utf-8", "replace")
+            if not hmac.compare_digest(csrf.encode(), self.csrf(session).encode()):
+                return _error(
+                    403, "csrf", "this form is stale or came from another site; reload /admin"
+                )
+            raw = fields.get("file", b"")
+        elif session != "bearer":
+            return _error(415, "unsupported", "upload the file with the form on /admin")
+        _ = (await self.speech(request)).gettext
+        try:
+            answer = await self.relay.import_file(raw, _who(session), by_manager=True)
+        except recovery.RecoveryError as error:
+            if wants_json(request):
+                return _error(error.status, error.code, error.message)
+            return self._back(_("Import refused: {error}", error=error.message))
+        if wants_json(request):
+            return JSONResponse(answer, headers=HEADERS)
+        done = _(
+            "Imported {terminal}'s unsent records: {new} new, {duplicate} already here.",
+            terminal=answer["terminal"],
+            new=answer["new"],
+            duplicate=answer["duplicate"],
+        )
+        if answer["rejected"]:
+            done += " · " + _("{n} refused (see Rejected records)", n=answer["rejected"])
+        return self._back(done)
+
     async def discard(self, request: Request) -> Response:
         checked = await self._checked_form(request)
         if isinstance(checked, Response):
@@ -434,6 +514,22 @@ class AdminPage:
             self.relay.db, self.relay.client, uuid, reason, _who(session)
         )
         return self._back((await self.speech(request)).gettext(outcome.message))
+
+
+def _multipart(content_type: str, body: bytes) -> dict[str, bytes]:
+    """The fields of a multipart/form-data body (the recovery upload), read with the standard
+    library's MIME parser: the relay takes no multipart dependency for one form."""
+    message = BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
+    )
+    if not message.is_multipart():
+        return {}
+    fields: dict[str, bytes] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        if isinstance(name, str) and name not in fields:
+            fields[name] = part.get_payload(decode=True) or b""
+    return fields
 
 
 def _who(session: str) -> str:
@@ -458,6 +554,7 @@ def routes(relay: Any, token: str | None = None) -> list[Route]:
         Route("/admin/retry", page.retry, methods=["POST"]),
         Route("/admin/approve", page.approve, methods=["POST"]),
         Route("/admin/discard", page.discard, methods=["POST"]),
+        Route("/admin/recovery", page.recovery, methods=["POST"]),
         Route("/admin/{rest:path}", _disabled_page, methods=["GET", "POST"]),
     ]
 

@@ -16,6 +16,7 @@ import mimetypes
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Match, Route
 
-from . import admin, auth, i18n, images, openapi, records
+from . import admin, assets, auth, i18n, images, openapi, records, recovery
 from .config import Settings
 from .forwarder import Forwarder
 from .journal import HELD_FOR_MANAGER, HELD_FOR_SHOP, Incoming, Journal, open_journal, state_of
@@ -76,6 +77,8 @@ MEDIA_TYPES = {
 IMMUTABLE_PREFIXES = ("static/", "pyodide/")
 IMMUTABLE = "public, max-age=31536000, immutable"
 HTTP_METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"]
+# The terminal's own clock on each of its requests (epoch ms): the manager sees a wrong one.
+CLOCK_HEADER = "x-kasir-clock"
 
 
 class ApiError(Exception):
@@ -102,6 +105,12 @@ def _json_default(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)
     raise TypeError(f"{type(value).__name__} is not JSON")
+
+
+def relay_now() -> str:
+    """The relay's clock as the answers to a terminal carry it ("now"), ISO-8601 UTC to the
+    millisecond: the till compares it with its own and warns when they are minutes apart."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _state_of_incoming(record: Incoming) -> dict[str, Any]:
@@ -198,7 +207,10 @@ class Relay:
 
     async def terminal(self, request: Request) -> str:
         name = await run_in_threadpool(
-            auth.authenticate, self.db, request.headers.get("authorization")
+            auth.authenticate,
+            self.db,
+            request.headers.get("authorization"),
+            request.headers.get(CLOCK_HEADER),
         )
         if name is None:
             raise ApiError(401, "unauthorized", "missing or unknown terminal token; pair again")
@@ -277,7 +289,9 @@ class Relay:
         except auth.AuthError as error:
             raise ApiError(403, "invalid_code", str(error)) from None
         log.info("terminal paired", extra={"terminal": terminal})
-        return self.json({"terminal": terminal, "token": token})
+        # A tablet paired again after its storage was cleared goes on after what the relay holds.
+        last_seq = await run_in_threadpool(self.db.last_seq, terminal)
+        return self.json({"terminal": terminal, "token": token, "last_seq": last_seq})
 
     async def sync(self, request: Request) -> Response:
         terminal = await self.terminal(request)
@@ -287,7 +301,7 @@ class Relay:
         answer, accepted = await run_in_threadpool(self.accept_batch, terminal, body)
         if accepted and self.forwarder is not None:
             self.forwarder.wake()
-        return self.json(answer)
+        return self.json({**answer, "now": relay_now()})
 
     def accept_batch(self, terminal: str, body: bytes) -> tuple[dict[str, Any], int]:
         """Check each item, store the good ones in one journal transaction, and say how each
@@ -300,6 +314,11 @@ class Relay:
             raise ApiError(
                 413, "too_many_items", f"send at most {self.settings.max_items} items per request"
             )
+        return self.accept_items(terminal, items)
+
+    def accept_items(self, terminal: str, items: list[Any]) -> tuple[dict[str, Any], int]:
+        """`accept_batch` once the items are read: terminal `terminal`'s records, each checked
+        and the good ones stored in one journal transaction; recovery.py imports through it."""
         results: list[dict[str, Any]] = []
         incoming: list[Incoming] = []
         slots: list[int] = []  # the result of each incoming record
@@ -492,11 +511,35 @@ class Relay:
             self._shop = (etag, shop)
         return shop
 
+    async def recovery(self, request: Request) -> Response:
+        """A recovery file another terminal exported, brought by this one (recovery.py)."""
+        importer = await self.terminal(request)
+        raw = await self.read_body(request, recovery.MAX_FILE_BYTES)
+        try:
+            return self.json(await self.import_file(raw, importer))
+        except recovery.RecoveryError as error:
+            raise ApiError(error.status, error.code, error.message) from None
+
+    async def import_file(self, raw: bytes, by: str, *, by_manager: bool = False) -> Any:
+        """`recovery.accept` in a worker thread (RecoveryError: refused); the forwarder is
+        woken for what is new."""
+        answer, queued = await run_in_threadpool(
+            recovery.accept, self, raw, by=by, by_manager=by_manager
+        )
+        if queued and self.forwarder is not None:
+            self.forwarder.wake()
+        return answer
+
     async def sync_state(self, request: Request) -> Response:
         terminal = await self.terminal(request)
         since = self.cursor(request)
-        states, cursor = await run_in_threadpool(self.db.changes, terminal, since, 1000)
-        return self.json({"states": states, "cursor": str(cursor)})
+        # last_seq: a tablet whose storage was cleared or restored from an old copy sees it.
+        (states, cursor), last_seq = await run_in_threadpool(
+            lambda: (self.db.changes(terminal, since, 1000), self.db.last_seq(terminal))
+        )
+        return self.json(
+            {"states": states, "cursor": str(cursor), "last_seq": last_seq, "now": relay_now()}
+        )
 
     async def bootstrap(self, request: Request) -> Response:
         await self.terminal(request)
@@ -644,7 +687,15 @@ class Relay:
         }
         if relative == "sw.js":
             headers["Service-Worker-Allowed"] = "/"
-        return FileResponse(file, media_type=media_type, headers=headers)
+        sent, encoding, varies = await run_in_threadpool(
+            assets.choose, file, request.headers.get("accept-encoding", "")
+        )
+        if encoding:
+            headers["Content-Encoding"] = encoding
+        if varies:
+            headers["Vary"] = "Accept-Encoding"
+        # Length and ETag are the sent file's own, so each encoding has its own ETag.
+        return FileResponse(sent, media_type=media_type, headers=headers)
 
 
 def create_app(
@@ -686,6 +737,7 @@ def create_app(
         Route("/api/v1/pair", relay.pair, methods=["POST"]),
         Route("/api/v1/sync", relay.sync, methods=["POST"]),
         Route("/api/v1/sync/state", relay.sync_state, methods=["GET"]),
+        Route("/api/v1/recovery", relay.recovery, methods=["POST"]),
         Route("/api/v1/bootstrap", relay.bootstrap, methods=["GET"]),
         Route("/api/v1/catalog", relay.catalog, methods=["GET"]),
         Route("/api/v1/partners", relay.partners, methods=["GET"]),

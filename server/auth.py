@@ -76,15 +76,28 @@ def bearer_token(header: str | None) -> str | None:
     return token.strip()
 
 
-def authenticate(journal: Journal, header: str | None) -> str | None:
-    """The terminal that owns this Authorization header's token, or None."""
+def authenticate(journal: Journal, header: str | None, clock: str | None = None) -> str | None:
+    """The terminal that owns this Authorization header's token, or None. `clock` is the
+    terminal's own time as it sent the request (its X-Kasir-Clock header, epoch milliseconds):
+    how far it is from the relay's is kept for the manager."""
     token = bearer_token(header)
     if token is None or len(token) > 512:
         return None
     terminal = journal.terminal_by_token(sha256(token))
     if terminal is not None:
-        _note_contact(journal, terminal)
+        _note_contact(journal, terminal, clock_skew=clock_skew(clock))
     return terminal
+
+
+def clock_skew(clock: str | None, now: float | None = None) -> float | None:
+    """Seconds the terminal's clock (epoch milliseconds, as text) is ahead of the relay's
+    (negative: behind); None when it sent none or something else. The request's time on the way
+    is counted as skew: well under the minutes a wrong clock is off by."""
+    text = (clock or "").strip()
+    if not text.isdigit() or len(text) > 15:
+        return None
+    now = time.time() if now is None else now
+    return round(int(text) / 1000 - now, 3)
 
 
 def revoke(journal: Journal, name: str) -> bool:
@@ -97,15 +110,17 @@ def revoke(journal: Journal, name: str) -> bool:
 _last_contact: dict[tuple[int, str], float] = {}
 
 
-def _note_contact(journal: Journal, terminal: str, now: float | None = None) -> None:
-    """Record the manager page's "last contact", at most once a minute per terminal: a write
-    on every request would cost the sync path a commit."""
+def _note_contact(
+    journal: Journal, terminal: str, now: float | None = None, *, clock_skew: float | None = None
+) -> None:
+    """Record the manager page's "last contact" (and the terminal's clock skew), at most once
+    a minute per terminal: a write on every request would cost the sync path a commit."""
     now = time.time() if now is None else now
     key = (id(journal), terminal)
     if now - _last_contact.get(key, 0.0) < CONTACT_EVERY:
         return
     _last_contact[key] = now
     try:
-        journal.touch_terminal(terminal, now)
+        journal.touch_terminal(terminal, now, clock_skew)
     except Exception:  # a busy journal must not fail the request; the next contact retries
         _last_contact.pop(key, None)

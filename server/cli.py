@@ -287,7 +287,9 @@ def cmd_queue(args: argparse.Namespace) -> int:
             reason = " ".join((item["reason"] or "").split())
             print(
                 f"{item['uuid']}  {item['terminal']}  {item['name'] or '-'}  "
-                f"attempts={item['attempts']}  {_when(item['failed_at'])}  {reason}"
+                f"attempts={item['attempts']}  {_when(item['failed_at'])}  "
+                f"made={item['created_at'] or '-'}  received={_when(item['received_at'])}  "
+                f"{reason}"
             )
     return 0
 

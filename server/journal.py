@@ -134,6 +134,9 @@ LATE_COLUMNS = (
     # A posted sale's loyalty points on the customer's card in Odoo: NULL (none to book),
     # 'due' (retried at next_attempt_at, the last reason in `error`) or 'booked'.
     ("items", "points", "TEXT"),
+    # The terminal's clock less the relay's at its last contact, in seconds (+ when it is ahead):
+    # a till whose clock is wrong stamps its sales with a wrong time.
+    ("terminals", "clock_skew", "DOUBLE PRECISION"),
 )
 # Indexes on late columns, made once the columns exist: the posted sales whose points are due.
 LATE_INDEXES = (
@@ -1122,6 +1125,13 @@ class Journal:
         rows = self._read("SELECT name FROM terminals WHERE token_sha256 = ?", (token_sha256,))
         return rows[0][0] if rows else None
 
+    def terminal_secret(self, name: str) -> str | None:
+        """The sha256 of terminal `name`'s token, "" while it is not paired (revoked, or its
+        code not used yet), None when there is no such terminal: what seals its recovery files
+        (recovery.py)."""
+        rows = self._read("SELECT token_sha256 FROM terminals WHERE name = ?", (name,))
+        return (rows[0][0] or "") if rows else None
+
     # -- catalog mirror ---------------------------------------------------------------------
 
     def put_catalog(self, records: list[dict[str, Any]]) -> int:
@@ -1273,19 +1283,40 @@ class Journal:
                 == 1
             )
 
-    def touch_terminal(self, name: str, now: float | None = None) -> None:
-        """Note the terminal's last contact (callers throttle: this is a write)."""
+    def touch_terminal(
+        self, name: str, now: float | None = None, clock_skew: float | None = None
+    ) -> None:
+        """Note the terminal's last contact and, when it told its clock, how far that clock is
+        from the relay's (callers throttle: this is a write)."""
         now = time.time() if now is None else now
         with self._tx() as db:
-            db.execute("UPDATE terminals SET last_seen_at = ? WHERE name = ?", (now, name))
+            db.execute(
+                "UPDATE terminals SET last_seen_at = ?, clock_skew = COALESCE(?, clock_skew) "
+                "WHERE name = ?",
+                (now, clock_skew, name),
+            )
+
+    def last_seq(self, terminal: str) -> int:
+        """The highest sequence number the relay holds from `terminal` (0: none): a tablet whose
+        storage was cleared goes on after it instead of numbering its sales from 1 again. One
+        index probe per state (items_queue leads with state), not a scan of the terminal's items."""
+        probes = " UNION ALL ".join(
+            "SELECT MAX(seq) AS seq FROM items WHERE state = ? AND terminal = ?" for _ in STATES
+        )
+        rows = self._read(
+            f"SELECT MAX(seq) FROM ({probes}) probes",
+            [value for state in STATES for value in (state, terminal)],
+        )
+        return int(rows[0][0] or 0)
 
     def terminal_overview(self) -> list[dict[str, Any]]:
-        """Terminals as a manager sees them: paired, last contact, revoked, and how many of
+        """Terminals as a manager sees them: paired, last contact, revoked, how far its clock
+        was from the relay's then (clock_skew, seconds; None: never told), and how many of
         their items are queued, held, failed and rejected."""
         counted = ("queued", "held", "failed", "rejected")
         rows = self._read(
             "SELECT t.name, t.created_at, t.paired_at, t.last_seen_at, t.revoked_at, "
-            "t.token_sha256 IS NOT NULL, "
+            "t.token_sha256 IS NOT NULL, t.clock_skew, "
             + ", ".join(
                 f"(SELECT COUNT(*) FROM items i WHERE i.terminal = t.name AND i.state = '{state}')"
                 for state in counted
@@ -1300,9 +1331,10 @@ class Journal:
                 "last_seen_at": seen,
                 "revoked_at": revoked if not has_token else None,
                 "paired": bool(has_token),
+                "clock_skew": skew,
                 **dict(zip(counted, counts, strict=True)),
             }
-            for name, created, paired, seen, revoked, has_token, *counts in rows
+            for name, created, paired, seen, revoked, has_token, skew, *counts in rows
         ]
 
     def attention_items(
@@ -1317,12 +1349,14 @@ class Journal:
         rejected, and queued items that wait for something, each with its reason; then the
         queued items held up behind a waiting one of their terminal ("behind ..."). Each:
         uuid, state, terminal, seq, kind, name, reason, attempts, odoo_id, failed_at (last
-        change). `terminal` keeps one terminal's items; `namer` names the records that carry
+        change), received_at (when the relay accepted it, its own clock) and created_at (the
+        record's time by the terminal's clock, ISO-8601; None for a record without one).
+        `terminal` keeps one terminal's items; `namer` names the records that carry
         no name of their own (a register's day), from their kind and record."""
         mine = " AND terminal = ?" if terminal is not None else ""
         rows = self._read(
             "SELECT uuid, state, terminal, seq, kind, body, error, attempts, odoo_id, updated_at, "
-            f"COALESCE(in_doubt, 0) = {ASIDE} "
+            f"accepted_at, COALESCE(in_doubt, 0) = {ASIDE} "
             f"FROM items WHERE state IN ({','.join('?' * len(states))}) "
             f"AND (state <> 'queued' OR error IS NOT NULL){mine} "
             "ORDER BY updated_at, terminal, seq LIMIT ?",
@@ -1341,7 +1375,8 @@ class Journal:
         for head in heads.values():
             behind = self._read(
                 "SELECT uuid, state, terminal, seq, kind, body, error, attempts, odoo_id, "
-                "updated_at FROM items WHERE state = 'queued' AND error IS NULL AND terminal = ? "
+                "updated_at, accepted_at FROM items WHERE state = 'queued' AND error IS NULL "
+                "AND terminal = ? "
                 "AND seq > ? ORDER BY seq LIMIT ?",
                 (head["terminal"], head["seq"], limit),
             )
@@ -1462,18 +1497,20 @@ def _attention(
     attempts: int,
     odoo_id: int | None,
     updated_at: float,
+    accepted_at: float,
     *,
     namer: Namer | None = None,
 ) -> dict[str, Any]:
-    """One row of `Journal.attention_items`, the record's name read from its body (or made by
-    `namer`)."""
+    """One row of `Journal.attention_items`, the record's name and time read from its body (or
+    its name made by `namer`)."""
     try:
         record = json.loads(body)
         name = record.get("name")
+        created = record.get("created_at")
         if name is None and namer is not None:
             name = namer(kind, record)
     except (ValueError, AttributeError):
-        name = None
+        name = created = None
     return {
         "uuid": uuid,
         "state": state,
@@ -1485,6 +1522,8 @@ def _attention(
         "attempts": attempts,
         "odoo_id": odoo_id,
         "failed_at": updated_at,
+        "received_at": accepted_at,
+        "created_at": created if isinstance(created, str) else None,
     }
 
 

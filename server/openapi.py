@@ -13,11 +13,16 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from . import records
+from . import records, recovery
 
 UUID_PATTERN = "^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
 DECIMAL_PATTERN = records.DECIMAL_TEXT.pattern
 CURSOR_PATTERN = r"^[0-9]{0,18}$"
+# The highest seq the relay holds from this terminal: a tablet with a lower one of its own lost
+# its storage (or runs on an old copy) and goes on after it.
+LAST_SEQ = {"type": "integer", "minimum": 0}
+# The relay's clock when it answered; a terminal compares its own and warns when it is wrong.
+RELAY_NOW = {"type": "string", "format": "date-time"}
 MAX_ID = 2**53
 MAX_ITEMS = 500  # Settings.max_items default
 MAX_BODY = 5 * 1024 * 1024  # Settings.max_body default
@@ -434,6 +439,75 @@ IMAGE = {
 }
 
 
+RECOVERY = {
+    "post": {
+        "operationId": "importRecoveryFile",
+        "summary": "Bring another terminal's exported unsent records (a recovery file)",
+        "description": "The file the till's sync panel or boot error screen saves. Its records "
+        "are accepted as the terminal that exported them (its seqs), through the same checks as "
+        "/sync, deduplicated by uuid; the file must be sealed by that terminal as this relay "
+        f"knows it (a manager can upload an older one on /admin). At most "
+        f"{recovery.MAX_FILE_BYTES // 2**20} MB and {recovery.MAX_RECORDS} records.",
+        "security": BEARER,
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["format", "version", "terminal", "records", "sha256", "seal"],
+                        "properties": {
+                            "format": {"const": recovery.FORMAT},
+                            "version": {"const": recovery.VERSION},
+                            "terminal": {
+                                "type": "object",
+                                "properties": {
+                                    "name": {"type": "string"},
+                                    "id": {"type": "string"},
+                                },
+                            },
+                            "shop": {"type": "object"},
+                            "exported_at": {"type": "string"},
+                            "records": {"type": "array", "maxItems": recovery.MAX_RECORDS},
+                            "states": {"type": "array"},
+                            "sha256": {"type": "string", "description": "of the canonical body"},
+                            "seal": {"type": "string", "description": "HMAC-SHA256 of the body"},
+                        },
+                    }
+                }
+            },
+        },
+        "responses": {
+            "200": _json(
+                {
+                    "type": "object",
+                    "required": ["terminal", "records", "new", "duplicate", "rejected", "results"],
+                    "properties": {
+                        "terminal": {"type": "string"},
+                        "records": {"type": "integer"},
+                        "new": {"type": "integer"},
+                        "duplicate": {"type": "integer"},
+                        "rejected": {"type": "integer"},
+                        "sealed": {"type": "boolean"},
+                        "results": {"type": "array", "items": _ref("ItemResult")},
+                    },
+                },
+                "what the import did: new, already here (duplicate), refused (rejected)",
+            ),
+            "400": _error("not UTF-8 JSON (malformed_file), or a bad Content-Length"),
+            "401": UNAUTHORIZED,
+            "403": _error("made by another pairing of its terminal (other_pairing)"),
+            "408": TIMEOUT,
+            "413": _error("too large, or too many records"),
+            "422": _error(
+                "not a kasir export, another version, a checksum or seal that does not match, "
+                "or a terminal or shop this relay does not have"
+            ),
+        },
+    }
+}
+
+
 def _page(operation: str, what: str, schema: str) -> dict[str, Any]:
     """A GET of the records of one kind that changed since a cursor (catalog, customers)."""
     return {
@@ -527,10 +601,11 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                         "200": _json(
                             {
                                 "type": "object",
-                                "required": ["terminal", "token"],
+                                "required": ["terminal", "token", "last_seq"],
                                 "properties": {
                                     "terminal": {"type": "string"},
                                     "token": {"type": "string"},
+                                    "last_seq": LAST_SEQ,
                                 },
                             },
                             "paired: keep the token, it is shown once",
@@ -578,10 +653,11 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                         "200": _json(
                             {
                                 "type": "object",
-                                "required": ["results", "states"],
+                                "required": ["results", "states", "now"],
                                 "properties": {
                                     "results": {"type": "array", "items": _ref("ItemResult")},
                                     "states": {"type": "array", "items": _ref("ItemState")},
+                                    "now": RELAY_NOW,
                                 },
                             },
                             "one result per item (accepted, duplicate or rejected with why)",
@@ -604,10 +680,12 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
                         "200": _json(
                             {
                                 "type": "object",
-                                "required": ["states", "cursor"],
+                                "required": ["states", "cursor", "last_seq", "now"],
                                 "properties": {
                                     "states": {"type": "array", "items": _ref("ItemState")},
                                     "cursor": {"type": "string", "pattern": CURSOR_PATTERN},
+                                    "last_seq": LAST_SEQ,
+                                    "now": RELAY_NOW,
                                 },
                             },
                             "changes and the next cursor",
@@ -641,6 +719,7 @@ def document(max_items: int = MAX_ITEMS, max_body: int = MAX_BODY) -> dict[str, 
             "/api/v1/catalog": _page("catalog", "products", "Product"),
             "/api/v1/partners": _page("partners", "customers", "Customer"),
             "/api/v1/images/{product_id}": IMAGE,
+            "/api/v1/recovery": RECOVERY,
             "/api/v1/orders": {
                 "get": {
                     "operationId": "findOrders",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -58,6 +59,24 @@ def browser_profiles(
                 context.set_offline(True)
             contexts.append(context)
         yield contexts
+
+
+def kill_browser(profile: Path) -> None:
+    """SIGKILL the browser running on `profile`, all its processes at once (renderers, the storage
+    service): a crash, nothing gets to save or close. Playwright starts it as the leader of a
+    process group of its own, so the group is exactly that browser."""
+    flag = f"--user-data-dir={profile}".encode()
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue  # gone meanwhile
+        if flag in args and not any(arg.startswith(b"--type=") for arg in args):
+            if os.getpgid(int(pid)) != int(pid) or int(pid) == os.getpgrp():
+                raise RuntimeError(f"browser {pid} is not the leader of a group of its own")
+            os.killpg(int(pid), signal.SIGKILL)
+            return
+    raise RuntimeError(f"no browser runs on {profile}")
 
 
 def open_till(

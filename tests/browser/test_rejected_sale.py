@@ -116,7 +116,7 @@ def test_a_sale_the_relay_rejects_stays_exported_and_retried_once(
         download = info.value
         assert download.suggested_filename == f"kasir-kasir-1-{date.today().isoformat()}.json"
         dump = json.loads(Path(download.path()).read_text())
-        assert dump["terminal"] == "kasir-1" and dump["exported_at"]
+        assert dump["terminal"]["name"] == "kasir-1" and dump["exported_at"]
         assert dump["records"] == [order]
         (state,) = dump["states"]
         assert (state["uuid"], state["state"]) == (order["uuid"], "rejected")

@@ -66,6 +66,7 @@ def test_the_document_states_the_modules_own_limits() -> None:
         "/api/v1/partners",
         "/api/v1/orders",
         "/api/v1/images/{product_id}",
+        "/api/v1/recovery",
         "/healthz",
     }
 

@@ -24,6 +24,7 @@ API_ROUTES = {
     "/api/v1/pair": {"POST"},
     "/api/v1/sync": {"POST"},
     "/api/v1/sync/state": {"GET", "HEAD"},
+    "/api/v1/recovery": {"POST"},
     "/api/v1/bootstrap": {"GET", "HEAD"},
     "/api/v1/catalog": {"GET", "HEAD"},
     "/api/v1/partners": {"GET", "HEAD"},

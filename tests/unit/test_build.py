@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import importlib.util
 import json
@@ -72,7 +73,9 @@ def test_every_precached_url_exists_and_nothing_is_left_out():
     files = {
         "/" + p.relative_to(DIST).as_posix()
         for p in DIST.rglob("*")
-        if p.is_file() and p.name not in {"index.html", "sw.js", "build.json"}
+        if p.is_file()
+        and p.name not in {"index.html", "sw.js", "build.json"}
+        and p.suffix not in {".br", ".gz"}  # the compressed copies, sent in the file's place
     }
     precached = set(info["precache"]) - {"/", "/offline"}
     # The catalogs are not in the versioned precache: the worker keeps them across builds.
@@ -123,9 +126,62 @@ def test_stdlib_is_precompiled_and_the_runtime_is_complete():
     for name in (*build.PYODIDE_RUNTIME, "python_stdlib.zip"):
         assert (runtime / name).is_file()
     names = set(zipfile.ZipFile(runtime / "python_stdlib.zip").namelist())
-    for module in ("decimal.py", "json/__init__.py", "uuid.py", "datetime.py"):
-        assert module in names and module + "c" in names
+    # What the till imports, precompiled, without its source (the pyc is what runs).
+    for module in (
+        "decimal.py",
+        "json/__init__.py",
+        "uuid.py",
+        "datetime.py",
+        "encodings/cp1252.py",
+    ):
+        assert module + "c" in names and module not in names
     index = (DIST / "index.html").read_text()
     assert info["boot"]["indexURL"] in index
     for script in re.findall(r'src="(/static/[^"]+)"', index):
         assert (DIST / script.lstrip("/")).is_file()
+
+
+def test_the_stdlib_is_what_the_till_can_import_and_no_more():
+    graph = {
+        "site": ["os"],
+        "os": ["stat"],
+        "stat": [],
+        "json": ["json.decoder"],
+        "json.decoder": ["re"],
+        "json.tool": ["argparse"],
+        "re": [],
+        "argparse": [],
+        "heapq": ["doctest"],
+        "doctest": ["pdb"],
+        "pdb": [],
+        "pyodide": ["pyodide.ffi"],
+        "pyodide.ffi": [],
+        "pyodide.console": ["codeop"],
+        "codeop": [],
+        "unused": [],
+    }
+    kept = build.stdlib_closure(graph, {"json", "heapq", "dataclasses.dataclass"})
+    # Our imports and the roots, followed; a package's other modules and the tools are not.
+    assert kept == {"site", "os", "stat", "json", "json.decoder", "re", "heapq"} | {
+        "pyodide",
+        "pyodide.ffi",
+    }
+
+
+def test_our_imports_are_read_from_our_sources():
+    found = build.package_imports()
+    # The JS bridge too: the closure passes over what the stdlib does not have.
+    assert {"decimal", "json", "dataclasses", "kasir_bridge"} <= found
+
+
+@needs_dist
+def test_every_copy_decodes_to_its_file_and_is_smaller():
+    info = json.loads((DIST / "build.json").read_text())
+    decode = build.brotli.decompress if info["encoding"] == "br" else gzip.decompress
+    copies = sorted(DIST.rglob(f"*.{info['encoding']}"))
+    assert {c.name.rsplit(".", 2)[1] for c in copies} >= {"wasm", "zip", "whl", "js", "mjs", "css"}
+    for copy in copies:
+        original = copy.with_suffix("")
+        assert decode(copy.read_bytes()) == original.read_bytes(), copy
+        assert copy.stat().st_size < original.stat().st_size * (1 - build.MIN_SAVING)
+    assert info["encoded_bytes"] <= 6_000_000 < info["bytes"]

@@ -120,6 +120,8 @@ class FakeDevice:
         # Every till's sales the relay holds: {"terminal", "record", "status", "odoo_name"?}.
         self.shop_sales: list[dict] = []
         self.export_error: Exception | None = None
+        self.imports: list[str] = []  # recovery files brought to the relay, as text
+        self.import_answer: dict | Exception = {}  # what the relay answers an import
         self.settings: dict = {}  # meta "settings"
         self.cashiers: dict = {}  # meta "cashiers": who is logged in, wrong PINs and locks
         self.clock = NOW  # what now() says (a test moves it on)
@@ -373,6 +375,12 @@ class FakeDevice:
         }
         self.exports.append(dump)
         return {"file": f"kasir-{self._terminal}-{NOW.date()}.json", "records": len(items)}
+
+    async def import_records(self, text: str) -> dict:
+        self.imports.append(text)
+        if isinstance(self.import_answer, Exception):
+            raise self.import_answer
+        return self.import_answer
 
     async def pair(self, code: str) -> dict:
         if not self.relay_up:
@@ -1076,7 +1084,7 @@ def test_export_saves_every_sale_not_in_odoo_yet():
     act(till, "sync")
     page = act(till, "sync-panel")
     export = page.one("export-outbox")
-    assert export.attrs["data-action"] == "export-outbox" and export.text == "Export"
+    assert export.attrs["data-action"] == "export-outbox" and export.text == "Export unsent records"
     page = act(till, "export-outbox")
     assert (
         flash_text(page) == "Exported 2 records not in Odoo yet to kasir-kasir-1-2026-11-23.json."
@@ -1093,6 +1101,33 @@ def test_export_saves_every_sale_not_in_odoo_yet():
     device.export_error = RuntimeError("no space left")
     page = act(till, "export-outbox")
     assert flash_text(page) == "Export failed: no space left"
+
+
+def test_import_brings_another_tills_file_to_the_relay_and_says_what_it_did():
+    device = FakeDevice()
+    till = started(device)
+    sell_one(till)
+    outbox = copy.deepcopy(device.outbox)
+    page = act(till, "sync-panel")
+    field = page.one("import-records")
+    assert field.attrs["type"] == "file" and field.attrs["data-import"] == "import-records"
+    device.import_answer = {"terminal": "kasir-2", "records": 8, "new": 3, "duplicate": 5}
+    page = act(till, "import-records", file='{"format": "kasir-unsent-records"}')
+    assert device.imports == ['{"format": "kasir-unsent-records"}']
+    assert flash_text(page) == "Imported kasir-2's unsent records: 3 new, 5 already here."
+    assert "open" in page.one("sync-panel").attrs
+    # The records stay kasir-2's: this till's outbox is as it was.
+    assert device.outbox == outbox
+
+    device.import_answer = {"terminal": "kasir-2", "new": 0, "duplicate": 6, "rejected": 2}
+    page = act(till, "import-records", file="{}")
+    assert flash_text(page) == (
+        "Imported kasir-2's unsent records: 0 new, 6 already here."
+        " 2 records were refused: the manager sees why on /admin."
+    )
+    device.import_answer = RuntimeError("the file's checksum does not match its content")
+    page = act(till, "import-records", file="{}")
+    assert flash_text(page) == "Import refused: the file's checksum does not match its content"
 
 
 @pytest.mark.parametrize(

@@ -323,3 +323,27 @@ def test_an_old_sale_found_by_search_counts_the_refunds_the_relay_knows(monkeypa
     device.relay_up = True
     page = act(till, "refund", arg=sale["uuid"])
     assert page.one(f"refund-left-{line}").text == "1"
+
+
+def test_own_sale_pruned_from_this_tablet_is_found_at_the_relay_and_refunded():
+    # Odoo booked it more than 30 days ago: storage.js pruned it here, the relay still has it.
+    sale = sell_indomie(started(FakeDevice()), 2)
+    line = sale["lines"][0]["uuid"]
+    device = FakeDevice()
+    device.shop_sales = at_relay("kasir-1", sale)
+    till = started(device)
+    page = act(till, "find-orders", q=sale["name"])
+    assert rows(page) == {}
+    (row,) = page.one("other-tills").find_all(cls="order-row")
+    assert row.attrs["data-order-uuid"] == sale["uuid"] and "kasir-1" in row.text
+    page = act(till, "refund", arg=sale["uuid"])
+    assert page.one(f"refund-left-{line}").text == "2"
+
+
+def test_own_sale_still_kept_here_is_not_listed_twice():
+    device = FakeDevice()
+    till = started(device)
+    sale = sell_indomie(till, 1)
+    device.shop_sales = at_relay("kasir-1", sale)
+    page = act(till, "find-orders", q=sale["name"])
+    assert list(rows(page)) == [sale["name"]] and page.by_id("other-tills") is None

@@ -22,6 +22,7 @@ from . import (
     cashiers,
     customers,
     frame,
+    health,
     numpad,
     orders,
     parked,
@@ -30,6 +31,7 @@ from . import (
     sell,
     session,
     settings,
+    takeover,
 )
 from .actions import Actions, merged
 from .device import Device
@@ -54,7 +56,8 @@ SCREENS = (
 )
 # Actions that leave the sync panel and the keys help as they are; any other action closes them.
 PANEL_ACTIONS = frozenset(
-    {"sync-panel", "sync", "retry-sale", "export-outbox", "outbox-changed", "help", "escape"}
+    {"sync-panel", "sync", "retry-sale", "export-outbox", "import-records", "outbox-changed"}
+    | {"help", "escape"}
 )
 # Actions that leave the settings panel open (a background update must not close it either).
 SETTINGS_ACTIONS = frozenset(
@@ -65,7 +68,11 @@ SETTINGS_ACTIONS = frozenset(
 MANAGER_ANSWERS = frozenset({"manager-pin", "escape", "outbox-changed"})
 # What the lock screen lets anyone do: log in, and what the top bar offers.
 WHILE_LOCKED = (
-    PANEL_ACTIONS | SETTINGS_ACTIONS | frozenset(cashiers.actions.handlers) | {"keep", "refresh"}
+    PANEL_ACTIONS
+    | SETTINGS_ACTIONS
+    | frozenset(cashiers.actions.handlers)
+    | {"keep", "refresh"}
+    | takeover.ANYWHERE
 )
 DAY = ("day", "close-day")  # the day's screens a cashier leaves for the sale (till.session)
 # The core's own actions: answers to a question and Escape, which belong to no one screen.
@@ -113,12 +120,15 @@ class Till:
         self.history: list[dict[str, Any]] = []  # the last history a refund read
         self.loading_message = ""  # empty: "Loading the shop…" in the current language
         self.can_retry = False
+        # Why this tab only shows the register ("elsewhere", "taken-over"; till.takeover), or
+        # None: it is the register, the one tab of this browser that sells.
+        self.read_only: str | None = None
         self._actions = (
             merged(
                 m.actions
                 for m in (
                     *(sell, numpad, pay, receipt, orders, parked, customers, session, cashiers),
-                    *(frame, settings),
+                    *(frame, settings, takeover, health),
                 )
             )
             | actions.handlers
@@ -287,7 +297,13 @@ class Till:
         if action not in numpad.KEEPS:  # what was typed on the pad and not entered is dropped
             self.numpad.leave(action)
         handler = self._actions.get(action)
-        if handler is not None and not session.allowed(self, action):
+        if takeover.refused(self, action):  # another tab of this browser is the register
+            return
+        if (
+            handler is not None
+            and action not in takeover.ANYWHERE
+            and not session.allowed(self, action)
+        ):
             self.flash = Flash(_("Open the day first: count the cash in the drawer."))
             return
         if handler is None:
@@ -386,6 +402,7 @@ class Till:
             self.settings or {},
             open_=self.settings_open,
             form=self.form,
+            tablet=health.panel(self.counts),
         )
         top = frame.top_bar(
             shop_name,
@@ -394,6 +411,8 @@ class Till:
             panel_open=self.sync_panel_open,
             settings=session.day_button(self) + panel,
             cashier=cashiers.top(self),
+            # Under the top bar's items: the tablet's storage and clock, when they are wrong.
+            banner=takeover.banner(self) + health.notices(self.counts),
         )
         body = self._body(terminal)
         return frame.page(

@@ -100,11 +100,23 @@ class BrowserDevice:
     async def export_outbox(self) -> dict[str, Any]:
         return json.loads(await bridge.exportOutbox())
 
+    async def import_records(self, text: str) -> dict[str, Any]:
+        answer = json.loads(await bridge.importRecords(text))
+        if "refused" in answer:
+            raise RuntimeError(answer["refused"])
+        return answer
+
     async def pair(self, code: str) -> dict[str, Any]:
         return json.loads(await bridge.pair(code))
 
+    async def storage_seen(self) -> None:
+        await bridge.storageSeen()
+
     def terminal(self) -> str | None:
         return bridge.terminal()
+
+    async def take_over(self) -> None:
+        await bridge.takeOver()
 
     async def load_settings(self) -> dict[str, Any]:
         return json.loads(await bridge.loadSettings())

@@ -104,7 +104,10 @@ class Device(Protocol):
         "attention": [{"uuid", "name", "kind", "state", "error", "retryable"}],
         "waiting": [{"uuid", "name", "kind", "state", "error"}], "online": bool}.
         `attention` lists every rejected, failed and held item, oldest first; `waiting` the
-        first items at the relay that it says why it holds back (e.g. no open session)."""
+        first items at the relay that it says why it holds back (e.g. no open session).
+        "device": the tablet itself (`till.health`): {"persisted": the browser keeps its storage
+        (bool, None unknown), "usage", "quota": bytes or None, "lost": a cleared storage's note
+        or None, "clock": {"skew_ms", "at"} against the relay's clock, or None}."""
 
     async def sync_now(self) -> dict[str, Any]:
         """Flush the outbox now; returns `outbox_counts()` ("online" False: the relay was not
@@ -119,11 +122,25 @@ class Device(Protocol):
         """Save every record not in Odoo yet as `kasir-<terminal>-<date>.json`:
         returns {"file": name, "records": count}."""
 
+    async def import_records(self, text: str) -> dict[str, Any]:
+        """Bring a recovery file (its text) another till exported to the relay, which takes its
+        records as that till's: {"terminal", "records", "new", "duplicate", "rejected",
+        "sealed", "results"}; raises with the relay's reason when the file is refused."""
+
     async def pair(self, code: str) -> dict[str, Any]:
-        """Pair this terminal with a one-time code: {"terminal": name}; raises with a message."""
+        """Pair this terminal with a one-time code: {"terminal": name, "lost": the note of a
+        cleared storage (see `storage_seen`) or None}; raises with a message."""
+
+    async def storage_seen(self) -> None:
+        """The cashier read the note of a storage found cleared (`outbox_counts()["device"]
+        ["lost"]`, {"missing", "next", "at", "seen"}): it is kept, marked seen."""
 
     def terminal(self) -> str | None:
         """The paired terminal's name, None if not paired."""
+
+    async def take_over(self) -> None:
+        """Make this tab the register of this device (the tab that was turns read-only); then
+        the till reads everything again, as the other tab left it (`till.takeover`)."""
 
     async def load_settings(self) -> dict[str, Any]:
         """The cashier's settings of this tablet ({} until saved once): "language" and the

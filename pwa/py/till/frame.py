@@ -69,13 +69,15 @@ def top_bar(
     panel_open: bool = False,
     settings: str = "",
     cashier: str = "",
+    banner: str = "",
 ) -> str:
     """Shop, terminal, network hint and the sync indicator: unsent (on this till), at the relay
     (accepted, not booked yet), failed/rejected and held counts, each apart; "All in Odoo" only
     when none of those is left; a panel listing each sale that needs someone with its reason
-    (Retry / Ask again), the sales the relay says why it holds back, and Export; "Sync now";
+    (Retry / Ask again), the sales the relay says why it holds back, Export and Import of
+    unsent records (a recovery file); "Sync now";
     then the `settings` panel (`till.settings`); `cashier` is who is at the till, with Switch
-    (`till.cashiers`)."""
+    (`till.cashiers`); `banner`, a row of its own under them (`till.takeover`)."""
     pending = int(counts.get("pending") or 0)
     at_relay = int(counts.get("sent") or 0)
     need = texts.attention_counts(counts)
@@ -153,8 +155,14 @@ def top_bar(
         f'<p class="sync-counts">{e(count_line)}</p>'
         f"{sections}"
         '<div class="sync-export">'
-        + button(e(_("Export")), "export-outbox", id="export-outbox", cls="small")
-        + f"<span>{e(_('Save every sale not in Odoo yet to a file.'))}</span></div></div></details>"
+        + button(e(_("Export unsent records")), "export-outbox", id="export-outbox", cls="small")
+        + f"<span>{e(_('Save every sale not in Odoo yet to a file.'))}</span></div>"
+        '<div class="sync-export sync-import">'
+        f'<label for="import-records">{e(_("Import unsent records"))}</label>'
+        '<input type="file" id="import-records" accept=".json,application/json"'
+        ' data-import="import-records">'
+        f"<span>{e(_('Send the file another till exported to the relay, as that till.'))}</span>"
+        "</div></div></details>"
     )
     return (
         '<header class="topbar">'
@@ -177,7 +185,9 @@ def top_bar(
         + button(e(_("Sync now")), "sync", id="sync-now", cls="ghost")
         + button(e(_("Keys")), "help", id="keys-help", cls="ghost", aria_keyshortcuts="F1")
         + settings
-        + "</div></header>"
+        + "</div>"
+        + banner
+        + "</header>"
     )
 
 
@@ -337,6 +347,18 @@ async def export_outbox(till: Till, data: dict[str, Any]) -> None:
         texts.export_done(str(answer.get("file") or ""), int(answer.get("records") or 0)),
         "info",
     )
+
+
+@actions("import-records")
+async def import_records(till: Till, data: dict[str, Any]) -> None:
+    """A recovery file chosen in the sync panel, brought to the relay: its records stay the
+    till's that exported them (server/recovery.py), so this till's outbox does not change."""
+    try:
+        answer = await till.device.import_records(str(data.get("file") or "")) or {}
+    except Exception as exc:
+        till.flash = Flash(texts.import_failed(exc))
+        return
+    till.flash = Flash(texts.import_done(answer), "info")
 
 
 @actions("outbox-changed")

@@ -100,7 +100,8 @@ def hop_line(hop: Any, *, tag: str = "span", ident: str = "") -> str:
 def _other_tills(
     shop: Shop, others: Sequence[dict[str, Any]], note: str, when: Callable[[str], str]
 ) -> str:
-    """Other tills' sales the relay found (to refund one here), or why none were looked for."""
+    """Other tills' sales the relay found, and this till's own too old to be kept here (to
+    refund one here), or why none were looked for."""
     money = shop.currency.format
     rows = []
     for found in others:
@@ -126,7 +127,7 @@ def _other_tills(
     if not rows and not note:
         return ""
     return (
-        f'<h2 class="other-tills">{e(_("Other tills of this shop"))}</h2>'
+        f'<h2 class="other-tills">{e(_("At the relay: other tills, and older sales of this till"))}</h2>'
         + (f'<p class="note" id="other-tills-note">{e(note)}</p>' if note else "")
         + (f'<ol class="orders" id="other-tills">{"".join(rows)}</ol>' if rows else "")
     )
@@ -319,12 +320,15 @@ async def _ask_the_shop(till: Till, query: str) -> None:
         till.shop_note = _("Other tills' sales could not be searched: {error}", error=exc)
         return
     me = till.device.terminal()
+    # This till's own sales come from its history, but those pruned from it (Odoo booked them
+    # more than storage.js RETENTION_DAYS ago) only the relay still has.
+    listed = {order.get("uuid") for order in till.orders}
     till.shop_orders = [
         found
         for found in answer.get("orders") or ()
         if isinstance(found, dict)
         and isinstance(found.get("record"), dict)
-        and found.get("terminal") != me
+        and (found.get("terminal") != me or found["record"].get("uuid") not in listed)
     ]
     till.shop_refunds = [r for r in answer.get("refunds") or () if isinstance(r, dict)]
 

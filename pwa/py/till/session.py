@@ -47,6 +47,8 @@ BEFORE_OPEN = frozenset(
         "sync-panel",
         "retry-sale",
         "export-outbox",
+        "import-records",
+        "storage-seen",
         "outbox-changed",
         "help",
         "escape",

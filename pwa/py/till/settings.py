@@ -84,8 +84,10 @@ def settings_panel(
     *,
     open_: bool = False,
     form: Form | None = None,
+    tablet: str = "",
 ) -> str:
-    """The panel: language buttons and the scanner form (with what was typed after a refusal)."""
+    """The panel: language buttons and the scanner form (with what was typed after a refusal);
+    then `tablet`, what the manager is told of the tablet itself (`till.health.panel`)."""
     current = i18n.language()
     languages = "".join(
         button(
@@ -145,6 +147,7 @@ def settings_panel(
         f"<h2>{e(_('Barcode scanner'))}</h2>"
         f'<form id="scanner-settings" data-action="settings" autocomplete="off">{fields}'
         f'<button type="submit" class="primary">{e(_("Save"))}</button></form>'
+        f'<div class="tablet">{tablet}</div>'
         "</div></details>"
     )
 

@@ -23,6 +23,8 @@ __all__ = [
     "export_failed",
     "hint",
     "hop",
+    "import_done",
+    "import_failed",
     "not_retryable",
     "not_waiting",
     "retry_result",
@@ -254,3 +256,25 @@ def export_done(file: str, records: int) -> str:
 
 def export_failed(error: Any) -> str:
     return _("Export failed: {error}", error=error)
+
+
+def import_done(answer: dict[str, Any]) -> str:
+    """What an import did, from the relay's answer: "kasir-1: 3 new, 5 already here"."""
+    text = _(
+        "Imported {terminal}'s unsent records: {new} new, {duplicate} already here.",
+        terminal=answer.get("terminal") or "?",
+        new=int(answer.get("new") or 0),
+        duplicate=int(answer.get("duplicate") or 0),
+    )
+    refused = int(answer.get("rejected") or 0)
+    if refused:
+        text += " " + _n(
+            "{n} record was refused: the manager sees why on /admin.",
+            "{n} records were refused: the manager sees why on /admin.",
+            refused,
+        )
+    return text
+
+
+def import_failed(error: Any) -> str:
+    return _("Import refused: {error}", error=error)

@@ -5,6 +5,7 @@
 import * as storage from "./storage.js";
 import * as outbox from "./outbox.js";
 import * as relay from "./relay.js";
+import * as register from "./register_lock.js";
 import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
 import { configureScanner, installScanner } from "./scanner.js";
 import { installKeys, settleRoving } from "./keys.js";
@@ -39,21 +40,24 @@ const watchdog = setTimeout(
   () => fail(t("it took too long to start (the watchdog stopped waiting)")), WATCHDOG_MS);
 
 $("boot-reload").addEventListener("click", () => location.reload());
+// The error screen saves the same recovery file as the till's sync panel: another till or
+// /admin brings it to the relay (server/recovery.py).
 $("boot-export").addEventListener("click", async () => {
   try {
-    storage.downloadJson(`kasir-export-${Date.now()}.json`, await storage.exportAll());
+    const { file, records } = await exportOutbox();
+    $("boot-exported").textContent = t("Saved {n} unsent records to {file}.", { n: records, file });
   } catch (err) {
-    alert(t("Export failed: {error}", { error: err.message }));
+    $("boot-exported").textContent = t("Export failed: {error}", { error: err.message });
   }
 });
 
-/** Every record not in Odoo yet, saved as kasir-<terminal>-<YYYY-MM-DD>.json. */
+/** Every record not in Odoo yet, saved as the recovery file kasir-<terminal>-<YYYY-MM-DD>.json. */
 async function exportOutbox() {
-  const dump = await outbox.exportUnposted();
+  const dump = await outbox.exportUnsent();
   const now = new Date();
   const day = [now.getFullYear(), now.getMonth() + 1, now.getDate()]
     .map((n) => String(n).padStart(2, "0")).join("-");
-  const file = storage.downloadJson(`kasir-${storage.fileSafe(dump.terminal)}-${day}.json`, dump);
+  const file = storage.downloadJson(`kasir-${storage.fileSafe(dump.terminal.name)}-${day}.json`, dump);
   return { file, records: dump.records.length };
 }
 
@@ -68,7 +72,9 @@ function notifyServiceWorkerSync() {
 
 async function countsWithHints() {
   const counts = await outbox.counts();
-  return { ...counts, online: navigator.onLine && syncOk !== false };
+  // The tablet itself beside its sales: storage kept or not, how full, cleared; its clock.
+  const device = { ...(await storage.storageReport()), clock: outbox.clockSkew() };
+  return { ...counts, online: navigator.onLine && syncOk !== false, device };
 }
 
 const bridge = {
@@ -116,6 +122,15 @@ const bridge = {
     return JSON.stringify(lastCounts ?? (await countsWithHints()));
   },
   exportOutbox: async () => JSON.stringify(await exportOutbox()),
+  storageSeen: async () => storage.acknowledgeLost(),
+  // A refusal comes back as {refused: reason}: the cashier reads the relay's words alone.
+  importRecords: async (text) => {
+    try {
+      return JSON.stringify(await outbox.importFile(text));
+    } catch (err) {
+      return JSON.stringify({ refused: err.message || String(err) });
+    }
+  },
   pair: async (code) => {
     const answer = await relay.pair(code);
     terminal = await storage.getMeta("terminal");
@@ -136,6 +151,11 @@ const bridge = {
   loadCashiers: async () => JSON.stringify((await storage.getMeta("cashiers")) ?? {}),
   saveCashiers: (json) => storage.setMeta("cashiers", JSON.parse(json)),
   printReceipt: requestPrint,
+  takeOver: async () => {
+    await register.takeOver();
+    terminal = (await storage.getMeta("terminal")) ?? null;  // the other tab may have paired
+    setTimeout(backgroundSync, 0);
+  },
   zoneOffset: (zone, epochMs) => JSON.stringify(zoneOffset(zone, epochMs)),
 };
 
@@ -257,6 +277,16 @@ app.addEventListener("input", (event) => {
   }, wait);
 });
 
+// A file chosen in an input marked data-import (the sync panel's recovery file) goes to its
+// action as text; the input is emptied at once, so a repaint from aside has nothing to restore.
+app.addEventListener("change", async (event) => {
+  const input = event.target.closest("input[type=file][data-import]");
+  const file = input?.files?.[0];
+  if (!file) return;
+  input.value = "";
+  dispatch(input.dataset.import, { file: await file.text(), name: file.name });
+});
+
 // A count typed in a form marked data-live (the drawer's banknotes and coins): its running
 // total follows a moment after the last key, from aside, computed by Python (Decimal money).
 let liveTimer = null;
@@ -289,6 +319,8 @@ let syncTimer = null;
 
 async function runSync({ again = false } = {}) {
   clearTimeout(syncTimer);
+  // Only the register's tab sends (register_lock.js); another tab only shows the counts.
+  if (register.readOnly()) return (lastCounts = await countsWithHints());
   try {
     await (again ? outbox.flushAgain() : outbox.flush());
     syncOk = true;
@@ -299,6 +331,7 @@ async function runSync({ again = false } = {}) {
     console.warn("kasir: sync failed, will retry:", err.message);
   }
   lastCounts = await countsWithHints();
+  register.announce();
   const wait = syncOk && !lastCounts.pending && !lastCounts.sent ? SYNC_IDLE_MS : syncDelay;
   // Full jitter keeps a shop's terminals from retrying in lockstep after an outage.
   syncTimer = setTimeout(backgroundSync, syncOk ? wait : Math.random() * wait);
@@ -311,6 +344,15 @@ async function backgroundSync() {
   if (till) dispatch("outbox-changed", { counts }, { aside: true });
 }
 
+// Sales Odoo booked long ago leave the tablet a little after each start, then once a day (by
+// the register's tab: another one only shows it).
+const PRUNE_AFTER_MS = 3000;
+const PRUNE_EVERY_MS = 24 * 3600 * 1000;
+const prune = () => register.readOnly() || storage.pruneHistory()
+  .catch((err) => console.warn("kasir: old sales not pruned:", err.message));
+setTimeout(prune, PRUNE_AFTER_MS);
+setInterval(prune, PRUNE_EVERY_MS);
+
 window.addEventListener("online", () => backgroundSync());
 window.addEventListener("offline", () => { syncOk = false; if (till) backgroundSync(); });
 
@@ -320,7 +362,7 @@ let waitingWorker = null;
 
 function offerUpdate() {
   // A new version is activated between sales, never in the middle of one.
-  if (waitingWorker && till && till.idle()) {
+  if (waitingWorker && till && till.idle() && !register.readOnly()) {
     waitingWorker.postMessage({ type: "activate" });
     waitingWorker = null;
   }
@@ -390,11 +432,17 @@ async function boot() {
   window.kasirBootStartedAt = performance.now();
   await chooseLanguage();
   step(5, t("Loading Python…"));
-  navigator.storage?.persist?.().catch(() => {});
-  const data = pairFromUrl().then(async () => {
+  storage.keepStorage().catch(() => {});
+  // A tab that only shows the register (another one sells) neither pairs nor writes the catalog.
+  const claimed = register.claim(
+    () => till && dispatch("read-only", { reason: register.readOnly() }, { aside: true }),
+    () => till && backgroundSync());
+  const data = claimed.then(async (readOnly) => {
+    if (!readOnly) await pairFromUrl();
     terminal = (await storage.getMeta("terminal")) ?? null;
     const stored = await storage.getMeta("bootstrap");
-    const refreshing = terminal ? relay.refresh().catch(() => false) : Promise.resolve(false);
+    const refreshing = terminal && !readOnly
+      ? relay.refresh().catch(() => false) : Promise.resolve(false);
     // With data on the device, start from it and let the refresh land in the background.
     return stored ? null : refreshing;
   });
@@ -421,6 +469,8 @@ async function boot() {
   await data;
   await chooseLanguage();  // a till paired just now has learnt the shop's language
   await till.start();
+  const why = register.readOnly();
+  if (why) await till.handle("read-only", JSON.stringify({ reason: why }));
   paint(till.render());
   document.body.classList.add("ready");
   clearTimeout(watchdog);

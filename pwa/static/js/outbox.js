@@ -2,7 +2,9 @@
 // Shared by the page and the service worker (Background Sync), so a flush with no page open is the
 // same code. Nothing leaves the outbox before the relay accepted it; nothing is ever deleted here.
 
-import { getMeta, newestFirst, partnerPosted, partnersNamed, setMeta, transact } from "./storage.js";
+import {
+  adoptRelaySeq, getMeta, newestFirst, partnerPosted, partnersNamed, setMeta, transact,
+} from "./storage.js";
 
 const BATCH_ITEMS = 100;
 const BATCH_BYTES = 4 * 1024 * 1024;
@@ -16,7 +18,7 @@ export class RelayError extends Error {
 }
 
 /** fetch against the relay with the terminal's token; JSON in, JSON out, clear errors. */
-export async function relayFetch(path, { method = "GET", body, token, headers = {} } = {}) {
+export async function relayFetch(path, { method = "GET", body, text, token, headers = {} } = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   let response;
@@ -24,11 +26,14 @@ export async function relayFetch(path, { method = "GET", body, token, headers = 
     response = await fetch(new URL(path, self.location.origin), {
       method,
       headers: {
-        ...(body !== undefined ? { "Content-Type": "application/json" } : {}),
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined || text !== undefined ? { "Content-Type": "application/json" } : {}),
+        // The tablet's clock goes with its token: the manager's page shows a terminal whose
+        // clock is wrong (its sales carry that clock's time).
+        ...(token ? { Authorization: `Bearer ${token}`, "X-Kasir-Clock": String(Date.now()) } : {}),
         ...headers,
       },
-      body: body === undefined ? undefined : JSON.stringify(body),
+      // `text`: JSON already written (a file as read), sent as it is.
+      body: text ?? (body === undefined ? undefined : JSON.stringify(body)),
       cache: "no-store",
       signal: controller.signal,
     });
@@ -125,7 +130,8 @@ function plainAmount(text) {
 }
 
 /**
- * The sales kept on this till (every order in the outbox: nothing is deleted from it), newest
+ * The sales kept on this till (every order in the outbox but those Odoo booked more than
+ * storage.js RETENTION_DAYS ago, which storage.pruneHistory drops), newest
  * first, that match `query` — {text, amount, from, to}, any of them: `text` in the receipt
  * number, Odoo's name or the customer's name (any case); `amount` (a plain decimal string) the
  * total, refunds included; created_at within [from, to) (ISO UTC strings). An empty query
@@ -180,23 +186,73 @@ export function retry(uuids) {
   }, "strict");
 }
 
+// A recovery file (server/recovery.py): every record not in Odoo yet, as one document another
+// paired terminal or the manager's /admin brings to the relay, where the records stay this
+// terminal's (its seqs, its uuids) and are deduplicated by uuid.
+export const RECOVERY_FORMAT = "kasir-unsent-records";
+const RECOVERY_VERSION = 1;
+
+/** JSON with sorted keys and no spaces: the text `records.canonical` writes for the same value. */
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") {
+    return `{${Object.keys(value).sort()
+      .map((key) => `${JSON.stringify(key)}:${canonical(value[key])}`).join(",")}}`;
+  }
+  return JSON.stringify(value);
+}
+
+const hex = (buffer) => [...new Uint8Array(buffer)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const utf8 = (text) => new TextEncoder().encode(text);
+const sha256 = async (text) => hex(await crypto.subtle.digest("SHA-256", utf8(text)));
+
+/** HMAC-SHA256 of `text` keyed with `key` (the sha256 of the token): the file's seal. */
+async function hmac(key, text) {
+  const secret = await crypto.subtle.importKey(
+    "raw", utf8(key), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  return hex(await crypto.subtle.sign("HMAC", secret, utf8(text)));
+}
+
 /**
- * Every record not in Odoo yet (pending, sent, held, failed, rejected), as one document to save:
- * {terminal, exported_at, records: [the records as sent], states: [{uuid, state, error}]}.
+ * Every record not in Odoo yet (pending, sent, held, failed, rejected) as a recovery file:
+ * {format, version, terminal: {name, id}, shop: {company_id, config_id}, exported_at,
+ * records: [the records as sent], states: [{uuid, state, error}], sha256, seal}. `sha256`
+ * covers the canonical body (all but sha256 and seal): a damaged file is refused; `seal`, keyed
+ * with the sha256 of this terminal's token, shows the relay that this terminal made it.
  */
-export async function exportUnposted() {
+export async function exportUnsent() {
   const items = (await readAll("outbox")).filter((item) => item.state !== "posted");
   items.sort((a, b) => (a.seq ?? 0) - (b.seq ?? 0));
-  const terminal = (await getMeta("terminal"))?.name ?? null;
-  return {
-    terminal,
+  const terminal = (await getMeta("terminal")) ?? {};
+  const bootstrap = (await getMeta("bootstrap")) ?? {};
+  const key = terminal.token ? await sha256(terminal.token) : null;
+  // Through JSON and back: what the file will say, with no undefined left to canonicalise.
+  const body = JSON.parse(JSON.stringify({
+    format: RECOVERY_FORMAT,
+    version: RECOVERY_VERSION,
+    terminal: { name: terminal.name ?? null, id: key && (await sha256(key)).slice(0, 16) },
+    shop: { company_id: bootstrap.company?.id ?? null, config_id: bootstrap.config?.id ?? null },
     exported_at: new Date().toISOString(),
     records: items.map((item) => item.record),
     states: items.map((item) => {
       const { state, error } = stateOf(item);
       return { uuid: item.uuid, state, error };
     }),
-  };
+  }));
+  const text = canonical(body);
+  return { ...body, sha256: await sha256(text), seal: key && (await hmac(key, text)) };
+}
+
+/**
+ * Bring a recovery file (its text, as read) to the relay with this terminal's token; the relay
+ * checks it and takes its records as the terminal that made it. Resolves with what it did
+ * ({terminal, records, new, duplicate, rejected, sealed, results}); a RelayError says why not.
+ */
+export async function importFile(text) {
+  const token = await terminalToken();
+  if (!token) throw new RelayError("this terminal is not paired yet");
+  const { data } = await relayFetch("/api/v1/recovery", { method: "POST", token, text });
+  return data;
 }
 
 function pendingBatch() {
@@ -304,11 +360,31 @@ async function doFlush() {
   return counts();
 }
 
-/** State news (queued, held, posted, failed, rejected) for items the relay already holds. */
+let relayClock = null;
+
+/**
+ * How far this tablet's clock was from the relay's at the last state pull, in ms (+: the tablet
+ * is ahead), with when that was: {skew_ms, at}; null before one. The relay's `now` is taken as
+ * the middle of the request, so the network's delay does not count as skew.
+ */
+export const clockSkew = () => relayClock;
+
+/**
+ * State news (queued, held, posted, failed, rejected) for items the relay already holds; the
+ * relay's clock against ours; and the relay's last seq of this terminal, which a tablet whose
+ * storage was cleared (or restored from an old copy) goes on after (storage.adoptRelaySeq).
+ */
 async function pullStates(token) {
   for (let page = 0; page < 50; page++) {
     const since = (await getMeta("state_cursor")) ?? "";
+    const asked = Date.now();
     const { data } = await relayFetch(`/api/v1/sync/state?since=${encodeURIComponent(since)}`, { token });
+    const answered = Date.now();
+    const relayNow = Date.parse(data.now ?? "");
+    if (page === 0 && Number.isFinite(relayNow)) {
+      relayClock = { skew_ms: Math.round((asked + answered) / 2 - relayNow), at: answered };
+    }
+    if (page === 0 && Number.isInteger(data.last_seq)) await adoptRelaySeq(data.last_seq);
     const states = data.states || [];
     await applyAnswers([], states);
     await setMeta("state_cursor", data.cursor);

@@ -2,16 +2,23 @@
 // The till only ever reads what is stored, so it starts the same with or without a network.
 
 import { RelayError, relayFetch, terminalToken } from "./outbox.js";
-import { applyPage, getMeta, setMeta } from "./storage.js";
+import { adoptRelaySeq, applyPage, getMeta, keepStorage, setMeta } from "./storage.js";
 
 const PAGE = 2000;
 
-/** Exchange a one-time pairing code for this terminal's token. */
+/**
+ * Exchange a one-time pairing code for this terminal's token, and go on numbering after the
+ * relay's last record of this terminal (a tablet whose storage was cleared and paired again must
+ * not number its sales from 1 again): {terminal, lost} (storage.adoptRelaySeq's answer). The
+ * browser is asked to keep this tablet's storage (storage.keepStorage).
+ */
 export async function pair(code) {
   const { data } = await relayFetch("/api/v1/pair", { method: "POST", body: { code: String(code).trim() } });
   const terminal = { name: data.terminal, token: data.token, paired_at: new Date().toISOString() };
+  const lost = Number.isInteger(data.last_seq) ? await adoptRelaySeq(data.last_seq) : null;
   await setMeta("terminal", terminal);
-  return { terminal: terminal.name };
+  await keepStorage();
+  return { terminal: terminal.name, lost };
 }
 
 /**

@@ -124,17 +124,124 @@ export function finishSale(order, seq) {
   }, "strict");
 }
 
+// The tab that holds the register (register_lock.js), also kept in meta "register": a tab that
+// lost it (another tab took over) can no longer take a sequence number, even mid-sale.
+let registerTab = null;
+
+/** This tab is the register from now on; resolves once the database says so (no need to wait
+ * for the disk: after a crash every tab starts again and claims the register anew). */
+export function holdRegister(tab) {
+  registerTab = tab;
+  return transact("meta", "readwrite", (s) => { s.meta.put(tab, "register"); });
+}
+
 /**
  * Inside a transaction over `outbox` and `meta`: `record` queued with the terminal's next
- * sequence number `seq`, which it takes (a number another record took first is refused).
+ * sequence number `seq`, which it takes (a number another record took first is refused, and so
+ * is any number when another tab holds the register).
  */
 async function queue(s, record, seq) {
+  const holder = await result(s.meta.get("register"));
+  if (holder !== undefined && holder !== registerTab) {
+    throw new Error("another tab or window of this browser is the register now");
+  }
   const last = (await result(s.meta.get("seq"))) || 0;
   if (seq !== last + 1) throw new Error(`sequence ${seq} is taken (last is ${last}); try again`);
   const now = new Date().toISOString();
   s.outbox.add({ uuid: record.uuid, seq, kind: record.kind, record, state: "pending",
                  error: null, odoo_id: null, created_at: now, updated_at: now });
   s.meta.put(seq, "seq");
+}
+
+/**
+ * The relay holds this terminal's records up to `lastSeq`: when this tablet's own count is lower,
+ * its storage was cleared (or restored from an old copy). Its sequence then goes on after the
+ * relay's, in ONE transaction with the note of what happened (meta "storage_lost"), so a new sale
+ * never takes a number a sale at the relay already has. Resolves with that note, or null.
+ */
+export async function adoptRelaySeq(lastSeq) {
+  // The usual answer (the relay has no more than this tablet) costs no write.
+  if (!(lastSeq > ((await getMeta("seq")) || 0))) return null;
+  return transact("meta", "readwrite", async (s) => {
+    const local = (await result(s.meta.get("seq"))) || 0;
+    if (!(lastSeq > local)) return null;
+    const lost = { relay_seq: lastSeq, local_seq: local, missing: lastSeq - local, next: lastSeq + 1,
+                   at: new Date().toISOString(), seen: false };
+    s.meta.put(lastSeq, "seq");
+    s.meta.put(lost, "storage_lost");
+    return lost;
+  }, "strict");
+}
+
+/** The cashier has read the note of cleared storage: the top bar stops showing it. */
+export const acknowledgeLost = () => transact("meta", "readwrite", async (s) => {
+  const lost = await result(s.meta.get("storage_lost"));
+  if (lost) s.meta.put({ ...lost, seen: true }, "storage_lost");
+});
+
+/**
+ * Ask the browser to keep this tablet's storage (never evict it under pressure) and note its
+ * answer (meta "persisted"), at pairing and at each start: an installed app is granted it later.
+ */
+export async function keepStorage() {
+  let persisted = null;
+  try {
+    persisted = Boolean(await navigator.storage.persist());
+  } catch { /* no StorageManager here: unknown */ }
+  await setMeta("persisted", { persisted, asked_at: new Date().toISOString() });
+  return persisted;
+}
+
+/**
+ * What the manager and the cashier are told about this tablet's storage: {persisted (the
+ * browser's answer: true kept, false may be cleared, null not known), usage, quota (bytes, or
+ * null), lost (the note adoptRelaySeq made, or null)}.
+ */
+export async function storageReport() {
+  const [kept, lost] = await Promise.all([getMeta("persisted"), getMeta("storage_lost")]);
+  let estimate = null;
+  try {
+    estimate = await navigator.storage.estimate();
+  } catch { /* no StorageManager here */ }
+  return { persisted: kept?.persisted ?? null, usage: estimate?.usage ?? null,
+           quota: estimate?.quota ?? null, lost: lost ?? null };
+}
+
+/** Days a sale Odoo has booked stays on the tablet; older ones the relay's search still finds. */
+export const RETENTION_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Drop from the history and the outbox what Odoo booked (posted) more than `days` ago, so the
+ * store cannot fill: never a record that is not posted (pending, sent, held, failed, rejected),
+ * nor one of the day still open (its drawer is counted from them), nor a draft or a parked sale.
+ * One transaction; walks the outbox oldest first and stops at the first record younger than
+ * that. Resolves with how many records went.
+ */
+export function pruneHistory(days = RETENTION_DAYS, now = Date.now()) {
+  const before = now - days * DAY_MS;
+  return transact(["outbox", "orders", "meta"], "readwrite", async (s) => {
+    const open = (await result(s.meta.get("session")))?.uuid ?? null;
+    return new Promise((resolve, reject) => {
+      let pruned = 0;
+      const req = s.outbox.index("seq").openCursor();
+      req.onerror = () => reject(req.error);
+      req.onsuccess = () => {
+        const cursor = req.result;
+        if (!cursor) return resolve(pruned);
+        const item = cursor.value;
+        const made = Date.parse(item.record?.created_at ?? item.created_at ?? "");
+        if (!(made < before)) return resolve(pruned);  // young (or undated): kept, and all after it
+        const ofOpenDay = open !== null && (item.uuid === open || item.record?.session_uuid === open);
+        if (item.state === "posted" && !ofOpenDay) {
+          cursor.delete();
+          s.orders.delete(item.uuid);
+          pruned += 1;
+        }
+        cursor.continue();
+      };
+    });
+  });
 }
 
 /**
@@ -277,15 +384,6 @@ export function applyPage(store, items, cursor) {
     }
     s.meta.put(cursor, `${store}_cursor`);
   });
-}
-
-/** Everything on this device, for the export button of the error screen. */
-export async function exportAll() {
-  const names = ["meta", "orders", "outbox", "drafts", "partners"];
-  const dump = { exported_at: new Date().toISOString(), database: DB_NAME };
-  for (const name of names) dump[name] = await getAll(name);
-  for (const row of dump.meta) if (row && row.token) row.token = "(hidden)";
-  return dump;
 }
 
 /**
