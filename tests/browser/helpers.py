@@ -61,10 +61,9 @@ def browser_profiles(
         yield contexts
 
 
-def kill_browser(profile: Path) -> None:
-    """SIGKILL the browser running on `profile`, all its processes at once (renderers, the storage
-    service): a crash, nothing gets to save or close. Playwright starts it as the leader of a
-    process group of its own, so the group is exactly that browser."""
+def browser_pid(profile: Path) -> int:
+    """The main process of the browser running on `profile` (Playwright starts it as the leader
+    of a process group of its own: the group is exactly that browser)."""
     flag = f"--user-data-dir={profile}".encode()
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
@@ -74,9 +73,16 @@ def kill_browser(profile: Path) -> None:
         if flag in args and not any(arg.startswith(b"--type=") for arg in args):
             if os.getpgid(int(pid)) != int(pid) or int(pid) == os.getpgrp():
                 raise RuntimeError(f"browser {pid} is not the leader of a group of its own")
-            os.killpg(int(pid), signal.SIGKILL)
-            return
+            return int(pid)
     raise RuntimeError(f"no browser runs on {profile}")
+
+
+def kill_browser(context: BrowserContext, pid: int) -> None:
+    """SIGKILL the browser of `context` (its `browser_pid`), all its processes at once
+    (renderers, the storage service): a crash where nothing gets to save or close. Returns once
+    Playwright has seen it go (closing the context after that is a no-op)."""
+    with context.expect_event("close"):
+        os.killpg(pid, signal.SIGKILL)
 
 
 def open_till(
