@@ -12,6 +12,9 @@ const CACHE = `kasir-${VERSION}`;
 const API_CACHE = "kasir-api";
 const I18N_CACHE = "kasir-i18n";
 const IMAGE_CACHE = "kasir-images";
+// The page's snapshot of the booted till (static/js/snapshot.js): it names the runtime and the
+// wheels it was made from, so it outlives a build that changed neither, and the page replaces it.
+const SNAPSHOT_CACHE = "kasir-snapshot";
 const IMAGES_KEPT = 2000;  // the pictures fetched last; 128 px each, some 20 MB in all
 // What a tile gets when there is no picture (none, not yet on the relay, offline and never seen):
 // a transparent pixel, so the page logs no failed load and the tile shows its colour.
@@ -46,7 +49,8 @@ self.addEventListener("install", (event) => {
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
     for (const name of await caches.keys()) {
-      if (name.startsWith("kasir-") && ![CACHE, API_CACHE, I18N_CACHE, IMAGE_CACHE].includes(name)) {
+      const kept = [CACHE, API_CACHE, I18N_CACHE, IMAGE_CACHE, SNAPSHOT_CACHE];
+      if (name.startsWith("kasir-") && !kept.includes(name)) {
         await caches.delete(name);
       }
     }

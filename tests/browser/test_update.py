@@ -19,11 +19,12 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
-# The versioned caches (the API answers, the catalogs and the product pictures have caches that
-# outlive a version).
+# The versioned caches (the API answers, the catalogs, the product pictures and the snapshot of the
+# booted till have caches that outlive a version).
+OUTLIVING = "['kasir-api', 'kasir-i18n', 'kasir-images', 'kasir-snapshot']"
 CACHES = (
     "caches.keys().then((keys) => keys.filter("
-    "(k) => k.startsWith('kasir-') && !['kasir-api', 'kasir-i18n', 'kasir-images'].includes(k)))"
+    f"(k) => k.startsWith('kasir-') && !{OUTLIVING}.includes(k)))"
 )
 
 

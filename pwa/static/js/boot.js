@@ -6,6 +6,7 @@ import * as storage from "./storage.js";
 import * as outbox from "./outbox.js";
 import * as relay from "./relay.js";
 import * as register from "./register_lock.js";
+import * as snapshot from "./snapshot.js";
 import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
 import { configureScanner, installScanner } from "./scanner.js";
 import { installKeys, settleRoving } from "./keys.js";
@@ -430,6 +431,15 @@ async function chooseLanguage() {
 
 async function boot() {
   window.kasirBootStartedAt = performance.now();
+  // Python starts at once, from this build's snapshot when the device keeps one (snapshot.js), else
+  // the long way; the language, the register's lock and the data come meanwhile.
+  const python = snapshot.startPython(import(abs(`${config.indexURL}pyodide.mjs`)), {
+    indexURL: abs(config.indexURL),
+    lockFileURL: abs(config.lockFileURL),
+    packageBaseUrl: abs(config.packageBaseUrl),
+    convertNullToNone: true,  // the bridge answers null for "nothing", Python expects None
+  }, { packages: config.packages, bridge, loaded: () => step(60, t("Loading the register…")) });
+  python.catch(() => {});  // awaited below, where a failure is reported
   await chooseLanguage();
   step(5, t("Loading Python…"));
   storage.keepStorage().catch(() => {});
@@ -447,24 +457,7 @@ async function boot() {
     return stored ? null : refreshing;
   });
 
-  const { loadPyodide } = await import(abs(`${config.indexURL}pyodide.mjs`));
-  const pyodide = await loadPyodide({
-    indexURL: abs(config.indexURL),
-    lockFileURL: abs(config.lockFileURL),
-    packageBaseUrl: abs(config.packageBaseUrl),
-    convertNullToNone: true,  // the bridge answers null for "nothing", Python expects None
-  });
-  step(60, t("Loading the register…"));
-  const errors = [];
-  // loadPackage resolves even when a package failed: collect its errors and treat any as fatal.
-  await pyodide.loadPackage(config.packages, {
-    messageCallback: () => {},
-    errorCallback: (message) => errors.push(message),
-    checkIntegrity: true,
-  });
-  if (errors.length) throw new Error(errors.join("; "));
-  pyodide.registerJsModule("kasir_bridge", bridge);
-  till = pyodide.pyimport("till.browser");
+  till = (await python).pyimport("till.browser");
   step(80, t("Loading the catalog…"));
   await data;
   await chooseLanguage();  // a till paired just now has learnt the shop's language
@@ -478,6 +471,7 @@ async function boot() {
   window.kasirTill = { dispatch, ready: () => till.ready(), settled: () => queue.then(() => true) };
   registerServiceWorker();
   if (terminal) backgroundSync();
+  snapshot.keepMade();
 }
 
 boot().catch((err) => fail(err?.message || String(err)));
