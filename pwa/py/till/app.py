@@ -123,6 +123,7 @@ class Till:
         # Why this tab only shows the register ("elsewhere", "taken-over"; till.takeover), or
         # None: it is the register, the one tab of this browser that sells.
         self.read_only: str | None = None
+        self._draft_due = False  # the open sale changed since it was last saved
         self._actions = (
             merged(
                 m.actions
@@ -279,7 +280,15 @@ class Till:
     # -- actions -----------------------------------------------------------------------------
 
     async def handle(self, action: str, data: dict[str, Any] | None = None) -> None:
-        """Do one user action; any refusal or failure becomes the on-screen message."""
+        """Do one user action and save what it changed (`act`, then `save_changes`)."""
+        await self.act(action, data)
+        await self.save_changes()
+
+    async def act(self, action: str, data: dict[str, Any] | None = None) -> None:
+        """Do one user action; any refusal or failure becomes the on-screen message.
+
+        The open sale it changed is saved by `save_changes`: the browser paints first (a scan
+        needs no I/O to be shown, so it is on screen one frame sooner) and saves right after."""
         data = data if isinstance(data, dict) else {}
         self.reveal = None
         if action != "outbox-changed":  # a background update must not hide a message
@@ -343,8 +352,16 @@ class Till:
         """The open sale (`_` is the translation function, so no `_, cart = self.sale()`)."""
         return self.sale()[1]
 
-    async def save_draft(self) -> None:
-        """Save the open sale after every change, so a reload restores it."""
+    def draft_changed(self) -> None:
+        """The open sale changed: `save_changes` saves it after the action."""
+        self._draft_due = True
+
+    async def save_changes(self) -> None:
+        """Save the open sale after every change, so a reload restores it (as it is now: an
+        action that finished the sale in between leaves the next, empty one)."""
+        if not self._draft_due:
+            return
+        self._draft_due = False
         cart = self.current_cart()
         try:
             await self.device.save_draft(cart.to_dict())

@@ -6,6 +6,7 @@ depends on how Pyodide converts objects. This is the only module of the till tha
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -159,10 +160,32 @@ def render() -> str:
     return _till.render()
 
 
-async def handle(action: str, data_json: str) -> str:
-    """One user action, then the new screen."""
-    await _till.handle(action, json.loads(data_json))
+def handle(action: str, data_json: str) -> str | asyncio.Task[str]:
+    """One user action, then the new screen: at once when the action needed no I/O (a scan, a
+    tap on a product or on +), else a task that gives it. A coroutine called from JS starts only
+    on a later turn of the browser's event loop, often after a frame has been drawn: a scan came
+    on screen about 10 ms late. Run eagerly, the action goes as far as it can right now. The
+    open sale is saved after the paint (`save_changes`)."""
+    loop, outside = asyncio.get_event_loop(), asyncio._get_running_loop()
+    # Called from JS, outside the loop's own turns: the eager step runs as if inside one.
+    asyncio._set_running_loop(loop)
+    try:
+        task = asyncio.Task(_acted(action, data_json), loop=loop, eager_start=True)
+    finally:
+        asyncio._set_running_loop(outside)
+    return task.result() if task.done() else task
+
+
+async def _acted(action: str, data_json: str) -> str:
+    await _till.act(action, json.loads(data_json))
     return _till.render()
+
+
+async def save_changes() -> str | None:
+    """Save what the last action changed; the new screen if saving had something to say."""
+    said = _till.flash
+    await _till.save_changes()
+    return _till.render() if _till.flash is not said else None
 
 
 def ready() -> bool:

@@ -414,6 +414,6 @@ async def manager_pin(till: Till, data: dict[str, Any]) -> None:
     cashiers.asking = None
     cashiers.granted = (asking.action, manager)
     try:
-        await till.handle(asking.action, asking.data)
+        await till.act(asking.action, asking.data)
     finally:
         cashiers.granted = None

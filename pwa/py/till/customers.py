@@ -365,7 +365,7 @@ async def choose(till: Till, partner: Mapping[str, Any] | None) -> None:
     till.customers.balances = []
     if partner:
         await _read_balances(till, partner)
-    await till.save_draft()
+    till.draft_changed()
 
 
 async def scan(till: Till, code: str) -> bool:
@@ -445,7 +445,7 @@ async def use_points(till: Till, data: dict[str, Any]) -> None:
     if balance is None or balance.as_of is None:
         raise RegisterError("The customer's points are not known on this till.")
     cart.apply_reward(int(program), int(reward), balance, by=till.who())
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("customer-new")

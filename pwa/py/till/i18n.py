@@ -13,17 +13,24 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGUAGES", "_", "_n", "language", "use"]
+__all__ = ["LANGUAGES", "_", "_n", "edition", "language", "use"]
 
 LANGUAGES = {"en": "English", "id": "Bahasa Indonesia"}
 
-_state: dict[str, Any] = {"language": "en", "messages": {}}
+# `edition` counts the catalogs swapped in: HTML kept from an earlier paint is in old words.
+_state: dict[str, Any] = {"language": "en", "messages": {}, "edition": 0}
 
 
 def use(language: str, messages: dict[str, str] | None) -> None:
     """Speak `language` with `messages` (None or empty: the English texts)."""
     _state["language"] = language if language in LANGUAGES else "en"
     _state["messages"] = dict(messages or {}) if _state["language"] != "en" else {}
+    _state["edition"] += 1
+
+
+def edition() -> int:
+    """Which catalog of words is in use: it changes each time `use` swaps one in."""
+    return _state["edition"]
 
 
 def language() -> str:

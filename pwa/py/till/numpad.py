@@ -257,7 +257,7 @@ async def _run(till: Till, action: str, data: dict[str, Any]) -> bool:
     refusal back to the pad: the number and why, or the question of the reason."""
     pad = till.numpad
     text, editing = pad.text, till.editing
-    await till.handle(action, data)
+    await till.act(action, data)
     form, till.form, till.editing = till.form, None, editing
     pad.typing = True
     if form is not None and form.wrong("reason"):

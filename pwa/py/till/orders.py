@@ -480,7 +480,7 @@ async def _add_refund(
     till.refund_order = None
     till.refund_left = {}
     till.screen = "pay"
-    await till.save_draft()
+    till.draft_changed()
 
 
 def screen(till: Till) -> str:

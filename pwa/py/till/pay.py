@@ -208,7 +208,7 @@ async def pay_exact(till: Till, data: dict[str, Any]) -> None:
         raise RegisterError("Nothing is due any more.")
     cart.add_payment(method.id, due)
     till.screen = "pay"
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("tender")
@@ -263,7 +263,7 @@ async def tender(till: Till, data: dict[str, Any]) -> None:
         )
         return
     cart.add_payment(method.id, amount)
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("tender-change")
@@ -278,7 +278,7 @@ async def tender_change(till: Till, data: dict[str, Any]) -> None:
 async def remove_payment(till: Till, data: dict[str, Any]) -> None:
     cart = till.current_cart()
     cart.remove_payment(str(data.get("arg") or ""))
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("back")

@@ -21,7 +21,7 @@ from .actions import Actions
 from .forms import Ask, Form, ask_remove, ask_void, in_field, number_text, typed
 from .i18n import _
 from .parked import ask_park
-from .views import Flash, _qty, button, e
+from .views import Flash, Fragments, _qty, button, e
 
 if TYPE_CHECKING:
     from .app import Till
@@ -31,7 +31,7 @@ GRID_LIMIT = 60  # tiles on screen; a search narrows the rest
 __all__ = ["sell_screen"]
 
 
-def _tile(product: Product, shop: Shop, *, first: bool = False) -> str:
+def _tile(product: Product, shop: Shop, *, first: bool = False, version: str = "") -> str:
     """A product button; only the first is a Tab stop (arrow keys move inside the grid).
 
     It takes its POS category's colour (Odoo's palette, `c1`..`c11` in till.css) and shows the
@@ -49,12 +49,18 @@ def _tile(product: Product, shop: Shop, *, first: bool = False) -> str:
     )
     return (
         f'<button type="button" class="tile{f" c{color}" if color else ""}" data-action="add"'
-        f' data-arg="{product.id}" data-product-id="{product.id}"{stop}>{picture}'
+        f' data-arg="{product.id}" data-product-id="{product.id}"{stop}{_version(version)}>'
+        f"{picture}"
         f'<span class="tile-name">{e(product.name)}</span>'
         f'<span class="tile-price">{e(shop.currency.format(product.list_price))}</span>'
         + (f'<span class="tile-code">{e(code)}</span>' if code else "")
         + "</button>"
     )
+
+
+def _version(version: str) -> str:
+    """The `data-v` of a kept fragment (views.Fragments); none for one rendered for once."""
+    return f' data-v="{version}"' if version else ""
 
 
 def _chip(label: str, action: str, arg: Any, active: bool) -> str:
@@ -156,6 +162,7 @@ def _cart_line(
     was: Decimal | None = None,
     form: Form | None = None,
     asking: Ask | None = None,
+    version: str = "",
 ) -> str:
     entered = typed(form, "qty", line.uuid)
     qty_id = f"qty-{line.uuid}"
@@ -174,7 +181,7 @@ def _cart_line(
     if kind != "product":  # an order discount or reward: follows the other lines
         why = f'<span class="why">{e(line.price_reason)}</span>' if line.price_reason else ""
         return (
-            f'<li class="{cls}" data-line-uuid="{e(line.uuid)}">{head}'
+            f'<li class="{cls}" data-line-uuid="{e(line.uuid)}"{_version(version)}>{head}'
             f'<div class="line-controls"><span class="tag">{e(_("Discount"))}</span>'
             f"{why}"
             + button(
@@ -204,7 +211,7 @@ def _cart_line(
     return (
         # A tap on the line (not on its controls) opens the numpad on it (till/numpad.py).
         f'<li class="{cls}" data-line-uuid="{e(line.uuid)}" data-action="numpad-select"'
-        f' data-arg="{e(line.uuid)}">{head}'
+        f' data-arg="{e(line.uuid)}"{_version(version)}>{head}'
         '<div class="line-controls">'
         + button("&minus;", "dec", line.uuid, cls="round", aria_label=_("One less"))
         + f'<form class="qty-form" data-action="qty" autocomplete="off">'
@@ -227,6 +234,32 @@ def _cart_line(
         + (f'<div class="line-notes">{"".join(tags)}</div>' if tags else "")
         + (_line_editor(shop, line, was, form) if editing else "")
         + "</li>"
+    )
+
+
+# A sale's lines and the grid's tiles, each rendered once for what it shows (views.Fragments).
+_LINES = Fragments()
+_TILES = Fragments()
+
+
+def _kept_line(shop: Shop, line: Any, incl: Decimal, highlight: bool, was: Decimal | None) -> str:
+    """A line with no editor, form or question on it: its HTML follows from what it shows."""
+    key = (
+        line.uuid,
+        line.name,
+        line.qty,
+        line.price_unit,
+        line.discount,
+        line.price_manually_set,
+        line.refunded_line_uuid,
+        getattr(line, "kind", "product"),
+        line.price_reason,
+        incl,
+        highlight,
+        was,
+    )
+    return _LINES.get(
+        shop, key, lambda version: _cart_line(shop, line, incl, highlight, was=was, version=version)
     )
 
 
@@ -284,6 +317,12 @@ def _cart_panel(
             was=was.get(line.uuid),
             form=form,
             asking=asking,
+        )
+        if line.uuid == editing
+        or form is not None
+        or (asking is not None and asking.arg == line.uuid)
+        else _kept_line(
+            shop, line, incl.get(line.uuid, Decimal(0)), line.uuid == last_line, was.get(line.uuid)
         )
         for line in cart.lines
     )
@@ -386,7 +425,14 @@ def sell_screen(
     sale's customer (`customers.customer_bar`), `pad` the numpad (`numpad.panel`), which takes
     the focus from the scan box while the cashier uses it (`pad_focus`)."""
     focus_editor = editing is not None or order_discount_open or pad_focus
-    tiles = "".join(_tile(product, shop, first=i == 0) for i, product in enumerate(grid))
+    tiles = "".join(
+        _TILES.get(
+            shop,
+            (product, i == 0),
+            lambda version, p=product, i=i: _tile(p, shop, first=i == 0, version=version),
+        )
+        for i, product in enumerate(grid)
+    )
     if not grid:
         if catalog_size == 0:
             hint = _("No products on this till yet. Press Sync now or Refresh catalog when online.")
@@ -469,7 +515,7 @@ async def scan(till: Till, data: dict[str, Any]) -> None:
             return
     till.last_line = line.uuid
     till.back_to_selling()
-    await till.save_draft()
+    till.draft_changed()
 
 
 def _scan_with_quantity(till: Till, cart: Cart, code: str) -> Any:
@@ -515,7 +561,7 @@ async def add(till: Till, data: dict[str, Any]) -> None:
         raise RegisterError("That product is no longer in the catalog.")
     till.last_line = cart.add(product).uuid
     till.back_to_selling()
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("qty")
@@ -534,7 +580,7 @@ async def qty(till: Till, data: dict[str, Any]) -> None:
     with in_field("qty"):
         cart.set_qty(line.uuid, text)
     till.last_line = line.uuid
-    await till.save_draft()
+    till.draft_changed()
 
 
 def _ask_remove(till: Till, line_uuid: str) -> None:
@@ -549,7 +595,7 @@ async def inc(till: Till, data: dict[str, Any]) -> None:
     line = cart.line(str(data.get("arg") or ""))
     cart.set_qty(line.uuid, abs(line.qty) + 1)
     till.last_line = line.uuid
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("dec")
@@ -561,7 +607,7 @@ async def dec(till: Till, data: dict[str, Any]) -> None:
         return
     cart.set_qty(line.uuid, abs(line.qty) - 1)
     till.last_line = line.uuid
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("remove")
@@ -571,7 +617,7 @@ async def remove(till: Till, data: dict[str, Any]) -> None:
     cart.remove(line_uuid)
     if till.editing == line_uuid:
         till.editing = None
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("void")
@@ -590,7 +636,7 @@ async def void_sale(till: Till, data: dict[str, Any]) -> None:
     till.current_cart()
     till.cart = till.new_cart()
     till.last_line = None
-    await till.save_draft()
+    till.draft_changed()
     till.flash = Flash(_("The sale was voided."), "info")
 
 
@@ -610,7 +656,7 @@ async def pricelist(till: Till, data: dict[str, Any]) -> None:
     """Sell with another pricelist; the open lines are priced again."""
     cart = till.current_cart()
     cart.set_pricelist(_id_arg(data, _("pricelist")))
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("fiscal-position")
@@ -618,7 +664,7 @@ async def fiscal_position(till: Till, data: dict[str, Any]) -> None:
     """Another fiscal position (or none): taxes mapped again, prices adapted."""
     cart = till.current_cart()
     cart.set_fiscal_position(_id_arg(data, _("fiscal position")))
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("edit-line")
@@ -684,7 +730,7 @@ async def line_edit(till: Till, data: dict[str, Any]) -> None:
             cart.set_price(line.uuid, price, reason=reason, by=till.who(), approved_by=approved)
     till.editing = None
     till.last_line = line.uuid
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("reset-price")
@@ -692,7 +738,7 @@ async def reset_price(till: Till, data: dict[str, Any]) -> None:
     """Undo a manual price: back to what the pricelist says."""
     cart = till.current_cart()
     cart.reset_price(str(data.get("arg") or ""))
-    await till.save_draft()
+    till.draft_changed()
 
 
 @actions("order-discount-open")
@@ -726,7 +772,7 @@ async def order_discount(till: Till, data: dict[str, Any]) -> None:
         cart.set_order_discount(text, reason=reason, by=till.who())
     cart.approved_by = approved or cart.approved_by
     till.order_discount_open = False
-    await till.save_draft()
+    till.draft_changed()
 
 
 def grid(till: Till) -> list[Product]:
@@ -745,7 +791,8 @@ def grid(till: Till) -> list[Product]:
 def screen(till: Till) -> str:
     """The sell screen as the till's state has it."""
     shop, cart = till.sale()
-    lines = [line.to_dict() for line in cart.lines]
+    # Only a price set by hand shows what it was (a long sale's other lines cost nothing here).
+    lines = [line.to_dict() for line in cart.lines if line.price_manually_set]
     return sell_screen(
         shop,
         cart,

@@ -12,6 +12,7 @@ the screens without a sale), `sell`, `pay`, `receipt` and `orders`. This module 
 from __future__ import annotations
 
 import decimal
+import itertools
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -20,9 +21,10 @@ from typing import Any
 
 from register.shop import Shop
 
+from . import i18n
 from .i18n import _
 
-__all__ = ["Flash", "button", "e"]
+__all__ = ["Flash", "Fragments", "button", "e"]
 
 
 class Flash:
@@ -36,6 +38,43 @@ class Flash:
 
     def __repr__(self) -> str:
         return f"Flash({self.text!r}, {self.kind!r})"
+
+
+# Fragments' versions: one per rendering, never reused while the page lives.
+_versions = itertools.count(1)
+
+
+class Fragments:
+    """HTML of the parts of a screen that come back from paint to paint (a sale's lines, the
+    grid's tiles), kept by everything they show.
+
+    In Pyodide a 50-line sale took about 15 ms to render, most of a frame; a scan changes one
+    line, so the other 49 come from here. A fragment's key must hold all it shows apart from the
+    shop and the words, which are checked here: a new shop or catalog of words empties it. Past
+    `limit` fragments it starts again (a day's lines and tiles, not a catalog's).
+
+    Each rendering gets a version for its root element's `data-v`: the browser's repaint
+    (static/js/morph.js) leaves an element alone when its version has not changed."""
+
+    __slots__ = ("_context", "_html", "_limit")
+
+    def __init__(self, limit: int = 2000) -> None:
+        self._html: dict[Any, str] = {}
+        self._context: tuple[Any, int] | None = None
+        self._limit = limit
+
+    def get(self, shop: Shop, key: Any, render: Callable[[str], str]) -> str:
+        """The HTML kept for `key`, or what `render(version)` makes of it (then kept)."""
+        context = (shop, i18n.edition())
+        if self._context is None or self._context[0] is not shop or self._context[1] != context[1]:
+            self._html.clear()
+            self._context = context  # holds the shop: no other can take its place unseen
+        html = self._html.get(key)
+        if html is None:
+            if len(self._html) >= self._limit:
+                self._html.clear()
+            html = self._html[key] = render(str(next(_versions)))
+        return html
 
 
 def e(value: Any) -> str:

@@ -10,6 +10,7 @@ import * as snapshot from "./snapshot.js";
 import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
 import { configureScanner, installScanner } from "./scanner.js";
 import { installKeys, settleRoving } from "./keys.js";
+import { morph } from "./morph.js";
 import { configurePaper, printIfRequested, requestPrint, zoneOffset } from "./receipt.js";
 
 const config = JSON.parse(document.getElementById("kasir-boot").textContent);
@@ -163,23 +164,26 @@ const bridge = {
 // --- painting and events --------------------------------------------------------------------------
 
 function paint(html, { aside = false } = {}) {
+  performance.mark("kasir:paint");
   const active = document.activeElement;
   // A field keeps the focus through a repaint; a repaint from aside keeps it on any element
-  // (a background sync must not move the cashier's focus, e.g. off the help's Close).
-  const keep = active && active.id && (aside || active.tagName === "INPUT") ? active : null;
-  const scrolled = app.querySelector(".cart-body")?.scrollTop ?? 0;
+  // (a background sync must not move the cashier's focus, e.g. off the help's Close). What it
+  // holds is noted first: the repaint gives a kept field the value the new screen says.
+  const keep = active && active.id && (aside || active.tagName === "INPUT") ? {
+    id: active.id, tagName: active.tagName, type: active.type, value: active.value,
+    defaultValue: active.defaultValue, start: active.selectionStart, end: active.selectionEnd,
+  } : null;
   // Nor may it eat what was typed in the other fields of a form (a customer's name, then the phone).
   const typed = aside ? [...app.querySelectorAll("input[id]")]
-    .filter((el) => el !== keep && el.type !== "hidden" && el.value !== el.defaultValue) : [];
-  app.innerHTML = html;
+    .filter((el) => el.id !== keep?.id && el.type !== "hidden" && el.value !== el.defaultValue)
+    .map((el) => ({ id: el.id, type: el.type, value: el.value })) : [];
+  morph(app, html);
+  performance.mark("kasir:painted");
   settleRoving(app);
   for (const was of typed) {
     const field = $(was.id);
     if (field && field.type === was.type) field.value = was.value;
   }
-  // The cart stays where the cashier scrolled it (a new list would start at its top).
-  const body = app.querySelector(".cart-body");
-  if (body) body.scrollTop = scrolled;
   const lines = $("cart-lines");
   // An open dialog holds the focus: what is under it is inert, and focus left there is lost.
   const scope = app.querySelector('[aria-modal="true"]') || app;
@@ -195,10 +199,10 @@ function paint(html, { aside = false } = {}) {
       if (aside && keep.value !== keep.defaultValue) target.value = keep.value;
       // The same text keeps its caret (a new field would put it first: typing on goes astray).
       if (target.value === keep.value) {
-        try { target.setSelectionRange(keep.selectionStart, keep.selectionEnd); } catch { /* not text */ }
+        try { target.setSelectionRange(keep.start, keep.end); } catch { /* not text */ }
       }
     }
-    target.focus();
+    if (document.activeElement !== target) target.focus();
   }
   // The line the action changed comes into view: in a long sale the newest line is never hidden.
   const reveal = lines?.dataset.reveal;
@@ -210,12 +214,25 @@ function paint(html, { aside = false } = {}) {
 
 let queue = Promise.resolve();
 
+/** The till's answer: the new screen at once, or a Python task that gives it (browser.handle). */
+async function answered(answer) {
+  if (typeof answer === "string") return answer;
+  try {
+    return await answer;
+  } finally {
+    answer.destroy();
+  }
+}
+
 /** Every action goes to Python one at a time, then the screen is repainted. */
 function dispatch(action, data = {}, { aside = false } = {}) {
   queue = queue.then(async () => {
-    paint(await till.handle(action, JSON.stringify(data)), { aside });
+    paint(await answered(till.handle(action, JSON.stringify(data))), { aside });
     printIfRequested();  // a receipt prints once it is on screen
     offerUpdate();
+    // The open sale is saved once the change is on screen; a save that fails says so.
+    const said = await till.save_changes();
+    if (said) paint(said, { aside: true });
   }).catch((err) => console.error("kasir: action failed", action, err));
   return queue;
 }
