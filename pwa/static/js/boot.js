@@ -480,7 +480,7 @@ async function boot() {
   await chooseLanguage();  // a till paired just now has learnt the shop's language
   await till.start();
   const why = register.readOnly();
-  if (why) await till.handle("read-only", JSON.stringify({ reason: why }));
+  if (why) await answered(till.handle("read-only", JSON.stringify({ reason: why })));
   paint(till.render());
   document.body.classList.add("ready");
   clearTimeout(watchdog);
