@@ -35,7 +35,7 @@ WATCH_FOCUS = """() => {
 # Each tap on the pad (or, to compare, on a product tile), from its click to the end of the first
 # frame that shows the repaint: a MutationObserver sees #app repainted, a requestAnimationFrame
 # callback waits for the frame, and a message posted from it runs once that frame's style, layout
-# and paint are done. The till's part (click to the assignment of #app's HTML) is kept apart.
+# and paint are done. The till's part (click to the start of paint()) is kept apart.
 TIME_TAPS = """() => {
     const probe = window.kasirTaps = { numpad: [], tile: [] };
     let tap = null;
@@ -43,24 +43,20 @@ TIME_TAPS = """() => {
         const on = event.target.closest("#numpad") ? "numpad" : event.target.closest(".tile") ? "tile" : null;
         if (on) tap = { on, from: event.timeStamp, till: null };
     }, true);
-    const inner = Object.getOwnPropertyDescriptor(Element.prototype, "innerHTML");
-    Object.defineProperty(Element.prototype, "innerHTML", {
-        ...inner,
-        set(html) {
-            if (tap && tap.till === null && this.id === "app") tap.till = performance.now() - tap.from;
-            inner.set.call(this, html);
-        },
-    });
     new MutationObserver(() => {
-        if (tap === null) return;
+        // boot.js paint() marks where it starts changing #app: a change before it is not the repaint.
+        const painted = performance.getEntriesByName("kasir:paint", "mark").at(-1);
+        if (tap === null || !painted || painted.startTime < tap.from) return;
         const done = tap;
         tap = null;
+        done.till = painted.startTime - done.from;
         requestAnimationFrame(() => {
             const channel = new MessageChannel();
             channel.port1.onmessage = () => probe[done.on].push([performance.now() - done.from, done.till]);
             channel.port2.postMessage(null);
         });
-    }).observe(document.getElementById("app"), { childList: true });
+    }).observe(document.getElementById("app"),
+        { childList: true, subtree: true, characterData: true, attributes: true });
 }"""
 
 
