@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from processes import (
+    ADMIN_TOKEN,
     KasirProcess,
     TerminalClient,
     add_terminal,
@@ -45,6 +46,16 @@ def relay(tmp_path: Path, sandbox: KasirProcess) -> Iterator[KasirProcess]:
     """A fresh relay (its own journal) pointed at `sandbox`, with fast retries and mirroring."""
     (tmp_path / "relay").mkdir(exist_ok=True)
     process = start_relay(tmp_path / "relay", sandbox.url)
+    try:
+        yield process
+    finally:
+        process.stop(timeout=5)
+
+
+@pytest.fixture
+def admin_relay(tmp_path: Path, sandbox: KasirProcess) -> Iterator[KasirProcess]:
+    """A relay whose /admin opens with `ADMIN_TOKEN`."""
+    process = start_relay(tmp_path, sandbox.url, env={"KASIR_ADMIN_TOKEN": ADMIN_TOKEN})
     try:
         yield process
     finally:

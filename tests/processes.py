@@ -285,6 +285,10 @@ def start_sandbox(tmp: Path, products: int = 200, *, cashiers: bool = False) -> 
     ).start()
 
 
+# The /admin token of the `admin_relay` fixture (tests/conftest.py).
+ADMIN_TOKEN = "s3cret-admin-token"
+
+
 def start_relay(
     tmp: Path,
     sandbox_url: str,

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from processes import add_terminal, booked_once, start_relay, wait_for
+from processes import ADMIN_TOKEN, add_terminal, booked_once, wait_for
 
 from .helpers import (
     add_by_scan,
@@ -24,16 +24,7 @@ from .helpers import (
 
 pytestmark = pytest.mark.browser
 
-TOKEN = "recovery-admin-token"
-
-
-@pytest.fixture
-def admin_relay(tmp_path, sandbox):
-    relay = start_relay(tmp_path, sandbox.url, env={"KASIR_ADMIN_TOKEN": TOKEN})
-    try:
-        yield relay
-    finally:
-        relay.stop(timeout=5)
+TOKEN = ADMIN_TOKEN  # the admin_relay fixture's (tests/conftest.py)
 
 
 def flash(page) -> str:

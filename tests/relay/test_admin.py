@@ -11,22 +11,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import pytest
 from kasir.journal import Incoming, Journal
-from processes import TerminalClient, kasir, make_order, pair, start_relay, wait_for
+from processes import ADMIN_TOKEN, TerminalClient, kasir, make_order, pair, wait_for
 
-TOKEN = "s3cret-admin-token"
+TOKEN = ADMIN_TOKEN  # the admin_relay fixture's (tests/conftest.py)
 HOSTILE_NAME = '<img src=x onerror="alert(1)">'
 HOSTILE_ERROR = "<script>alert('odoo')</script> & more"
-
-
-@pytest.fixture
-def admin_relay(tmp_path, sandbox):
-    relay = start_relay(tmp_path, sandbox.url, env={"KASIR_ADMIN_TOKEN": TOKEN})
-    try:
-        yield relay
-    finally:
-        relay.stop(timeout=5)
 
 
 def _failed_item(relay, uuid: str, terminal: str, error: str) -> None:

@@ -10,21 +10,18 @@ import uuid as uuidlib
 from datetime import UTC, datetime, timedelta
 
 import httpx
-import pytest
 from kasir.journal import Incoming, Journal
-from processes import TerminalClient, add_terminal, kasir, make_order, pair, start_relay
+from processes import (
+    ADMIN_TOKEN,
+    TerminalClient,
+    add_terminal,
+    kasir,
+    make_order,
+    pair,
+)
 
-TOKEN = "clock-admin-token"
+TOKEN = ADMIN_TOKEN  # the admin_relay fixture's (tests/conftest.py)
 GOOD = [(1, "3500", 2)]
-
-
-@pytest.fixture
-def admin_relay(tmp_path, sandbox):
-    relay = start_relay(tmp_path, sandbox.url, env={"KASIR_ADMIN_TOKEN": TOKEN})
-    try:
-        yield relay
-    finally:
-        relay.stop(timeout=5)
 
 
 def _admin_json(relay) -> dict:

@@ -15,9 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-from processes import TerminalClient, booked_once, make_order, pair, start_relay
+from processes import ADMIN_TOKEN, TerminalClient, booked_once, make_order, pair
 
-TOKEN = "recovery-admin-token"
+TOKEN = ADMIN_TOKEN  # the admin_relay fixture's (tests/conftest.py)
 
 
 def canonical(value: Any) -> str:
@@ -68,15 +68,6 @@ def refused(answer: httpx.Response, status: int, code: str) -> str:
     error = answer.json()["error"]
     assert error["code"] == code, error
     return error["message"]
-
-
-@pytest.fixture
-def admin_relay(tmp_path, sandbox):
-    relay = start_relay(tmp_path, sandbox.url, env={"KASIR_ADMIN_TOKEN": TOKEN})
-    try:
-        yield relay
-    finally:
-        relay.stop(timeout=5)
 
 
 @pytest.fixture
