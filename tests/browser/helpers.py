@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import BrowserContext, Page, sync_playwright
+from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = os.environ.get("KASIR_CHROMIUM", "/usr/bin/chromium")
@@ -168,6 +169,16 @@ def pay_cash_and_validate(
     page.locator("#new-sale").click()
     settle(page)
     page.locator("#scan").wait_for()
+
+
+def downloaded_json(page: Page, button: Locator, folder: Path) -> tuple[Path, Any]:
+    """Click `button`, which saves a JSON file (the recovery export): the file, kept in `folder`
+    under the name the page gave it, and what it holds."""
+    with page.expect_download() as info:
+        button.click()
+    path = folder / info.value.suggested_filename
+    info.value.save_as(path)
+    return path, json.loads(path.read_text())
 
 
 def pending_count(page: Page) -> int:

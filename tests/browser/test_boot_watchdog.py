@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from .helpers import browser_profile
+from .helpers import browser_profile, downloaded_json
 
 pytestmark = pytest.mark.browser
 
@@ -21,8 +19,6 @@ def test_a_stuck_boot_shows_reload_and_export(tmp_path, relay):
         assert "too long" in page.locator("#boot-error").inner_text()
         assert page.locator("#boot-reload").is_visible()
 
-        with page.expect_download() as download:
-            page.locator("#boot-export").click()
-        dump = json.loads(download.value.path().read_text())
+        _, dump = downloaded_json(page, page.locator("#boot-export"), tmp_path)
         # The recovery file (tests/browser/test_recovery.py): nothing unsent on a new device.
         assert dump["format"] == "kasir-unsent-records" and dump["records"] == []

@@ -5,7 +5,6 @@ them (server/recovery.py, static/js/outbox.js exportUnsent)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from .helpers import (
     add_by_scan,
     browser_profile,
     browser_profiles,
+    downloaded_json,
     open_till,
     orders_in_browser,
     pay_cash_and_validate,
@@ -73,11 +73,7 @@ def test_a_file_exported_offline_is_imported_by_another_till_once(
         open_sync_panel(one)
         exporter = one.locator("#export-outbox")
         assert exporter.inner_text() == "Export unsent records"
-        with one.expect_download() as info:
-            exporter.click()
-        path = tmp_path / info.value.suggested_filename
-        info.value.save_as(path)
-        dump = json.loads(path.read_text())
+        path, dump = downloaded_json(one, exporter, tmp_path)
         assert (dump["format"], dump["version"], dump["terminal"]["name"]) == (
             "kasir-unsent-records",
             1,
@@ -137,11 +133,7 @@ def test_the_boot_error_screen_exports_and_the_manager_uploads_on_admin(
         page.locator("#boot.failed").wait_for(timeout=15_000)
         button = page.locator("#boot-export")
         assert button.inner_text() == "Export unsent records"
-        with page.expect_download() as info:
-            button.click()
-        path = tmp_path / info.value.suggested_filename
-        info.value.save_as(path)
-        dump = json.loads(path.read_text())
+        path, dump = downloaded_json(page, button, tmp_path)
         assert dump["format"] == "kasir-unsent-records" and dump["terminal"]["name"] == "kasir-1"
         assert [r for r in dump["records"] if r["kind"] == "order"] == [sale]
         page.locator("#boot-exported").wait_for()

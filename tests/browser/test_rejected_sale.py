@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import pytest
 from processes import wait_for
 
 from .helpers import (
     browser_profile,
+    downloaded_json,
     open_till,
     orders_in_browser,
     pay_cash_and_validate,
@@ -111,11 +111,8 @@ def test_a_sale_the_relay_rejects_stays_exported_and_retried_once(
         assert row.locator("button.retry-sale").inner_text() == "Retry"
 
         # Export: every record not in Odoo yet, as one file named after the terminal and the day.
-        with page.expect_download() as info:
-            page.locator("#export-outbox").click()
-        download = info.value
-        assert download.suggested_filename == f"kasir-kasir-1-{date.today().isoformat()}.json"
-        dump = json.loads(Path(download.path()).read_text())
+        path, dump = downloaded_json(page, page.locator("#export-outbox"), tmp_path)
+        assert path.name == f"kasir-kasir-1-{date.today().isoformat()}.json"
         assert dump["terminal"]["name"] == "kasir-1" and dump["exported_at"]
         assert dump["records"] == [order]
         (state,) = dump["states"]
