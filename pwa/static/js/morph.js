@@ -39,8 +39,10 @@ function morphChildren(parent, next) {
   while (wanted) {
     const following = wanted.nextSibling;
     const key = keyOf(wanted);
-    const found = old && alike(old, wanted) ? old : key ? keyed.get(key) : undefined;
-    if (found && alike(found, wanted)) {
+    let found = old && alike(old, wanted) ? old : null;
+    const moved = found ? null : key && keyed.get(key);
+    if (moved && alike(moved, wanted)) found = moved;
+    if (found) {
       if (key) keyed.delete(key);
       if (found === old) old = old.nextSibling;
       else parent.insertBefore(found, old);  // a kept line that moved (one removed above it)
