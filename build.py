@@ -715,8 +715,20 @@ def build(dist: Path) -> dict:
         "packageBaseUrl": py_dir,
         "packages": list(OUR_PACKAGES),
     }
+    # Every module the start needs is fetched and compiled at once, not as each import is found
+    # (boot.js's imports, then Pyodide's two, which its loader asks for one after the other).
+    preload = [
+        *(url for name, url in sorted(scripts.items()) if name != "boot.js"),
+        runtime_dir + "pyodide.mjs",
+        runtime_dir + "pyodide.asm.mjs",
+    ]
     index = templates.get_template("index.html").render(
-        boot=boot, scripts=scripts, styles=styles, manifest=manifest_url, icons=icons
+        boot=boot,
+        scripts=scripts,
+        preload=preload,
+        styles=styles,
+        manifest=manifest_url,
+        icons=icons,
     )
     site.write("/index.html", index.encode(), precache=False)
     precache = [*SHELL, *site.urls]

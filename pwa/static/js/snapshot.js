@@ -40,9 +40,12 @@ if "random" in sys.modules:
     sys.modules["random"].seed()
 `;
 
-/** What happened, for the tests and the bench: restored, or why not; whether a new one was kept. */
-const status = { restored: false, dropped: null, made: false, kept: false };
-window.kasirSnapshot = status;
+/** What happened, for the tests and the bench: restored, or why not; read by the worker or by the
+ * page; whether a new one was kept. */
+const status = { restored: false, dropped: null, readAside: false, made: false, kept: false };
+// This module is also the worker that reads a kept snapshot (see `readAside`).
+const IN_PAGE = Boolean(globalThis.document);
+if (IN_PAGE) window.kasirSnapshot = status;
 let made = null;  // a snapshot taken during this start, kept once the till is ready
 let key = null;   // where this build's snapshot is kept
 
@@ -134,13 +137,50 @@ async function find() {
       await drop("its length is missing");
       return null;
     }
-    const bytes = verified(response);
+    const bytes = readAside().catch((err) => (err instanceof Unusable ? Promise.reject(err)
+      : verified(response)));
     bytes.catch(() => {});  // not unhandled meanwhile: startPython hears of it when it fills
     return { length, bytes };
   } catch (err) {
     await drop(`unreadable: ${err.message}`);
     return null;
   }
+}
+
+/** The kept snapshot's verified bytes, read and hashed by a worker: 14 MB to read and hash that
+ * would otherwise hold the page's thread while Pyodide starts on it. Rejects with Unusable for a
+ * snapshot that must not be used, with another error when the worker could not do it (the page
+ * then reads it itself). */
+function readAside() {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(import.meta.url, { type: "module" });
+    worker.onmessage = ({ data }) => {
+      worker.terminate();
+      if (data.bytes) {
+        status.readAside = true;
+        resolve(data.bytes);
+      }
+      else reject(data.unusable ? new Unusable(data.unusable) : new Error(data.error));
+    };
+    worker.onerror = (event) => {
+      worker.terminate();
+      reject(new Error(event.message || "the snapshot's worker failed"));
+    };
+    worker.postMessage(key);
+  });
+}
+
+if (!IN_PAGE) {
+  self.onmessage = async ({ data: url }) => {
+    try {
+      const response = await (await caches.open(CACHE)).match(url);
+      if (!response) throw new Error("no snapshot kept under its key");
+      const bytes = await verified(response);
+      self.postMessage({ bytes }, [bytes.buffer]);
+    } catch (err) {
+      self.postMessage(err instanceof Unusable ? { unusable: err.message } : { error: err.message });
+    }
+  };
 }
 
 async function verified(response) {
@@ -153,7 +193,6 @@ async function verified(response) {
   if (await sha256(bytes) !== response.headers.get(HASH_HEADER)) {
     throw new Unusable("its hash does not match");
   }
-  performance.mark("kasir:snapshot-verified");
   return bytes;
 }
 
