@@ -18,6 +18,7 @@ from processes import (
     kasir,
     make_order,
     pair,
+    wait_for,
 )
 
 TOKEN = ADMIN_TOKEN  # the admin_relay fixture's (tests/conftest.py)
@@ -95,12 +96,16 @@ def test_admin_and_queue_show_when_the_till_made_it_and_the_relay_received_it(ad
     finally:
         journal.close()
 
+    # Times are shown in the shop's zone, which the relay learns from Odoo (the sandbox's shop is
+    # in Asia/Jakarta, UTC+7) a moment after it starts: wait for it, so the page cannot change
+    # zones between this test's two reads.
+    wait_for(lambda: _admin_json(admin_relay)["timezone"] == "Asia/Jakarta", "the shop's zone")
     (item,) = _admin_json(admin_relay)["items"]
     assert item["created_at"] == made
     assert _moment(item["received_at"]) == datetime.fromtimestamp(received, UTC)
     page = httpx.get(f"{admin_relay.url}/admin", headers={"Authorization": f"Bearer {TOKEN}"})
-    assert "made 2026-11-23 20:41:05 (the till&#39;s clock)" in page.text
-    assert "received 2026-11-24 01:02:03 (the relay&#39;s clock)" in page.text
+    assert "made 2026-11-24 03:41:05 (the till&#39;s clock)" in page.text
+    assert "received 2026-11-24 08:02:03 (the relay&#39;s clock)" in page.text
 
     listed = kasir("queue", "--db", str(admin_relay.db_path))
     assert listed.returncode == 0, listed.stderr
