@@ -334,11 +334,13 @@ const SYNC_MIN_MS = 2000;
 const SYNC_MAX_MS = 60000;
 let syncDelay = SYNC_MIN_MS;
 let syncTimer = null;
+let syncing = 0;            // flushes running now (each is a few requests in a row)
 
 async function runSync({ again = false } = {}) {
   clearTimeout(syncTimer);
   // Only the register's tab sends (register_lock.js); another tab only shows the counts.
   if (register.readOnly()) return (lastCounts = await countsWithHints());
+  syncing++;
   try {
     await (again ? outbox.flushAgain() : outbox.flush());
     syncOk = true;
@@ -347,6 +349,8 @@ async function runSync({ again = false } = {}) {
     syncOk = false;
     syncDelay = Math.min(syncDelay * 2, SYNC_MAX_MS);
     console.warn("kasir: sync failed, will retry:", err.message);
+  } finally {
+    syncing--;
   }
   lastCounts = await countsWithHints();
   register.announce();
@@ -377,13 +381,25 @@ window.addEventListener("offline", () => { syncOk = false; if (till) backgroundS
 // --- service worker and updates ---------------------------------------------------------------
 
 let waitingWorker = null;
+let updateTimer = null;
+// Chromium stops the old worker as soon as it is idle, then activates the new one. A request from
+// this page that comes meanwhile (a picture the repaint just asked for, a sync's next request)
+// starts the old one again, and the new one then waits until the old one has been idle for 30 s,
+// which the sync every 30 s may never allow: up to Chromium's 5 minutes, into the next sale. So the
+// page hands over once its own requests are done: a moment after its last repaint, not mid-sync.
+const HAND_OVER_MS = 1000;
 
 function offerUpdate() {
+  clearTimeout(updateTimer);
+  if (waitingWorker) updateTimer = setTimeout(handOver, HAND_OVER_MS);
+}
+
+function handOver() {
   // A new version is activated between sales, never in the middle of one.
-  if (waitingWorker && till && till.idle() && !register.readOnly()) {
-    waitingWorker.postMessage({ type: "activate" });
-    waitingWorker = null;
-  }
+  if (!waitingWorker || !till || !till.idle() || register.readOnly()) return;
+  if (syncing) return offerUpdate();
+  waitingWorker.postMessage({ type: "activate" });
+  waitingWorker = null;
 }
 
 async function registerServiceWorker() {
