@@ -204,26 +204,25 @@ def _cart_line(
     edit = (
         ""
         if refund
-        else button(
-            e(_("Edit")), "edit-line", line.uuid, cls="edit", aria_label=_("Edit price or discount")
-        )
+        else button(e(_("Edit")), "edit-line", cls="edit", aria_label=_("Edit price or discount"))
     )
     return (
         # A tap on the line (not on its controls) opens the numpad on it (till/numpad.py).
+        # Its buttons and qty form carry no uuid: boot.js sends the line's (a 50-line sale's
+        # HTML is parsed again at each scan, issue 10).
         f'<li class="{cls}" data-line-uuid="{e(line.uuid)}" data-action="numpad-select"'
         f' data-arg="{e(line.uuid)}"{_version(version)}>{head}'
         '<div class="line-controls">'
-        + button("&minus;", "dec", line.uuid, cls="round", aria_label=_("One less"))
+        + button("&minus;", "dec", cls="round", aria_label=_("One less"))
         + f'<form class="qty-form" data-action="qty" autocomplete="off">'
-        f'<input type="hidden" name="arg" value="{e(line.uuid)}">'
         f'<input class="qty" id="{e(qty_id)}" name="qty"'
         f' value="{e(entered.value("qty", _qty(line.qty)))}"'
         f' inputmode="decimal" aria-label="{e(_("Quantity"))}"'
         f"{entered.marks('qty', qty_id)}></form>"
-        + button("+", "inc", line.uuid, cls="round", aria_label=_("One more"))
+        + button("+", "inc", cls="round", aria_label=_("One more"))
         + f'<span class="unit-price">&times; {e(money(line.price_unit))}</span>'
         + edit
-        + button("&times;", "remove", line.uuid, cls="round danger", aria_label=_("Remove line"))
+        + button("&times;", "remove", cls="round danger", aria_label=_("Remove line"))
         + "</div>"
         + entered.note("qty", qty_id)
         + (

@@ -241,14 +241,18 @@ app.addEventListener("click", (event) => {
   const el = event.target.closest("[data-action]");
   if (!el || el.tagName === "FORM" || !app.contains(el)) return;
   event.preventDefault();
-  dispatch(el.dataset.action, { arg: el.dataset.arg ?? null });
+  // A sale line's buttons name no line: theirs is the one they are on (till/sell.py).
+  const arg = el.dataset.arg ?? el.closest("[data-line-uuid]")?.dataset.lineUuid ?? null;
+  dispatch(el.dataset.action, { arg });
 });
 
 app.addEventListener("submit", (event) => {
   const form = event.target.closest("form[data-action]");
   if (!form) return;
   event.preventDefault();
-  dispatch(form.dataset.action, Object.fromEntries(new FormData(form)));
+  const data = Object.fromEntries(new FormData(form));
+  data.arg ??= form.closest("[data-line-uuid]")?.dataset.lineUuid;  // a line's qty form
+  dispatch(form.dataset.action, data);
 });
 
 // A PIN pad (till/cashiers.py): its keys type into their PIN field as a keyboard would, and the

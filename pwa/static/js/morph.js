@@ -36,10 +36,23 @@ function morphChildren(parent, next) {
   }
   let old = parent.firstChild;
   let wanted = next.firstChild;
+  let left = null;  // the keys still to place, once an old keyed child is not where it is wanted
   while (wanted) {
     const following = wanted.nextSibling;
     const key = keyOf(wanted);
     let found = old && alike(old, wanted) ? old : null;
+    if (!found && old && keyOf(old)) {
+      // An old keyed child wanted nowhere goes now: moving every later one in front of it took
+      // each out of the page and back (all of a sale's lines when its first one is removed).
+      left ??= new Set([...next.childNodes].map(keyOf).filter(Boolean));
+      while (old && keyOf(old) && !left.has(keyOf(old))) {
+        const after = old.nextSibling;
+        keyed.delete(keyOf(old));
+        parent.removeChild(old);
+        old = after;
+      }
+      found = old && alike(old, wanted) ? old : null;
+    }
     const moved = found ? null : key && keyed.get(key);
     if (moved && alike(moved, wanted)) found = moved;
     if (found) {
