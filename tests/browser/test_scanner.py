@@ -127,6 +127,16 @@ def test_a_scan_lands_in_the_sale_wherever_focus_is(tmp_path, relay, pairing_cod
         assert cart_lines(page) == one_each(products[4:5])
         assert flash(page) == ""
 
+        # Keys typed by hand, a tap, then a scan at once (well within the 300 ms after which no
+        # key before can belong to a scan): the tap ends the typing, the scan is its own code.
+        page.locator("#search").click()
+        page.keyboard.type("sa", delay=CASHIER_MS)
+        page.locator("#scan").click()
+        scan(page, products[5]["barcode"])
+        settle(page)
+        assert flash(page) == ""
+        assert cart_lines(page) == one_each(products[4:6])
+
 
 def write_settings(page: Page, settings: dict[str, Any]) -> None:
     """Store scanner settings in IndexedDB meta "settings", as the settings form does."""

@@ -50,6 +50,9 @@ export function installScanner(options) {
   // The window's capture phase runs before any other key handler, so no shortcut sees a scan's Enter.
   window.addEventListener("keydown", onKeyDown, true);
   window.addEventListener("keyup", seen, true);
+  // A tap or a click comes from a person: no key before it belongs to the next scan (a reason
+  // typed, Save and Back tapped, then a scan within 300 ms took the reason's last keys as its start).
+  window.addEventListener("pointerdown", () => { keys = []; }, true);
 }
 
 function onKeyDown(event) {
