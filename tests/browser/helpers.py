@@ -12,6 +12,7 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Locator, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 CHROMIUM = os.environ.get("KASIR_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -140,6 +141,16 @@ def add_by_scan(page: Page, code: str) -> None:
     page.locator("#scan").press_sequentially(code, delay=5)
     page.locator("#scan").press("Enter")
     settle(page)
+
+
+def sync_now_if_offered(page: Page) -> None:
+    """Tap the day screen's Sync now, just back online. The till also sends by itself when the
+    network comes back: on a quick machine it has sent before the tap, and the button has gone
+    with the last unsent record."""
+    try:
+        page.locator("#day-sync").click(timeout=3000)
+    except PlaywrightTimeoutError:
+        assert page.locator("#day-sync").count() == 0
 
 
 def add_by_tap(page: Page, product_id: int) -> None:

@@ -23,6 +23,7 @@ from .helpers import (
     sandbox_orders,
     settle,
     stored,
+    sync_now_if_offered,
 )
 from .test_layout import SIZES, _check_controls
 
@@ -96,7 +97,7 @@ def test_a_day_opened_counted_moved_and_closed_reaches_odoo_once(
         assert outbox_records(page, "session")[-1]["op"] != "close"
 
         context.set_offline(False)
-        page.locator("#day-sync").click()
+        sync_now_if_offered(page)
         settle(page)
         wait_for(lambda: pending_count(page) == 0, "every record sent", timeout=30)
         assert page.locator("#close-day-n20000").input_value() == "1"  # still as counted
