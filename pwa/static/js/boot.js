@@ -338,13 +338,11 @@ const SYNC_MIN_MS = 2000;
 const SYNC_MAX_MS = 60000;
 let syncDelay = SYNC_MIN_MS;
 let syncTimer = null;
-let syncing = 0;            // flushes running now (each is a few requests in a row)
 
 async function runSync({ again = false } = {}) {
   clearTimeout(syncTimer);
   // Only the register's tab sends (register_lock.js); another tab only shows the counts.
   if (register.readOnly()) return (lastCounts = await countsWithHints());
-  syncing++;
   try {
     await (again ? outbox.flushAgain() : outbox.flush());
     syncOk = true;
@@ -353,8 +351,6 @@ async function runSync({ again = false } = {}) {
     syncOk = false;
     syncDelay = Math.min(syncDelay * 2, SYNC_MAX_MS);
     console.warn("kasir: sync failed, will retry:", err.message);
-  } finally {
-    syncing--;
   }
   lastCounts = await countsWithHints();
   register.announce();
@@ -401,7 +397,7 @@ function offerUpdate() {
 function handOver() {
   // A new version is activated between sales, never in the middle of one.
   if (!waitingWorker || !till || !till.idle() || register.readOnly()) return;
-  if (syncing) return offerUpdate();
+  if (outbox.flushing()) return offerUpdate();
   waitingWorker.postMessage({ type: "activate" });
   waitingWorker = null;
 }

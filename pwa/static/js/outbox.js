@@ -338,6 +338,9 @@ export function flush() {
   return running;
 }
 
+/** Whether this context is sending now (a flush is a few requests in a row). */
+export const flushing = () => running !== null;
+
 /** A flush that starts after the one running now, so it sends what was just put back to pending. */
 export async function flushAgain() {
   if (running) await running.catch(() => {});

@@ -159,8 +159,9 @@ function readAside() {
       if (data.bytes) {
         status.readAside = true;
         resolve(data.bytes);
+      } else {
+        reject(data.unusable ? new Unusable(data.unusable) : new Error(data.error));
       }
-      else reject(data.unusable ? new Unusable(data.unusable) : new Error(data.error));
     };
     worker.onerror = (event) => {
       worker.terminate();
