@@ -15,6 +15,7 @@ import kasir_bridge as bridge  # registered by static/js/boot.js before this imp
 
 from till import i18n
 from till.app import Till
+from till.views import PAGE
 
 
 class BrowserDevice:
@@ -157,7 +158,8 @@ async def start() -> None:
 
 
 def render() -> str:
-    return _till.render()
+    """The whole screen: for a page that shows nothing yet, or lacks a kept fragment (boot.js)."""
+    return PAGE.draw(_till.render, whole=True)
 
 
 def handle(action: str, data_json: str) -> str | asyncio.Task[str]:
@@ -178,14 +180,14 @@ def handle(action: str, data_json: str) -> str | asyncio.Task[str]:
 
 async def _acted(action: str, data_json: str) -> str:
     await _till.act(action, json.loads(data_json))
-    return _till.render()
+    return PAGE.draw(_till.render)
 
 
 async def save_changes() -> str | None:
     """Save what the last action changed; the new screen if saving had something to say."""
     said = _till.flash
     await _till.save_changes()
-    return _till.render() if _till.flash is not said else None
+    return PAGE.draw(_till.render) if _till.flash is not said else None
 
 
 def ready() -> bool:

@@ -24,7 +24,7 @@ from register.shop import Shop
 from . import i18n
 from .i18n import _
 
-__all__ = ["Flash", "Fragments", "button", "e"]
+__all__ = ["PAGE", "Flash", "Fragments", "Page", "button", "e"]
 
 
 class Flash:
@@ -44,6 +44,44 @@ class Flash:
 _versions = itertools.count(1)
 
 
+class Page:
+    """The kept fragments (`Fragments`) the browser's page shows: those of the last screen drawn
+    for it.
+
+    A fragment the page already shows goes out as its root element alone, empty and marked
+    `data-kept`: the page keeps its own (static/js/morph.js). A 50-line sale's HTML was parsed
+    again at each scan, the largest part of a scan's frame (issue 10). A page that lacks one
+    asks for the whole screen, drawn with `whole` (till/browser.py)."""
+
+    __slots__ = ("_drawing", "_kept", "_shown")
+
+    def __init__(self) -> None:
+        self._shown: frozenset[str] = frozenset()
+        self._kept: frozenset[str] = frozenset()
+        self._drawing: set[str] | None = None  # versions of the screen being drawn
+
+    def draw(self, render: Callable[[], str], *, whole: bool = False) -> str:
+        """`render()`'s screen for the page: the fragments it shows abridged, unless `whole`."""
+        self._kept = frozenset() if whole else self._shown
+        self._drawing = set()
+        try:
+            html = render()
+            self._shown = frozenset(self._drawing)
+        finally:
+            self._drawing = None
+        return html
+
+    def fragment(self, version: str, html: str, stub: str) -> str:
+        """What goes out for a kept fragment: its `stub` when the page shows this version."""
+        if self._drawing is None:  # a screen for something else than the page (a test)
+            return html
+        self._drawing.add(version)
+        return stub if version in self._kept else html
+
+
+PAGE = Page()
+
+
 class Fragments:
     """HTML of the parts of a screen that come back from paint to paint (a sale's lines, the
     grid's tiles), kept by everything they show.
@@ -54,12 +92,13 @@ class Fragments:
     `limit` fragments it starts again (a day's lines and tiles, not a catalog's).
 
     Each rendering gets a version for its root element's `data-v`: the browser's repaint
-    (static/js/morph.js) leaves an element alone when its version has not changed."""
+    (static/js/morph.js) leaves an element alone when its version has not changed, and one the
+    page shows is not even sent again (`Page`)."""
 
     __slots__ = ("_context", "_html", "_limit")
 
     def __init__(self, limit: int = 2000) -> None:
-        self._html: dict[Any, str] = {}
+        self._html: dict[Any, tuple[str, str, str]] = {}  # key -> version, HTML, stub
         self._context: tuple[Any, int] | None = None
         self._limit = limit
 
@@ -69,12 +108,17 @@ class Fragments:
         if self._context is None or self._context[0] is not shop or self._context[1] != context[1]:
             self._html.clear()
             self._context = context  # holds the shop: no other can take its place unseen
-        html = self._html.get(key)
-        if html is None:
+        kept = self._html.get(key)
+        if kept is None:
             if len(self._html) >= self._limit:
                 self._html.clear()
-            html = self._html[key] = render(str(next(_versions)))
-        return html
+            version = str(next(_versions))
+            html = render(version)
+            # The root's opening tag, marked, and its end (escaped values hold no ">").
+            opening = html[: html.index(">")]
+            stub = f"{opening} data-kept></{opening[1:].split(maxsplit=1)[0]}>"
+            kept = self._html[key] = (version, html, stub)
+        return PAGE.fragment(*kept)
 
 
 def e(value: Any) -> str:

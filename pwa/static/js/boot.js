@@ -10,7 +10,7 @@ import * as snapshot from "./snapshot.js";
 import { current as catalog, load as loadLanguage, pick as pickLanguage, t } from "./i18n.js";
 import { configureScanner, installScanner } from "./scanner.js";
 import { installKeys, settleRoving } from "./keys.js";
-import { morph } from "./morph.js";
+import { morph, Stale } from "./morph.js";
 import { configurePaper, printIfRequested, requestPrint, zoneOffset } from "./receipt.js";
 
 const config = JSON.parse(document.getElementById("kasir-boot").textContent);
@@ -177,7 +177,13 @@ function paint(html, { aside = false } = {}) {
   const typed = aside ? [...app.querySelectorAll("input[id]")]
     .filter((el) => el.id !== keep?.id && el.type !== "hidden" && el.value !== el.defaultValue)
     .map((el) => ({ id: el.id, type: el.type, value: el.value })) : [];
-  morph(app, html);
+  try {
+    morph(app, html);
+  } catch (err) {
+    if (!(err instanceof Stale)) throw err;
+    console.warn("kasir: repainting the whole screen:", err.message);
+    morph(app, till.render());  // the page lacked a fragment the till thought it kept
+  }
   performance.mark("kasir:painted");
   settleRoving(app);
   for (const was of typed) {

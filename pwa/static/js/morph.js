@@ -7,7 +7,11 @@
 // only its changed attributes and text are set (nothing at all when it carries the same data-v:
 // the same fragment of the till's); the rest is inserted or removed. Form fields take
 // the value the new HTML gives them, as freshly parsed ones would (boot.js paint keeps what the
-// cashier typed where it must).
+// cashier typed where it must). A fragment the page already shows comes as its root element
+// alone, empty and marked data-kept (till/views.py Page): the page's own is kept.
+
+/** A kept fragment the page does not show (data-kept): the whole screen is needed. */
+export class Stale extends Error {}
 
 /** Make `root`'s children those of `html`, keeping the elements that are still there. */
 export function morph(root, html) {
@@ -61,6 +65,9 @@ function morphChildren(parent, next) {
       else parent.insertBefore(found, old);  // a kept line that moved (one removed above it)
       update(found, wanted);
     } else {
+      if (wanted.nodeType === Node.ELEMENT_NODE && wanted.hasAttribute("data-kept")) {
+        throw new Stale(`no ${wanted.getAttribute("data-v")} here to keep`);
+      }
       parent.insertBefore(wanted, old);
     }
     wanted = following;
@@ -86,6 +93,7 @@ function update(old, wanted) {
     }
     return;
   }
+  if (wanted.hasAttribute("data-kept")) throw new Stale(`${version} is not the one here`);
   for (const { name } of [...old.attributes]) {
     if (!wanted.hasAttribute(name)) old.removeAttribute(name);
   }
