@@ -34,18 +34,23 @@ def test_what_the_page_shows_is_not_sent_again_and_a_change_is_sent_whole() -> N
         run(till.handle("add", {"arg": product_id}))
     first = lines(drawn(till))
     assert len(first) == 3 and kept(first.values()) == [False] * 3
-    tiles = drawn(till).find_all("button", cls="tile")
+    tiles = drawn(till).one("grid").find_all("button")
     assert tiles and all(kept(tiles))
+    assert all(set(tile.attrs) == {"data-v", "data-kept"} for tile in tiles)  # keyed by place
 
     run(till.handle("add", {"arg": "101"}))  # the first line's quantity and the highlight change
     second = lines(drawn(till))
     assert list(second) == list(first)
     for uuid, node in second.items():
         if "data-kept" in node.attrs:
-            # An empty element with the same tag, key and version as the one the page holds.
+            # An empty element with the tag, key and version of the one the page holds.
             assert node.children == []
-            assert node.attrs["data-v"] == first[uuid].attrs["data-v"]
-            assert node.attrs["class"] == first[uuid].attrs["class"]
+            assert node.tag == "li"
+            assert node.attrs == {
+                "data-line-uuid": uuid,
+                "data-v": first[uuid].attrs["data-v"],
+                "data-kept": None,
+            }
     uuids = list(second)
     assert kept(second.values()) == [False, True, False]  # 101's qty; 103 is no longer the last
     assert "2" in second[uuids[0]].one(f"qty-{uuids[0]}").attrs["value"]

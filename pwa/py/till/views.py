@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import decimal
 import itertools
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
@@ -48,8 +49,8 @@ class Page:
     """The kept fragments (`Fragments`) the browser's page shows: those of the last screen drawn
     for it.
 
-    A fragment the page already shows goes out as its root element alone, empty and marked
-    `data-kept`: the page keeps its own (static/js/morph.js). A 50-line sale's HTML was parsed
+    A fragment the page already shows goes out as a stand-in: its root element's tag, key and
+    version, empty and marked `data-kept`; the page keeps its own (static/js/morph.js). A 50-line sale's HTML was parsed
     again at each scan, the largest part of a scan's frame (issue 10). A page that lacks one
     asks for the whole screen, drawn with `whole` (till/browser.py)."""
 
@@ -114,11 +115,20 @@ class Fragments:
                 self._html.clear()
             version = str(next(_versions))
             html = render(version)
-            # The root's opening tag, marked, and its end (escaped values hold no ">").
-            opening = html[: html.index(">")]
-            stub = f"{opening} data-kept></{opening[1:].split(maxsplit=1)[0]}>"
-            kept = self._html[key] = (version, html, stub)
+            kept = self._html[key] = (version, html, _stub(html, version))
         return PAGE.fragment(*kept)
+
+
+# What morph.js matches an element by: its tag and its key (escaped values hold no ">" or '"').
+_KEY = re.compile(r' (?:id|data-line-uuid)="[^"]*"')
+
+
+def _stub(html: str, version: str) -> str:
+    """A fragment's stand-in: its root element's tag and key, its version, and nothing inside."""
+    opening = html[: html.index(">")]
+    tag = opening[1:].split(maxsplit=1)[0]
+    key = _KEY.search(opening)
+    return f'<{tag}{key.group() if key else ""} data-v="{version}" data-kept></{tag}>'
 
 
 def e(value: Any) -> str:

@@ -7,8 +7,8 @@
 // only its changed attributes and text are set (nothing at all when it carries the same data-v:
 // the same fragment of the till's); the rest is inserted or removed. Form fields take
 // the value the new HTML gives them, as freshly parsed ones would (boot.js paint keeps what the
-// cashier typed where it must). A fragment the page already shows comes as its root element
-// alone, empty and marked data-kept (till/views.py Page): the page's own is kept.
+// cashier typed where it must). A fragment the page already shows comes as a stand-in, its tag,
+// key and version, empty and marked data-kept (till/views.py Page): the page's own is kept.
 
 /** A kept fragment the page does not show (data-kept): the whole screen is needed. */
 export class Stale extends Error {}
@@ -88,7 +88,7 @@ function update(old, wanted) {
   if (version && old.getAttribute("data-v") === version) {
     // The till rendered this very fragment before (till/views.py Fragments): only what the
     // cashier typed in its fields goes back to what it says.
-    for (const field of old.querySelectorAll("input")) {
+    for (const field of old.getElementsByTagName("input")) {
       if (field.value !== field.defaultValue) field.value = field.defaultValue;
     }
     return;
