@@ -181,7 +181,7 @@ function paint(html, { aside = false } = {}) {
     morph(app, html);
   } catch (err) {
     if (!(err instanceof Stale)) throw err;
-    console.warn("kasir: repainting the whole screen:", err.message);
+    console.info("kasir: repainting the whole screen:", err.message);
     morph(app, till.render());  // the page lacked a fragment the till thought it kept
   }
   performance.mark("kasir:painted");

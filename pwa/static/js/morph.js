@@ -65,9 +65,10 @@ function morphChildren(parent, next) {
       else parent.insertBefore(found, old);  // a kept line that moved (one removed above it)
       update(found, wanted);
     } else {
-      if (wanted.nodeType === Node.ELEMENT_NODE && wanted.hasAttribute("data-kept")) {
-        throw new Stale(`no ${wanted.getAttribute("data-v")} here to keep`);
-      }
+      // A new part of the screen (a dialog opened around it) may hold stand-ins deep inside.
+      const standIn = wanted.nodeType === Node.ELEMENT_NODE
+        && (wanted.hasAttribute("data-kept") ? wanted : wanted.querySelector("[data-kept]"));
+      if (standIn) throw new Stale(`no ${standIn.getAttribute("data-v")} here to keep`);
       parent.insertBefore(wanted, old);
     }
     wanted = following;
