@@ -182,6 +182,7 @@ def _states(url: str, uuids: list[str]) -> dict[str, str]:
 def test_a_killed_relays_items_are_forwarded_by_the_other_within_seconds(
     tmp_path: Path, sandbox: KasirProcess, postgres_url: str
 ) -> None:
+    import math
     import re
     import time
 
@@ -249,12 +250,13 @@ def test_a_killed_relays_items_are_forwarded_by_the_other_within_seconds(
             f" {taken_over:.1f} s after the kill, the"
             f" whole queue {all_posted:.1f} s after it"
         )
-        # The lease (4 s, renewed every 1.3 s) runs out and the other relay claims and posts them
-        # once its current pass ends: within 10 s. The calls that were in flight do not hold
-        # them up: an order the sandbox did not finish stands aside and is sent again only
-        # after KASIR_ODOO_TIME_LIMIT (20 s) from its start.
+        # The lease (4 s, renewed every 1.3 s) runs out and the other relay claims them once
+        # its current pass ends: within 10 s. It then posts them in the sandbox's slowed calls
+        # (a CI machine 2.4 times slower took 10.03 s in all). The calls that were in flight do
+        # not hold them up: an order the sandbox did not finish stands aside and is sent again
+        # only after KASIR_ODOO_TIME_LIMIT (20 s) from its start.
         assert claimed <= 10
-        assert taken_over <= 10
+        assert taken_over <= claimed + math.ceil(len(waiting) / 25) * call_time + 2
         assert all_posted <= 20 + 2 * call_time + 2
         booked_once(sandbox, uuids)
         log = survivor.log_path.read_text(errors="replace")
