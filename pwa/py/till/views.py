@@ -50,9 +50,10 @@ class Page:
     for it.
 
     A fragment the page already shows goes out as a stand-in: its root element's tag, key and
-    version, empty and marked `data-kept`; the page keeps its own (static/js/morph.js). A 50-line sale's HTML was parsed
-    again at each scan, the largest part of a scan's frame (issue 10). A page that lacks one
-    asks for the whole screen, drawn with `whole` (till/browser.py)."""
+    version, empty and marked `data-kept`; the page keeps its own (static/js/morph.js). A
+    50-line sale's HTML was parsed again at each scan, the largest part of a scan's frame
+    (issue 10). A page that lacks one asks for the whole screen, drawn with `whole`
+    (till/browser.py)."""
 
     __slots__ = ("_drawing", "_kept", "_shown")
 
